@@ -1,0 +1,34 @@
+//! Authentication for the Redis Cloud REST API, both sides.
+//!
+//! Every request to the API carries two keys in HTTP headers: the account
+//! key (`x-api-key`) and a personal user key (`x-api-secret-key`). This
+//! crate holds them as [`Secret`]s, loads and saves them
+//! ([`credentials`]), turns them into headers ([`headers`]), and, on the
+//! server side, decides whether a request authenticates.
+//!
+//! ```
+//! use redis_cloud_auth::ApiKeys;
+//!
+//! let keys = ApiKeys::new("AccountKey0123", "UserKey0123456")?;
+//! let headers = keys.header_map();
+//! assert_eq!(headers.len(), 2);
+//! # Ok::<(), redis_cloud_auth::KeyError>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod credentials;
+pub mod headers;
+pub mod keys;
+pub mod secret;
+
+pub use credentials::{CredentialChain, CredentialError, CredentialStore, Credentials};
+pub use headers::{HeaderError, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
+pub use keys::{ApiKeys, KeyError, KeyKind};
+pub use secret::Secret;
+
+/// The Redis Cloud API's base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.redislabs.com/v1";
+
+/// This crate's version, used in the client's user agent.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
