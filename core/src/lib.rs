@@ -17,11 +17,13 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod credentials;
 pub mod headers;
 pub mod keys;
 pub mod secret;
 
+pub use api::SystemLogEntry;
 pub use credentials::{CredentialChain, CredentialError, CredentialStore, Credentials};
 pub use headers::{HeaderError, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 pub use keys::{ApiKeys, KeyError, KeyKind};
