@@ -59,7 +59,25 @@ impl KeychainStore {
 
     fn entry(&self, profile: &str) -> Result<Entry, CredentialError> {
         validate_profile_name(profile)?;
+        install_session_keyring();
         Entry::new(&self.service, profile).map_err(keychain_error)
+    }
+}
+
+/// On Linux, gives the process its own session keyring before the first
+/// entry is built. A process started without one (a service, CI, a
+/// container shell) otherwise gets the user-session keyring for its first
+/// entry, which may refuse writes and does not see the persistent keyring
+/// where other processes' entries live. Building one throwaway entry makes
+/// keyutils look up the persistent keyring, which installs a session
+/// keyring linked to it; every later entry uses that one.
+fn install_session_keyring() {
+    #[cfg(target_os = "linux")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let _ = Entry::new(KEYCHAIN_SERVICE, "session-keyring-probe");
+        });
     }
 }
 
