@@ -1,0 +1,64 @@
+//! `rcauth`: the redis-cloud-auth command-line tool and local emulator of
+//! the Redis Cloud API's authentication.
+//!
+//! The library holds every command; the binary only parses and dispatches.
+
+#![warn(missing_docs)]
+
+pub mod configure;
+pub mod data_dir;
+pub mod error;
+pub mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+use crate::output::Output;
+
+/// The redis-cloud-auth command-line tool.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rcauth",
+    version,
+    about = "Authentication for the Redis Cloud REST API: a local emulator, admin and client commands",
+    after_help = "Exit codes: 0 success, 1 failure, 2 bad argument (nothing changed), 3 request refused by the server."
+)]
+pub struct Cli {
+    /// Print machine-readable JSON (one document per line) instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every `rcauth` command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Save a profile's keys to the profile file or the OS keychain
+    /// (read from a no-echo prompt, or from two stdin lines).
+    Configure(configure::ConfigureArgs),
+}
+
+/// Parses the command line, runs the command, prints any failure, and
+/// returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output::new(cli.json);
+    match run(cli.command, out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            out.error(&err);
+            err.exit_code()
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(command: Command, out: Output) -> Result<(), CliError> {
+    match command {
+        Command::Configure(args) => configure::run(args, out),
+    }
+}

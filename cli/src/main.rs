@@ -1,0 +1,5 @@
+//! The `rcauth` binary.
+
+fn main() -> std::process::ExitCode {
+    rcauth::main()
+}
