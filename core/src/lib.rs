@@ -22,12 +22,15 @@ pub mod credentials;
 pub mod headers;
 pub mod keys;
 pub mod secret;
+pub mod store;
+pub mod verify;
 
 pub use api::SystemLogEntry;
 pub use credentials::{CredentialChain, CredentialError, CredentialStore, Credentials};
 pub use headers::{HeaderError, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 pub use keys::{ApiKeys, KeyError, KeyKind};
 pub use secret::Secret;
+pub use verify::{AuthFailure, AuthRequest, Principal, Verifier};
 
 /// The Redis Cloud API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.redislabs.com/v1";

@@ -1,0 +1,221 @@
+//! [`MemoryStore`]: records in process memory, for tests, the emulator and
+//! single-process deployments. Nothing survives the process.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use parking_lot::Mutex;
+
+use super::{
+    AccountRecord, Applied, Mutation, NewLogEntry, Snapshot, Store, StoreError, UserKeyRecord,
+    UserRecord,
+};
+use crate::api::SystemLogEntry;
+
+/// How many system-log entries the in-memory store keeps per account by
+/// default; older entries are dropped first.
+pub const DEFAULT_LOG_CAPACITY: usize = 100_000;
+
+/// A store in process memory.
+///
+/// The system log keeps the newest [`DEFAULT_LOG_CAPACITY`] entries per
+/// account (see [`MemoryStore::with_log_capacity`]).
+///
+/// ```
+/// use redis_cloud_auth::store::{MemoryStore, Store};
+///
+/// let store = MemoryStore::new();
+/// assert!(store.load().unwrap().accounts.is_empty());
+/// ```
+#[derive(Debug)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+    log_capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    version: u64,
+    next_id: u64,
+    next_log_id: u64,
+    accounts: BTreeMap<u64, AccountRecord>,
+    users: BTreeMap<u64, UserRecord>,
+    user_keys: HashMap<(u64, String), UserKeyRecord>,
+    logs: HashMap<u64, VecDeque<SystemLogEntry>>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new()
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::with_log_capacity(DEFAULT_LOG_CAPACITY)
+    }
+
+    /// An empty store keeping at most `capacity` system-log entries per account.
+    pub fn with_log_capacity(capacity: usize) -> Self {
+        MemoryStore {
+            state: Mutex::new(State::default()),
+            log_capacity: capacity.max(1),
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    fn load(&self) -> Result<Snapshot, StoreError> {
+        let state = self.state.lock();
+        Ok(Snapshot {
+            version: state.version,
+            accounts: state.accounts.values().cloned().collect(),
+            users: state.users.values().cloned().collect(),
+            user_keys: state.user_keys.values().cloned().collect(),
+        })
+    }
+
+    fn change_token(&self) -> Result<u64, StoreError> {
+        // Only this process writes to memory, always through the verifier.
+        Ok(0)
+    }
+
+    fn version(&self) -> Result<u64, StoreError> {
+        Ok(self.state.lock().version)
+    }
+
+    fn apply(&self, expected_version: u64, mutation: &Mutation) -> Result<Applied, StoreError> {
+        let mut state = self.state.lock();
+        if state.version != expected_version {
+            return Err(StoreError::Conflict);
+        }
+        let id = state.apply(mutation)?;
+        state.version += 1;
+        Ok(Applied {
+            id,
+            version: state.version,
+        })
+    }
+
+    fn append_log(&self, entries: &[NewLogEntry]) -> Result<(), StoreError> {
+        let mut state = self.state.lock();
+        for new in entries {
+            state.next_log_id += 1;
+            let mut entry = new.entry.clone();
+            entry.id = state.next_log_id;
+            let log = state.logs.entry(new.account_id).or_default();
+            if log.len() == self.log_capacity {
+                log.pop_front();
+            }
+            log.push_back(entry);
+        }
+        Ok(())
+    }
+
+    fn read_log(
+        &self,
+        account_id: u64,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<SystemLogEntry>, StoreError> {
+        let state = self.state.lock();
+        let Some(log) = state.logs.get(&account_id) else {
+            return Ok(Vec::new());
+        };
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        Ok(log
+            .iter()
+            .rev()
+            .skip(offset)
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
+}
+
+impl State {
+    fn apply(&mut self, mutation: &Mutation) -> Result<u64, StoreError> {
+        match mutation {
+            Mutation::CreateAccount { name, at } => {
+                self.next_id += 1;
+                let id = self.next_id;
+                self.accounts.insert(
+                    id,
+                    AccountRecord {
+                        id,
+                        name: name.clone(),
+                        api_enabled: false,
+                        account_key_hash: None,
+                        created_at: *at,
+                        updated_at: *at,
+                    },
+                );
+                return Ok(id);
+            }
+            Mutation::AddUser {
+                account_id,
+                name,
+                email,
+                role,
+                at,
+            } => {
+                if !self.accounts.contains_key(account_id) {
+                    return Err(StoreError::Unavailable("finding the account"));
+                }
+                self.next_id += 1;
+                let id = self.next_id;
+                self.users.insert(
+                    id,
+                    UserRecord {
+                        id,
+                        account_id: *account_id,
+                        name: name.clone(),
+                        email: email.clone(),
+                        role: *role,
+                        created_at: *at,
+                    },
+                );
+                return Ok(id);
+            }
+            Mutation::SetUserRole { user_id, role } => {
+                let user = self.users.get_mut(user_id);
+                user.ok_or(StoreError::Unavailable("finding the user"))?
+                    .role = *role;
+            }
+            Mutation::SetApi {
+                account_id,
+                enabled,
+                account_key_hash,
+                at,
+            } => {
+                let account = self.accounts.get_mut(account_id);
+                let account = account.ok_or(StoreError::Unavailable("finding the account"))?;
+                account.api_enabled = *enabled;
+                if let Some(hash) = account_key_hash {
+                    account.account_key_hash = Some(*hash);
+                }
+                account.updated_at = *at;
+            }
+            Mutation::CreateUserKey(record) => {
+                let slot = (record.account_id, record.name.clone());
+                if self.user_keys.contains_key(&slot) {
+                    return Err(StoreError::Duplicate("key name"));
+                }
+                self.user_keys.insert(slot, record.clone());
+            }
+            Mutation::SetAllowList {
+                account_id,
+                name,
+                allow_list,
+            } => {
+                let key = self.user_keys.get_mut(&(*account_id, name.clone()));
+                key.ok_or(StoreError::Unavailable("finding the user key"))?
+                    .allow_list = allow_list.clone();
+            }
+            Mutation::DeleteUserKey { account_id, name } => {
+                self.user_keys.remove(&(*account_id, name.clone()));
+            }
+        }
+        Ok(0)
+    }
+}

@@ -1,0 +1,234 @@
+//! [`Verifier::authenticate`]: the four rules, in order, on a request's
+//! headers and source IP.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use http::HeaderMap;
+
+use super::key_material::KeyHash;
+use super::model::{AccountId, Role, UserId};
+use super::source_ip::FORWARDED_FOR_HEADER;
+use super::system_log::{LogRecord, Outcome};
+use super::{AuthFailure, Verifier};
+use crate::headers::find_keys;
+
+/// Who a request authenticated as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The account.
+    pub account_id: AccountId,
+    /// The account's name.
+    pub account_name: String,
+    /// The key owner's user id.
+    pub user_id: UserId,
+    /// The key owner's name.
+    pub owner_name: String,
+    /// The key owner's email.
+    pub owner_email: String,
+    /// The user key's name.
+    pub key_name: String,
+    /// The source IP the verifier saw (after trusted proxies).
+    pub source_ip: IpAddr,
+}
+
+/// A request's headers, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub enum RequestHeaders<'a> {
+    /// `(name, value)` pairs; names match case-insensitively.
+    Pairs(&'a [(&'a str, &'a [u8])]),
+    /// An `http` header map.
+    Map(&'a HeaderMap),
+}
+
+/// What [`Verifier::authenticate`] looks at: method and path (for the
+/// system log), headers, and the peer address.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthRequest<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// Request path.
+    pub path: &'a str,
+    /// Every header of the request (keys and `X-Forwarded-For` are read).
+    pub headers: RequestHeaders<'a>,
+    /// The address the connection came from.
+    pub peer: IpAddr,
+}
+
+impl<'a> AuthRequest<'a> {
+    /// A request whose headers are `(name, value)` pairs.
+    pub fn from_pairs(
+        method: &'a str,
+        path: &'a str,
+        headers: &'a [(&'a str, &'a [u8])],
+        peer: IpAddr,
+    ) -> Self {
+        AuthRequest {
+            method,
+            path,
+            headers: RequestHeaders::Pairs(headers),
+            peer,
+        }
+    }
+
+    /// A request whose headers are an `http::HeaderMap`.
+    pub fn from_header_map(
+        method: &'a str,
+        path: &'a str,
+        headers: &'a HeaderMap,
+        peer: IpAddr,
+    ) -> Self {
+        AuthRequest {
+            method,
+            path,
+            headers: RequestHeaders::Map(headers),
+            peer,
+        }
+    }
+
+    fn header_pairs(&self) -> Box<dyn Iterator<Item = (&'a str, &'a [u8])> + 'a> {
+        match self.headers {
+            RequestHeaders::Pairs(pairs) => Box::new(pairs.iter().copied()),
+            RequestHeaders::Map(map) => {
+                Box::new(map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
+            }
+        }
+    }
+
+    /// Every `X-Forwarded-For` value, in order (values that are not text are skipped).
+    pub fn forwarded_for(&self) -> Vec<&'a str> {
+        match self.headers {
+            RequestHeaders::Pairs(pairs) => pairs
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(FORWARDED_FOR_HEADER))
+                .filter_map(|(_, v)| std::str::from_utf8(v).ok())
+                .collect(),
+            RequestHeaders::Map(map) => map
+                .get_all(FORWARDED_FOR_HEADER)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect(),
+        }
+    }
+
+    fn resource(&self) -> String {
+        let mut resource = String::with_capacity(self.method.len() + 1 + self.path.len());
+        resource.push_str(self.method);
+        resource.push(' ');
+        resource.push_str(self.path);
+        resource
+    }
+}
+
+impl Verifier {
+    /// Decides whether `request` authenticates. The rules, in order:
+    ///
+    /// 1. both key headers are present and well formed, and the account key
+    ///    is an account's;
+    /// 2. the account has the API enabled;
+    /// 3. the user key exists, belongs to the same account, and its owner
+    ///    still has the owner role;
+    /// 4. the source IP is in the key's allow list (when it has one).
+    ///
+    /// Every attempt that can be tied to an account (a valid account key)
+    /// is queued for the account's system log, success or failure.
+    pub fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Principal, AuthFailure> {
+        let keys = find_keys(request.header_pairs())?;
+        let account_hash = KeyHash::of(keys.account_key);
+        let user_hash = KeyHash::of(keys.user_key);
+        self.refresh()?;
+
+        let index = self.index.read();
+        let Some(&account_id) = index.account_keys.get(&account_hash) else {
+            return Err(AuthFailure::InvalidAccountKey);
+        };
+        let account = &index.accounts[&account_id];
+        let source_ip = if index.proxies.nets().is_empty() {
+            super::allow_list::canonical(request.peer)
+        } else {
+            index
+                .proxies
+                .source_ip(request.peer, request.forwarded_for())
+        };
+        let mut record = LogRecord {
+            account_id,
+            at: super::model::now(),
+            outcome: Outcome::Authenticated,
+            owner: None,
+            key_name: None,
+            source_ip,
+            resource: request.resource(),
+        };
+        let result = check(
+            &index,
+            account_id,
+            account.api_enabled,
+            &user_hash,
+            source_ip,
+            &mut record,
+        )
+        .map(|(user_id, owner_name, owner_email, key_name)| Principal {
+            account_id,
+            account_name: account.name.to_string(),
+            user_id,
+            owner_name: owner_name.to_string(),
+            owner_email: owner_email.to_string(),
+            key_name: key_name.to_string(),
+            source_ip,
+        });
+        drop(index);
+        if let Err(failure) = &result {
+            tracing::info!(account = account_id, %source_ip, reason = %failure, "authentication rejected");
+        }
+        self.log.record(record);
+        result
+    }
+}
+
+type Found<'i> = (UserId, &'i Arc<str>, &'i Arc<str>, &'i Arc<str>);
+
+/// Rules 2 to 4 for an identified account; fills in the log record.
+fn check<'i>(
+    index: &'i super::index::Index,
+    account_id: AccountId,
+    api_enabled: bool,
+    user_hash: &KeyHash,
+    source_ip: IpAddr,
+    record: &mut LogRecord,
+) -> Result<Found<'i>, AuthFailure> {
+    let fail = |record: &mut LogRecord, outcome, failure| {
+        record.outcome = outcome;
+        Err(failure)
+    };
+    if !api_enabled {
+        return fail(record, Outcome::ApiDisabled, AuthFailure::ApiDisabled);
+    }
+    let Some(key) = index.user_keys.get(user_hash) else {
+        return fail(record, Outcome::InvalidUserKey, AuthFailure::InvalidUserKey);
+    };
+    if key.account_id != account_id {
+        return fail(
+            record,
+            Outcome::AccountMismatch,
+            AuthFailure::AccountMismatch,
+        );
+    }
+    let owner = index.users.get(&key.owner_id);
+    record.key_name = Some(key.name.clone());
+    record.owner = owner.map(|o| o.name.clone());
+    let Some(owner) = owner.filter(|o| o.role == Role::Owner && o.account_id == account_id) else {
+        return fail(
+            record,
+            Outcome::OwnerRoleRevoked,
+            AuthFailure::OwnerRoleRevoked,
+        );
+    };
+    if !key.allow_list.allows(source_ip) {
+        return fail(
+            record,
+            Outcome::SourceIpNotAllowed,
+            AuthFailure::SourceIpNotAllowed { source_ip },
+        );
+    }
+    Ok((key.owner_id, &owner.name, &owner.email, &key.name))
+}

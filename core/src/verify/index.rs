@@ -1,0 +1,224 @@
+//! The verifier's in-memory index of the store: what `authenticate` reads.
+//! Rebuilt from a [`Snapshot`] and kept current by applying each committed
+//! [`Mutation`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::allow_list::AllowList;
+use super::key_material::{DigestState, KeyHash};
+use super::model::{AccountId, Role, UserId};
+use super::source_ip::TrustedProxies;
+use crate::store::{AccountRecord, Mutation, Snapshot, UserKeyRecord, UserRecord};
+
+/// An account as indexed.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountEntry {
+    pub name: Arc<str>,
+    pub api_enabled: bool,
+    pub key_hash: Option<KeyHash>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A user as indexed.
+#[derive(Debug, Clone)]
+pub(crate) struct UserEntry {
+    pub account_id: AccountId,
+    pub name: Arc<str>,
+    pub email: Arc<str>,
+    pub role: Role,
+}
+
+/// A user key as indexed.
+#[derive(Debug)]
+pub(crate) struct KeyEntry {
+    pub account_id: AccountId,
+    pub owner_id: UserId,
+    pub name: Arc<str>,
+    pub allow_list: AllowList,
+    pub created_at: i64,
+}
+
+/// Everything `authenticate` and the admin checks read.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// The store's change token this index reflects.
+    pub token: u64,
+    /// The store's change counter this index reflects.
+    pub version: u64,
+    pub accounts: HashMap<AccountId, AccountEntry>,
+    pub account_keys: HashMap<KeyHash, AccountId, DigestState>,
+    pub users: HashMap<UserId, UserEntry>,
+    pub user_keys: HashMap<KeyHash, Arc<KeyEntry>, DigestState>,
+    /// (account, key name) to the key's hash.
+    pub key_names: HashMap<(AccountId, Arc<str>), KeyHash>,
+    pub proxies: TrustedProxies,
+}
+
+impl Index {
+    /// Builds the data part of an index from a snapshot.
+    pub fn from_snapshot(snapshot: Snapshot, token: u64, proxies: TrustedProxies) -> Self {
+        let mut index = Index {
+            token,
+            version: snapshot.version,
+            proxies,
+            ..Index::default()
+        };
+        index.user_keys.reserve(snapshot.user_keys.len());
+        index.key_names.reserve(snapshot.user_keys.len());
+        for account in snapshot.accounts {
+            index.put_account(account);
+        }
+        for user in snapshot.users {
+            index.put_user(user);
+        }
+        for key in snapshot.user_keys {
+            index.put_key(&key);
+        }
+        index
+    }
+
+    fn put_account(&mut self, a: AccountRecord) {
+        if let Some(old) = self.accounts.get(&a.id).and_then(|e| e.key_hash) {
+            self.account_keys.remove(&old);
+        }
+        if let Some(hash) = a.account_key_hash {
+            self.account_keys.insert(hash, a.id);
+        }
+        self.accounts.insert(
+            a.id,
+            AccountEntry {
+                name: a.name.into(),
+                api_enabled: a.api_enabled,
+                key_hash: a.account_key_hash,
+                created_at: a.created_at,
+                updated_at: a.updated_at,
+            },
+        );
+    }
+
+    fn put_user(&mut self, u: UserRecord) {
+        self.users.insert(
+            u.id,
+            UserEntry {
+                account_id: u.account_id,
+                name: u.name.into(),
+                email: u.email.into(),
+                role: u.role,
+            },
+        );
+    }
+
+    fn put_key(&mut self, k: &UserKeyRecord) {
+        // A list that no longer parses fails closed: the key is left out.
+        let allow_list = match AllowList::parse(&k.allow_list) {
+            Ok(list) => list,
+            Err(error) => {
+                tracing::warn!(key = %k.name, account = k.account_id, %error,
+                    "stored allow list is invalid; the key will not authenticate");
+                return;
+            }
+        };
+        let name: Arc<str> = k.name.as_str().into();
+        self.key_names
+            .insert((k.account_id, name.clone()), k.secret_hash);
+        self.user_keys.insert(
+            k.secret_hash,
+            Arc::new(KeyEntry {
+                account_id: k.account_id,
+                owner_id: k.owner_id,
+                name,
+                allow_list,
+                created_at: k.created_at,
+            }),
+        );
+    }
+
+    /// The key named `name` in `account`, with its hash.
+    pub fn key_by_name(&self, account: AccountId, name: &str) -> Option<(KeyHash, &Arc<KeyEntry>)> {
+        let hash = *self.key_names.get(&(account, Arc::from(name)))?;
+        self.user_keys.get(&hash).map(|k| (hash, k))
+    }
+
+    /// Applies a mutation the store committed (`id`: a created account or
+    /// user; `version`: the store's counter after it).
+    pub fn apply(&mut self, mutation: &Mutation, id: u64, version: u64) {
+        self.version = version;
+        match mutation {
+            Mutation::CreateAccount { name, at } => self.put_account(AccountRecord {
+                id,
+                name: name.clone(),
+                api_enabled: false,
+                account_key_hash: None,
+                created_at: *at,
+                updated_at: *at,
+            }),
+            Mutation::AddUser {
+                account_id,
+                name,
+                email,
+                role,
+                at,
+            } => self.put_user(UserRecord {
+                id,
+                account_id: *account_id,
+                name: name.clone(),
+                email: email.clone(),
+                role: *role,
+                created_at: *at,
+            }),
+            Mutation::SetUserRole { user_id, role } => {
+                if let Some(user) = self.users.get_mut(user_id) {
+                    user.role = *role;
+                }
+            }
+            Mutation::SetApi {
+                account_id,
+                enabled,
+                account_key_hash,
+                at,
+            } => {
+                if let Some(account) = self.accounts.get_mut(account_id) {
+                    account.api_enabled = *enabled;
+                    account.updated_at = *at;
+                    if let Some(new) = account_key_hash {
+                        if let Some(old) = account.key_hash.replace(*new) {
+                            self.account_keys.remove(&old);
+                        }
+                        self.account_keys.insert(*new, *account_id);
+                    }
+                }
+            }
+            Mutation::CreateUserKey(record) => self.put_key(record),
+            Mutation::SetAllowList {
+                account_id,
+                name,
+                allow_list,
+            } => {
+                let Some((hash, old)) = self.key_by_name(*account_id, name) else {
+                    return;
+                };
+                let Ok(list) = AllowList::parse(allow_list) else {
+                    return;
+                };
+                let entry = Arc::new(KeyEntry {
+                    account_id: old.account_id,
+                    owner_id: old.owner_id,
+                    name: old.name.clone(),
+                    allow_list: list,
+                    created_at: old.created_at,
+                });
+                self.user_keys.insert(hash, entry);
+            }
+            Mutation::DeleteUserKey { account_id, name } => {
+                if let Some(hash) = self
+                    .key_names
+                    .remove(&(*account_id, Arc::from(name.as_str())))
+                {
+                    self.user_keys.remove(&hash);
+                }
+            }
+        }
+    }
+}

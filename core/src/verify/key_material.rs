@@ -1,0 +1,153 @@
+//! New keys from the operating system's CSPRNG, and [`KeyHash`], the only
+//! form in which a key is ever stored.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::secret::Secret;
+
+/// Characters of a generated key: letters and digits, safe in any header,
+/// shell or URL.
+const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Length of a generated account key: about 238 bits of entropy.
+pub const ACCOUNT_KEY_LEN: usize = 40;
+/// Length of a generated user key: about 297 bits of entropy.
+pub const USER_KEY_LEN: usize = 50;
+
+/// A new random key of `len` letters and digits.
+///
+/// Bytes from the OS CSPRNG are mapped by rejection sampling, so every
+/// character is uniform. Fails only when the OS has no randomness to give.
+pub fn generate_key(len: usize) -> Result<Secret, getrandom::Error> {
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(len));
+    let mut pool = zeroize::Zeroizing::new([0u8; 64]);
+    while out.len() < len {
+        getrandom::fill(pool.as_mut())?;
+        for &b in pool.iter() {
+            // 248 = 4 * 62: values above would favour the first characters.
+            if b < 248 && out.len() < len {
+                out.push(ALPHABET[(b % 62) as usize] as char);
+            }
+        }
+    }
+    Ok(Secret::new(out.as_str()))
+}
+
+/// The SHA-256 digest of a key: what stores keep and indexes look up.
+///
+/// Equality is constant time. `Debug` shows a short prefix only, which is
+/// safe: the digest of a random key reveals nothing about it.
+#[derive(Clone, Copy)]
+pub struct KeyHash([u8; 32]);
+
+impl KeyHash {
+    /// Hashes a key value.
+    pub fn of(key: &str) -> Self {
+        KeyHash(Sha256::digest(key.as_bytes()).into())
+    }
+
+    /// Wraps a digest read from a store.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        KeyHash(bytes)
+    }
+
+    /// The digest bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl PartialEq for KeyHash {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for KeyHash {}
+
+impl Hash for KeyHash {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // The digest is already uniform: its first 8 bytes are the hash.
+        state.write_u64(u64::from_le_bytes(self.0[..8].try_into().expect("8 bytes")));
+    }
+}
+
+impl fmt::Debug for KeyHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyHash({}…)", hex::encode(&self.0[..4]))
+    }
+}
+
+/// A [`Hasher`] for [`KeyHash`] keys: passes the digest's first 8 bytes
+/// through instead of hashing them again.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for keys other than KeyHash; fold the bytes in.
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// Builds [`DigestHasher`]s for the verifier's hash maps.
+pub(crate) type DigestState = std::hash::BuildHasherDefault<DigestHasher>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_have_the_length_and_alphabet() {
+        let key = generate_key(USER_KEY_LEN).unwrap();
+        assert_eq!(key.len(), USER_KEY_LEN);
+        assert!(key.expose().bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(key, generate_key(USER_KEY_LEN).unwrap());
+    }
+
+    #[test]
+    fn generated_characters_are_spread_over_the_alphabet() {
+        let mut seen = [0usize; 128];
+        for _ in 0..200 {
+            for b in generate_key(ACCOUNT_KEY_LEN).unwrap().expose().bytes() {
+                seen[b as usize] += 1;
+            }
+        }
+        // 8,000 characters over 62 symbols: each about 129 times.
+        for &c in ALPHABET {
+            assert!(
+                seen[c as usize] > 60,
+                "{} seen {}",
+                c as char,
+                seen[c as usize]
+            );
+        }
+    }
+
+    #[test]
+    fn hashes_compare_by_value_and_print_no_more_than_a_prefix() {
+        let a = KeyHash::of("UserKey0123456");
+        assert_eq!(a, KeyHash::of("UserKey0123456"));
+        assert_ne!(a, KeyHash::of("UserKey0123457"));
+        let shown = format!("{a:?}");
+        assert!(shown.len() < 24, "{shown}");
+        assert_eq!(KeyHash::from_bytes(*a.as_bytes()), a);
+    }
+}

@@ -1,0 +1,196 @@
+//! The verifier: accounts, owners and user keys, the four authentication
+//! rules, and the system log, over a [`Store`](crate::store::Store).
+//!
+//! A [`Verifier`] keeps an in-memory index of the store (account-key hash to
+//! account, user-key hash to key with its parsed allow list), so
+//! [`Verifier::authenticate`] does two SHA-256 digests, two hash lookups and
+//! one range check. Admin operations go through the verifier, commit to the
+//! store in one transaction, then update the index before they return: once
+//! [`Verifier::delete_user_key`] returns, the key never authenticates again.
+//! Changes another process commits to the same SQLite file are detected
+//! before each authentication and reloaded.
+//!
+//! ```
+//! use std::net::IpAddr;
+//! use redis_cloud_auth::verify::{AuthRequest, Role, Verifier};
+//!
+//! let verifier = Verifier::in_memory();
+//! let account = verifier.create_account("acme")?;
+//! let ada = verifier.add_user(account, "Ada", "ada@example.com", Role::Owner)?;
+//! let account_key = verifier.enable_api(account)?.expect("first enable returns the key");
+//! let user_key = verifier.create_user_key(account, ada, ada, "ci-deploy-key", &["10.0.0.0/8"])?;
+//!
+//! let headers = [
+//!     ("x-api-key", account_key.expose().as_bytes()),
+//!     ("x-api-secret-key", user_key.expose().as_bytes()),
+//! ];
+//! let peer: IpAddr = "10.1.2.3".parse()?;
+//! let principal = verifier.authenticate(&AuthRequest::from_pairs("GET", "/v1/", &headers, peer))?;
+//! assert_eq!(principal.key_name, "ci-deploy-key");
+//!
+//! let outsider: IpAddr = "192.0.2.1".parse()?;
+//! let failure = verifier
+//!     .authenticate(&AuthRequest::from_pairs("GET", "/v1/", &headers, outsider))
+//!     .unwrap_err();
+//! assert_eq!(failure.http_status(), 403);
+//! assert_eq!(verifier.system_log(account, 0, 10)?.len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod admin;
+mod allow_list;
+mod authenticate;
+mod failure;
+mod index;
+mod key_material;
+mod model;
+mod source_ip;
+mod system_log;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard, RwLock};
+
+pub use admin::AdminError;
+pub use allow_list::{canonical, AllowList, ALLOW_LIST_MAX};
+pub use authenticate::{AuthRequest, Principal, RequestHeaders};
+pub use failure::AuthFailure;
+pub use key_material::{generate_key, KeyHash, ACCOUNT_KEY_LEN, USER_KEY_LEN};
+pub use model::{
+    validate_key_name, AccountId, Role, UnknownRole, UserId, UserInfo, UserKeyInfo, KEY_NAME_MAX,
+    KEY_NAME_MIN,
+};
+pub use source_ip::{TrustedProxies, FORWARDED_FOR_HEADER};
+pub use system_log::AUTHENTICATION_ENTRY;
+
+use crate::store::{MemoryStore, SqliteStore, Store, StoreError};
+use index::Index;
+use system_log::LogWriter;
+
+/// Decides whether requests authenticate, and manages the accounts, users
+/// and keys it decides with. `Send + Sync`: share it with an `Arc`.
+pub struct Verifier {
+    store: Arc<dyn Store>,
+    index: RwLock<Index>,
+    /// Serialises admin changes and reloads, so a reload can never put back
+    /// a key a concurrent delete removed.
+    admin: Mutex<()>,
+    log: LogWriter,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let index = self.index.read();
+        f.debug_struct("Verifier")
+            .field("accounts", &index.accounts.len())
+            .field("user_keys", &index.user_keys.len())
+            .field("version", &index.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier over `store`, indexing what it holds.
+    pub fn new(store: Arc<dyn Store>) -> Result<Self, StoreError> {
+        let token = store.change_token()?;
+        let index = Index::from_snapshot(store.load()?, token, TrustedProxies::default());
+        let log = LogWriter::start(store.clone());
+        Ok(Verifier {
+            store,
+            index: RwLock::new(index),
+            admin: Mutex::new(()),
+            log,
+        })
+    }
+
+    /// A verifier over a new, empty [`MemoryStore`].
+    pub fn in_memory() -> Self {
+        Verifier::new(Arc::new(MemoryStore::new())).expect("an empty memory store loads")
+    }
+
+    /// A verifier over the SQLite file at `path`, created (mode 0600, WAL)
+    /// and migrated as needed. Several processes may open the same file.
+    pub fn open_sqlite(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Verifier::new(Arc::new(SqliteStore::open(path)?))
+    }
+
+    /// The store behind this verifier.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Trusts `X-Forwarded-For` from peers in `nets` (see [`TrustedProxies`]).
+    pub fn set_trusted_proxies(&self, nets: Vec<ipnet::IpNet>) {
+        self.index.write().proxies = TrustedProxies::new(nets);
+    }
+
+    /// The trusted proxy networks.
+    pub fn trusted_proxies(&self) -> Vec<ipnet::IpNet> {
+        self.index.read().proxies.nets().to_vec()
+    }
+
+    /// Reloads the index when another process changed the store. Cheap when
+    /// nothing changed: one probe of the store.
+    fn refresh(&self) -> Result<(), StoreError> {
+        let token = self.store.change_token()?;
+        if self.index.read().token == token {
+            return Ok(());
+        }
+        let admin = self.admin.lock();
+        self.reload(&admin, token)
+    }
+
+    /// Reloads under the admin lock when the store's token moved on.
+    fn refresh_locked(&self, admin: &MutexGuard<'_, ()>) -> Result<(), StoreError> {
+        let token = self.store.change_token()?;
+        if self.index.read().token == token {
+            return Ok(());
+        }
+        self.reload(admin, token)
+    }
+
+    fn reload(&self, _admin: &MutexGuard<'_, ()>, token: u64) -> Result<(), StoreError> {
+        if self.index.read().token == token {
+            return Ok(()); // another thread reloaded meanwhile
+        }
+        let version = self.store.version()?;
+        if version == self.index.read().version {
+            // Only the system log changed.
+            self.index.write().token = token;
+            return Ok(());
+        }
+        self.force_reload(_admin, token)
+    }
+
+    fn force_reload(&self, _admin: &MutexGuard<'_, ()>, token: u64) -> Result<(), StoreError> {
+        let snapshot = self.store.load()?;
+        let proxies = self.index.read().proxies.clone();
+        let fresh = Index::from_snapshot(snapshot, token, proxies);
+        tracing::debug!(version = fresh.version, "verifier index reloaded");
+        *self.index.write() = fresh;
+        Ok(())
+    }
+}
+
+impl Drop for Verifier {
+    fn drop(&mut self) {
+        if let Err(error) = self.log.flush() {
+            tracing::error!(%error, "system log not fully written at shutdown");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_is_send_and_sync() {
+        fn assert<T: Send + Sync>() {}
+        assert::<Verifier>();
+        assert::<Principal>();
+        assert::<AuthFailure>();
+        assert::<AdminError>();
+    }
+}
