@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod client;
 pub mod credentials;
 pub mod headers;
 pub mod keys;
@@ -26,6 +27,7 @@ pub mod store;
 pub mod verify;
 
 pub use api::SystemLogEntry;
+pub use client::{ApiResponse, BlockingClient, Client, ClientBuilder, ClientError};
 pub use credentials::{CredentialChain, CredentialError, CredentialStore, Credentials};
 pub use headers::{HeaderError, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 pub use keys::{ApiKeys, KeyError, KeyKind};
