@@ -287,7 +287,8 @@ async fn generic_requests_return_status_headers_and_json() {
         .unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(response.json, json!({"ok": true}));
-    assert_eq!(response.headers["x-request-id"], "r-42");
+    assert_eq!(response.header("x-request-id"), Some("r-42"));
+    assert_eq!(response.header("x-missing"), None);
     assert!(
         response.headers.get("x-api-secret-key").is_none(),
         "authentication headers are never handed back"
@@ -402,6 +403,85 @@ async fn the_base_url_comes_from_builder_then_credentials_then_environment() {
         .keychain(None);
     let err = Client::from_chain(&empty).unwrap_err();
     assert_eq!(err.code(), "credentials");
+}
+
+#[test]
+fn futures_can_be_awaited_on_any_executor() {
+    let server = TestServer::start(vec![
+        Reply::json(200, account_body()),
+        Reply::json(200, log_body()),
+        Reply::text(503, ""),
+        Reply::json(200, json!({"ok": true})),
+    ]);
+    let client = Client::builder(keys())
+        .base_url(server.base_url())
+        .retry_backoff(Duration::from_millis(5), Duration::from_millis(20))
+        .build()
+        .unwrap();
+    // No tokio runtime on this thread: the futures run on the shared one.
+    assert!(tokio::runtime::Handle::try_current().is_err());
+    let me = futures::executor::block_on(client.account()).unwrap();
+    assert_eq!(me.account.id, 7);
+    let page = futures::executor::block_on(client.system_log(0, 5)).unwrap();
+    assert_eq!(page.entries.len(), 2);
+    let response = futures::executor::block_on(client.request("GET", "/x", None)).unwrap();
+    assert_eq!(response.json, json!({"ok": true}));
+    assert_eq!(server.count(), 4, "the retry's backoff timer ran too");
+}
+
+#[test]
+fn clients_errors_and_futures_are_send_and_sync() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    fn send<T: Send>(_: &T) {}
+    shareable::<Client>();
+    shareable::<redis_cloud_auth::BlockingClient>();
+    shareable::<ClientError>();
+    shareable::<redis_cloud_auth::ApiResponse>();
+    let client = Client::builder(keys())
+        .base_url("http://127.0.0.1:1/v1")
+        .build()
+        .unwrap();
+    send(&client.account());
+    send(&client.system_log(0, 1));
+    send(&client.request("GET", "/", None));
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_an_error_not_a_retry() {
+    let big = "x".repeat(redis_cloud_auth::client::MAX_RESPONSE_BYTES + 1);
+    let server = TestServer::start(vec![Reply::text(200, &big)]);
+    let err = client(&server).account().await.unwrap_err();
+    assert_eq!(err.status(), Some(200));
+    assert!(err.to_string().contains("larger than"), "{err}");
+    assert_eq!(server.count(), 1);
+}
+
+#[test]
+fn the_environment_sets_the_base_url_when_nothing_else_does() {
+    let env = Environment::from_pairs([("REDIS_CLOUD_API_URL", "http://127.0.0.1:9/v1/")]);
+    let client = Client::builder(keys())
+        .environment(env.clone())
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "http://127.0.0.1:9/v1");
+    let client = Client::builder(keys())
+        .environment(env)
+        .base_url("http://127.0.0.1:10/v1")
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "http://127.0.0.1:10/v1");
+    let client = Client::builder(keys())
+        .environment(Environment::default())
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), redis_cloud_auth::DEFAULT_BASE_URL);
+    let bad = Environment::from_pairs([("REDIS_CLOUD_BASE_URL", "not a url")]);
+    let err = Client::builder(keys())
+        .environment(bad)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code(), "credentials");
+    assert!(err.to_string().contains("REDIS_CLOUD_BASE_URL"), "{err}");
 }
 
 #[test]

@@ -1,56 +1,11 @@
 //! [`BlockingClient`]: the client for callers without an async runtime,
 //! on one shared, lazily started tokio runtime.
 
-use std::future::Future;
-
-use once_cell::sync::OnceCell;
-use tracing::instrument::WithSubscriber;
-use tracing::Instrument;
-
+use super::runtime::block_on as run;
 use super::{ApiResponse, Client, ClientError};
 use crate::api::{AccountResponse, SystemLogPage};
 use crate::credentials::{CredentialChain, Credentials};
 use crate::keys::ApiKeys;
-
-/// Worker threads of the shared runtime: network waits, not CPU work.
-const RUNTIME_THREADS: usize = 2;
-
-/// The runtime every blocking client shares, started on first use.
-fn runtime() -> Result<&'static tokio::runtime::Runtime, ClientError> {
-    static RUNTIME: OnceCell<tokio::runtime::Runtime> = OnceCell::new();
-    RUNTIME.get_or_try_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(RUNTIME_THREADS)
-            .thread_name("redis-cloud-auth")
-            .enable_all()
-            .build()
-            .map_err(|err| ClientError::Transport {
-                message: format!("cannot start the client runtime: {err}"),
-            })
-    })
-}
-
-/// Runs `future` on the shared runtime and waits for it on this thread.
-///
-/// The future is spawned rather than driven with `block_on`, so a call
-/// from inside another runtime blocks that thread but never panics.
-fn run<T, F>(future: F) -> Result<T, ClientError>
-where
-    T: Send + 'static,
-    F: Future<Output = Result<T, ClientError>> + Send + 'static,
-{
-    let runtime = runtime()?;
-    let (send, receive) = std::sync::mpsc::sync_channel(1);
-    let future = future.in_current_span().with_current_subscriber();
-    runtime.spawn(async move {
-        let _ = send.send(future.await);
-    });
-    receive.recv().unwrap_or_else(|_| {
-        Err(ClientError::Transport {
-            message: "the request stopped before it finished".to_string(),
-        })
-    })
-}
 
 /// A blocking client for the Redis Cloud API: the same calls as [`Client`],
 /// each waiting for its answer. Safe to share and call from many threads;

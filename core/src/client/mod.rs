@@ -1,8 +1,10 @@
 //! The HTTP client: authenticated requests to the Redis Cloud API, with
 //! timeouts, retries and typed errors.
 //!
-//! [`Client`] is async (tokio); [`BlockingClient`] wraps it for callers
-//! without a runtime. Both are cheap to clone and share one connection pool.
+//! [`Client`] is async: its futures run on the caller's tokio runtime, or
+//! on a shared one when awaited elsewhere (any executor works).
+//! [`BlockingClient`] wraps it for callers without async. Both are cheap
+//! to clone, and clones share one connection pool.
 
 mod blocking;
 mod config;
@@ -10,6 +12,7 @@ mod error;
 mod rate_limit;
 mod request;
 pub mod retry;
+mod runtime;
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,6 +27,7 @@ pub use config::{
 };
 pub use error::{ClientError, MESSAGE_EXCERPT_CHARS};
 pub use rate_limit::RateLimiter;
+pub use request::{MAX_PATH_LEN, MAX_RESPONSE_BYTES};
 
 use crate::api::{AccountResponse, SystemLogPage, LOG_MAX_LIMIT};
 use crate::credentials::{check_base_url, CredentialChain, Credentials, Environment};
@@ -44,6 +48,14 @@ pub struct ApiResponse {
     pub headers: HeaderMap,
     /// The body parsed as JSON; `null` for an empty body.
     pub json: serde_json::Value,
+}
+
+impl ApiResponse {
+    /// A response header's value as text (the first, if repeated); `None`
+    /// when absent or not visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
 }
 
 /// An async client for the Redis Cloud API. Cheap to clone: clones share
@@ -104,8 +116,12 @@ impl Client {
     /// The account and the calling key (`GET /`), with the key's allow
     /// list and the source IP the server saw.
     pub async fn account(&self) -> Result<AccountResponse, ClientError> {
-        let response = self.execute(Method::GET, "/".to_string(), None).await?;
-        self.decode(response)
+        let client = self.clone();
+        runtime::on_tokio(async move {
+            let response = client.execute(Method::GET, "/".to_string(), None).await?;
+            client.decode(response)
+        })
+        .await
     }
 
     /// A page of the account's system log (`GET /logs`), newest first.
@@ -116,9 +132,13 @@ impl Client {
                 "limit must be 1 to {LOG_MAX_LIMIT}, not {limit}"
             )));
         }
-        let path = format!("/logs?offset={offset}&limit={limit}");
-        let response = self.execute(Method::GET, path, None).await?;
-        self.decode(response)
+        let client = self.clone();
+        runtime::on_tokio(async move {
+            let path = format!("/logs?offset={offset}&limit={limit}");
+            let response = client.execute(Method::GET, path, None).await?;
+            client.decode(response)
+        })
+        .await
     }
 
     /// Any request: `method` (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS),
@@ -140,16 +160,20 @@ impl Client {
             .map(|value| serde_json::to_vec(&value))
             .transpose()
             .map_err(|err| ClientError::invalid(format!("body is not serializable: {err}")))?;
-        let response = self.execute(method, path.to_string(), body).await?;
-        let json = self.json_of(&response)?;
-        let mut headers = response.headers;
-        headers.remove(crate::ACCOUNT_KEY_HEADER);
-        headers.remove(crate::USER_KEY_HEADER);
-        Ok(ApiResponse {
-            status: response.status.as_u16(),
-            headers,
-            json,
+        let (client, path) = (self.clone(), path.to_string());
+        runtime::on_tokio(async move {
+            let response = client.execute(method, path, body).await?;
+            let json = client.json_of(&response)?;
+            let mut headers = response.headers;
+            headers.remove(crate::ACCOUNT_KEY_HEADER);
+            headers.remove(crate::USER_KEY_HEADER);
+            Ok(ApiResponse {
+                status: response.status.as_u16(),
+                headers,
+                json,
+            })
         })
+        .await
     }
 
     /// The base URL requests go to (no trailing slash).
@@ -256,6 +280,7 @@ pub struct ClientBuilder {
     max_retry_after: Duration,
     user_agent_suffix: Option<String>,
     rate_limit_per_minute: Option<u32>,
+    environment: Option<Environment>,
 }
 
 impl ClientBuilder {
@@ -273,6 +298,7 @@ impl ClientBuilder {
             max_retry_after: config::DEFAULT_MAX_RETRY_AFTER,
             user_agent_suffix: None,
             rate_limit_per_minute: None,
+            environment: None,
         }
     }
 
@@ -342,6 +368,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The environment whose base URL variables apply when neither the
+    /// builder nor the credentials set one (default: the process's).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, ClientError> {
         let base_url = self.resolve_base_url()?;
@@ -408,7 +441,10 @@ impl ClientBuilder {
                 check_base_url(url, "the credentials")?;
                 url.clone()
             }
-            (None, None) => Environment::from_process()
+            (None, None) => self
+                .environment
+                .clone()
+                .unwrap_or_else(Environment::from_process)
                 .base_url()?
                 .unwrap_or_else(|| crate::DEFAULT_BASE_URL.to_string()),
         };

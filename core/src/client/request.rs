@@ -11,9 +11,11 @@ use super::retry;
 use super::{Client, ClientError};
 
 /// Longest request path accepted, in bytes.
-pub(crate) const MAX_PATH_LEN: usize = 2048;
+pub const MAX_PATH_LEN: usize = 2048;
 /// Most redirects followed (all within the base URL's origin).
 const MAX_REDIRECTS: usize = 5;
+/// Largest response body read, in bytes; a larger one is an API error.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A successful (2xx) answer, body read.
 pub(crate) struct RawResponse {
@@ -90,6 +92,9 @@ enum Failure {
         body: Vec<u8>,
     },
     Network(reqwest::Error),
+    TooLarge {
+        status: StatusCode,
+    },
 }
 
 impl Client {
@@ -146,10 +151,11 @@ impl Client {
                 Failure::Network(err) => {
                     err.is_connect() && retry::retries_connection_failure(&method)
                 }
+                Failure::TooLarge { .. } => false,
             };
             let server_wait = match &failure {
                 Failure::Status { headers, .. } => retry::retry_after(headers, SystemTime::now()),
-                Failure::Network(_) => None,
+                Failure::Network(_) | Failure::TooLarge { .. } => None,
             };
             let too_long = server_wait.is_some_and(|wait| wait > config.max_retry_after);
             if !retryable || attempt >= config.max_retries || too_long {
@@ -167,7 +173,7 @@ impl Client {
             });
             let reason = match &failure {
                 Failure::Status { status, .. } => status.as_u16().to_string(),
-                Failure::Network(_) => "connection failure".to_string(),
+                Failure::Network(_) | Failure::TooLarge { .. } => "connection failure".to_string(),
             };
             tracing::info!(
                 attempt,
@@ -196,11 +202,24 @@ impl Client {
                 )
                 .body(body.to_vec());
         }
-        let response = request.send().await.map_err(Failure::Network)?;
+        let mut response = request.send().await.map_err(Failure::Network)?;
         let status = response.status();
         let headers = response.headers().clone();
+        let too_large = || Failure::TooLarge { status };
+        if response
+            .content_length()
+            .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(too_large());
+        }
         // Reading the body (also of errors) lets the connection go back to the pool.
-        let body = response.bytes().await.map_err(Failure::Network)?.to_vec();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(Failure::Network)? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         if status.is_success() {
             Ok(RawResponse {
                 status,
@@ -245,6 +264,10 @@ impl Client {
                         message,
                     }
                 }
+            },
+            Failure::TooLarge { status } => ClientError::Api {
+                status: status.as_u16(),
+                message: format!("response body is larger than {MAX_RESPONSE_BYTES} bytes"),
             },
             Failure::Network(err) if err.is_timeout() => ClientError::Timeout,
             Failure::Network(err) => ClientError::Transport {

@@ -1,0 +1,100 @@
+//! The one tokio runtime the client starts for callers that have none:
+//! blocking calls, and async calls awaited on another executor.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use once_cell::sync::OnceCell;
+use tokio::task::JoinHandle;
+use tracing::instrument::WithSubscriber;
+use tracing::Instrument;
+
+use super::ClientError;
+
+/// Worker threads of the shared runtime: network waits, not CPU work.
+const RUNTIME_THREADS: usize = 2;
+
+/// The shared runtime, started on first use.
+pub(crate) fn shared() -> Result<&'static tokio::runtime::Runtime, ClientError> {
+    static RUNTIME: OnceCell<tokio::runtime::Runtime> = OnceCell::new();
+    RUNTIME.get_or_try_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(RUNTIME_THREADS)
+            .thread_name("redis-cloud-auth")
+            .enable_all()
+            .build()
+            .map_err(|err| ClientError::Transport {
+                message: format!("cannot start the client runtime: {err}"),
+            })
+    })
+}
+
+/// Spawns `future` on the shared runtime, keeping the caller's span and
+/// tracing subscriber.
+fn spawn<T, F>(future: F) -> Result<AbortOnDrop<Result<T, ClientError>>, ClientError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, ClientError>> + Send + 'static,
+{
+    let future = future.in_current_span().with_current_subscriber();
+    Ok(AbortOnDrop(shared()?.spawn(future)))
+}
+
+/// Runs `future` on the shared runtime and waits for it on this thread.
+///
+/// The future is spawned rather than driven with `block_on`, so a call
+/// from inside another runtime blocks that thread but never panics.
+pub(crate) fn block_on<T, F>(future: F) -> Result<T, ClientError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, ClientError>> + Send + 'static,
+{
+    let (send, receive) = std::sync::mpsc::sync_channel(1);
+    let _task = spawn(async move {
+        let _ = send.send(future.await);
+        Ok(())
+    })?;
+    receive.recv().unwrap_or_else(|_| Err(stopped()))
+}
+
+/// Awaits `future` inside tokio: in place when the caller is on a tokio
+/// runtime, else on the shared runtime, so the client's futures can be
+/// awaited on any executor (asyncio, Swift, Kotlin, a plain `block_on`).
+pub(crate) async fn on_tokio<T, F>(future: F) -> Result<T, ClientError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, ClientError>> + Send + 'static,
+{
+    if tokio::runtime::Handle::try_current().is_ok() {
+        future.await
+    } else {
+        spawn(future)?.await
+    }
+}
+
+fn stopped() -> ClientError {
+    ClientError::Transport {
+        message: "the request stopped before it finished".to_string(),
+    }
+}
+
+/// A spawned task that is aborted when its handle is dropped, so that
+/// dropping the caller's future cancels the request.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> Future for AbortOnDrop<Result<T, ClientError>> {
+    type Output = Result<T, ClientError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|joined| joined.unwrap_or_else(|_| Err(stopped())))
+    }
+}
