@@ -1,0 +1,20 @@
+//! UniFFI bindings of `redis_cloud_auth` for Python, Kotlin and Swift.
+//!
+//! Thin wrapper types and `From` conversions over the core; no rule of the
+//! domain is written here. Every fallible call returns a typed error whose
+//! text comes from the core and never holds a secret.
+
+uniffi::setup_scaffolding!("redis_cloud_auth_ffi");
+
+mod credentials;
+mod errors;
+mod headers;
+mod keys;
+
+pub use credentials::{
+    default_file_store, file_store, keychain_store, memory_store, CredentialChain,
+    CredentialSource, CredentialStore, Credentials, Resolved,
+};
+pub use errors::{ApiKeyError, CredentialError, HeaderError};
+pub use headers::{account_key_header, parse_auth_headers, user_key_header, HeaderPair};
+pub use keys::{key_fingerprint, ApiKeys, KeyKind};

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Python: builds and installs the package the way users do (`pip install
+# ./python`, a dev-profile build to keep CI fast) into a fresh venv, then
+# runs pytest over python/tests (vectors, stores, secrets, README examples).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+venv="$CARGO_TARGET_DIR/python-venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet "maturin==1.16.*" pytest requests
+
+# The same build a user's `pip install ./python` runs, in the dev profile.
+start=$(date +%s)
+MATURIN_PEP517_ARGS="--profile dev" \
+  "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./python
+echo "pip install ./python: $(( $(date +%s) - start ))s"
+
+# Run from outside the source tree so the installed package is the one tested.
+cd python/tests
+"$venv/bin/python" -c 'import redis_cloud_auth, sys; assert "site-packages" in redis_cloud_auth.__file__, redis_cloud_auth.__file__'
+"$venv/bin/python" -m pytest -p no:cacheprovider -q --rootdir=.. .
