@@ -22,6 +22,8 @@ pub mod client;
 pub mod credentials;
 pub mod headers;
 pub mod keys;
+#[cfg(feature = "tower")]
+pub mod layer;
 pub mod secret;
 pub mod store;
 pub mod verify;
