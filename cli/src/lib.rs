@@ -5,10 +5,15 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod configure;
 pub mod data_dir;
+pub mod emulator;
 pub mod error;
 pub mod output;
+pub mod rate_limit;
+pub mod serve;
+pub mod store;
 
 use std::process::ExitCode;
 
@@ -37,6 +42,10 @@ pub struct Cli {
 /// Every `rcauth` command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the emulator: the Redis Cloud API's authentication on a local port.
+    Serve(serve::ServeArgs),
+    /// Administer accounts, users, API access, user keys and the system log.
+    Admin(admin::AdminArgs),
     /// Save a profile's keys to the profile file or the OS keychain
     /// (read from a no-echo prompt, or from two stdin lines).
     Configure(configure::ConfigureArgs),
@@ -59,6 +68,8 @@ pub fn main() -> ExitCode {
 /// Runs one command.
 pub fn run(command: Command, out: Output) -> Result<(), CliError> {
     match command {
+        Command::Serve(args) => serve::run(args, out),
+        Command::Admin(args) => admin::run(args, out),
         Command::Configure(args) => configure::run(args, out),
     }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use redis_cloud_auth::Secret;
+use redis_cloud_auth::{Secret, SystemLogEntry};
 use serde::Serialize;
 
 use crate::error::CliError;
@@ -127,6 +127,27 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         line(&mut row.iter().map(String::as_str));
     }
     text
+}
+
+/// Formats system log entries as a table, newest first as given.
+pub fn system_log_table(entries: &[SystemLogEntry]) -> String {
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.time.clone(),
+                e.originator.clone(),
+                e.api_key_name.clone().unwrap_or_else(|| "-".to_string()),
+                e.resource.clone(),
+                e.description.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &["id", "time", "originator", "key", "resource", "description"],
+        &rows,
+    )
 }
 
 #[cfg(test)]

@@ -139,3 +139,172 @@ impl Run {
         format!("{}{}", self.stdout, self.stderr)
     }
 }
+
+/// A running `rcauth serve` on an ephemeral loopback port.
+pub struct Server {
+    child: Option<std::process::Child>,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    stdout: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Sandbox {
+    /// Starts `rcauth serve --listen 127.0.0.1:0 --data <sandbox data> EXTRA...`
+    /// and reads the port from its first stdout line.
+    pub fn serve(&self, extra: &[&str]) -> Server {
+        use std::io::{BufRead, BufReader, Read};
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--data"];
+        let data = self.data();
+        args.push(data.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let mut child = self
+            .cmd(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_string();
+        let mut stderr = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let stdout = std::thread::spawn(move || {
+            let mut text = first;
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
+        Server {
+            child: Some(child),
+            url,
+            stderr: Some(stderr),
+            stdout: Some(stdout),
+        }
+    }
+}
+
+/// What a stopped server printed and how it ended.
+pub struct Stopped {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Server {
+    /// The API base URL clients use.
+    pub fn base_url(&self) -> String {
+        format!("{}/v1", self.url)
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) and waits for the server to exit.
+    pub fn stop(mut self, signal: &str) -> Stopped {
+        let mut child = self.child.take().unwrap();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("server did not stop on SIG{signal}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Stopped {
+            code: status.code(),
+            stdout: self.stdout.take().unwrap().join().unwrap(),
+            stderr: self.stderr.take().unwrap().join().unwrap(),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One HTTP response, read whole.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+}
+
+/// Sends one HTTP/1.1 request over a fresh loopback connection.
+pub fn http(url: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+    use std::io::Read;
+    let host = url.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// `GET path` with the two key headers.
+pub fn get_with_keys(url: &str, path: &str, account_key: &str, user_key: &str) -> Response {
+    http(
+        url,
+        "GET",
+        path,
+        &[("x-api-key", account_key), ("x-api-secret-key", user_key)],
+    )
+}
