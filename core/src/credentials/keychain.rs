@@ -64,19 +64,25 @@ impl KeychainStore {
     }
 }
 
-/// On Linux, gives the process its own session keyring before the first
-/// entry is built. A process started without one (a service, CI, a
+/// On Linux, gives the calling thread its own session keyring before its
+/// first entry is built. A thread started without one (a service, CI, a
 /// container shell) otherwise gets the user-session keyring for its first
 /// entry, which may refuse writes and does not see the persistent keyring
 /// where other processes' entries live. Building one throwaway entry makes
 /// keyutils look up the persistent keyring, which installs a session
-/// keyring linked to it; every later entry uses that one.
+/// keyring linked to it; every later entry uses that one. Keyrings belong
+/// to a thread's credentials, so each thread of a pool (Node.js, the JVM)
+/// needs this once.
 fn install_session_keyring() {
     #[cfg(target_os = "linux")]
     {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let _ = Entry::new(KEYCHAIN_SERVICE, "session-keyring-probe");
+        thread_local! {
+            static READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        READY.with(|ready| {
+            if !ready.replace(true) {
+                let _ = Entry::new(KEYCHAIN_SERVICE, "session-keyring-probe");
+            }
         });
     }
 }
@@ -157,11 +163,25 @@ mod tests {
     fn round_trip_on_linux_keyutils() {
         let store = KeychainStore::with_service(format!("rca-test-{}", std::process::id()));
         let profile = "keychain-round-trip";
-        assert_eq!(store.load(profile).unwrap(), None, "missing entry is None");
-        assert!(!store.delete(profile).unwrap());
         let creds = Credentials::new(ApiKeys::new("AccountKey0123", "UserKey0123456").unwrap())
             .with_base_url("http://127.0.0.1:1/v1")
             .unwrap();
+        // In a thread pool (a Node.js or JVM host) the first keychain call
+        // of each fresh thread may be a save: it must work on every thread.
+        for n in 0..3 {
+            let (fresh, saved) = (store.clone(), creds.clone());
+            std::thread::spawn(move || fresh.save(&format!("first-on-thread-{n}"), &saved))
+                .join()
+                .unwrap()
+                .unwrap();
+        }
+        for n in 0..3 {
+            let name = format!("first-on-thread-{n}");
+            assert_eq!(store.load(&name).unwrap(), Some(creds.clone()));
+            assert!(store.delete(&name).unwrap());
+        }
+        assert_eq!(store.load(profile).unwrap(), None, "missing entry is None");
+        assert!(!store.delete(profile).unwrap());
         store.save(profile, &creds).unwrap();
         assert_eq!(store.load(profile).unwrap(), Some(creds));
         assert!(store.delete(profile).unwrap());
