@@ -1,0 +1,25 @@
+// The package entry: the native addon (index.js, generated) plus what
+// JavaScript needs and napi classes cannot declare themselves.
+'use strict'
+
+const { inspect } = require('node:util')
+const native = require('./index.js')
+
+// util.inspect shows the same redacted text as toString().
+for (const name of ['ApiKeys', 'Credentials', 'MemoryStore', 'FileStore', 'KeychainStore']) {
+  Object.defineProperty(native[name].prototype, inspect.custom, {
+    value: function redacted() {
+      return this.toString()
+    },
+  })
+}
+
+// Named one by one so that ESM `import { ApiKeys } from 'redis-cloud-auth'`
+// sees them (a test checks that every native export is here).
+exports.ApiKeys = native.ApiKeys
+exports.Credentials = native.Credentials
+exports.FileStore = native.FileStore
+exports.KeychainStore = native.KeychainStore
+exports.MemoryStore = native.MemoryStore
+exports.parseAuthHeaders = native.parseAuthHeaders
+exports.resolveCredentials = native.resolveCredentials

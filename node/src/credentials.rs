@@ -1,0 +1,259 @@
+//! `Credentials` and the credential chain (`resolveCredentials`).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi_derive::napi;
+use redis_cloud_auth::credentials::{
+    CredentialChain, CredentialStore, Credentials as CoreCredentials, Environment,
+    KeychainStore as CoreKeychainStore,
+};
+
+use crate::api_keys::ApiKeys;
+use crate::background::blocking;
+use crate::errors::throw;
+use crate::javascript_store::JavascriptStore;
+use crate::stores::{FileStore, KeychainStore, MemoryStore};
+
+/// A pair of keys and, optionally, the API base URL they belong to.
+#[napi]
+#[derive(Clone)]
+pub struct Credentials {
+    pub(crate) inner: CoreCredentials,
+}
+
+/// What `JSON.stringify` shows of credentials: no key.
+#[napi(object)]
+pub struct CredentialsJson {
+    /// Fingerprint of the keys.
+    pub fingerprint: String,
+    /// The base URL, or null for the default.
+    pub base_url: Option<String>,
+}
+
+#[napi]
+impl Credentials {
+    /// Credentials for `keys`; `baseUrl` must be an http(s) URL (throws a
+    /// `CredentialError` with code `invalid_base_url`).
+    #[napi(constructor)]
+    pub fn new(env: Env, keys: &ApiKeys, base_url: Option<String>) -> Result<Self> {
+        let inner = CoreCredentials::new(keys.inner.clone());
+        let inner = match base_url {
+            Some(url) => throw(&env, inner.with_base_url(url))?,
+            None => inner,
+        };
+        Ok(Credentials { inner })
+    }
+
+    /// The account key and user key.
+    #[napi(getter)]
+    pub fn keys(&self) -> ApiKeys {
+        ApiKeys {
+            inner: self.inner.keys.clone(),
+        }
+    }
+
+    /// The API base URL, or null for the default.
+    #[napi(getter)]
+    pub fn base_url(&self) -> Option<String> {
+        self.inner.base_url.clone()
+    }
+
+    /// `Credentials(ApiKeys(sha256:…), <base URL>)`: never a key.
+    #[napi]
+    #[allow(clippy::inherent_to_string)]
+    pub fn to_string(&self) -> String {
+        match &self.inner.base_url {
+            Some(url) => format!("Credentials({}, {url})", self.inner.keys),
+            None => format!("Credentials({})", self.inner.keys),
+        }
+    }
+
+    /// `{ fingerprint, baseUrl }` for `JSON.stringify`: never a key.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> CredentialsJson {
+        CredentialsJson {
+            fingerprint: self.inner.keys.fingerprint(),
+            base_url: self.inner.base_url.clone(),
+        }
+    }
+}
+
+/// Credentials found by `resolveCredentials`, with where they came from.
+#[napi(object, object_from_js = false)]
+pub struct ResolvedCredentials {
+    /// The keys and base URL to use.
+    pub credentials: Credentials,
+    /// `explicit`, `environment`, `profile_file`, `keychain` or `custom`.
+    pub source: String,
+    /// The profile that was looked up.
+    pub profile: String,
+}
+
+/// Finds credentials in order: explicit, environment, profile file,
+/// keychain, then the given stores. Runs off the JavaScript thread; a
+/// store written in JavaScript is called back on it.
+#[napi(
+    ts_args_type = "options?: ResolveCredentialsOptions",
+    ts_return_type = "Promise<ResolvedCredentials>"
+)]
+pub fn resolve_credentials<'env>(
+    env: &'env Env,
+    options: Option<ResolveOptions>,
+) -> Result<PromiseRaw<'env, ResolvedCredentials>> {
+    let chain = options.map(|o| o.chain).unwrap_or_default();
+    blocking(env, move || {
+        let found = chain.resolve()?;
+        Ok(ResolvedCredentials {
+            credentials: Credentials {
+                inner: found.credentials,
+            },
+            source: found.source.as_str().to_string(),
+            profile: found.profile,
+        })
+    })
+}
+
+/// The options of `resolveCredentials`, read into a core chain.
+pub struct ResolveOptions {
+    chain: CredentialChain,
+}
+
+impl TypeName for ResolveOptions {
+    fn type_name() -> &'static str {
+        "ResolveCredentialsOptions"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ValidateNapiValue for ResolveOptions {}
+
+fn bad_option(name: &str, expected: &str) -> Error {
+    Error::new(
+        Status::InvalidArg,
+        format!("option `{name}` must be {expected}"),
+    )
+}
+
+/// Reads a store passed from JavaScript: one of ours, or any object with
+/// `save`, `load` and `delete` functions.
+pub(crate) fn store_from_js(env: &Env, value: Unknown) -> Result<Arc<dyn CredentialStore>> {
+    if MemoryStore::instance_of(env, &value)? {
+        let store =
+            unsafe { ClassInstance::<MemoryStore>::from_napi_value(env.raw(), value.raw())? };
+        return Ok(store.inner.clone());
+    }
+    if FileStore::instance_of(env, &value)? {
+        let store = unsafe { ClassInstance::<FileStore>::from_napi_value(env.raw(), value.raw())? };
+        return Ok(store.inner.clone());
+    }
+    if KeychainStore::instance_of(env, &value)? {
+        let store =
+            unsafe { ClassInstance::<KeychainStore>::from_napi_value(env.raw(), value.raw())? };
+        return Ok(store.inner.clone());
+    }
+    if value.get_type()? != ValueType::Object {
+        return Err(bad_option(
+            "stores",
+            "an array of stores (objects with save, load and delete)",
+        ));
+    }
+    let object = unsafe { Object::from_napi_value(env.raw(), value.raw())? };
+    Ok(Arc::new(JavascriptStore::from_object(env, object)?))
+}
+
+impl FromNapiValue for ResolveOptions {
+    unsafe fn from_napi_value(raw_env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
+        let env = Env::from_raw(raw_env);
+        let object = unsafe { Object::from_napi_value(raw_env, value)? };
+        let mut chain = CredentialChain::new();
+
+        let explicit: Unknown = object.get_named_property("credentials")?;
+        if !is_nullish(&explicit)? {
+            if !Credentials::instance_of(&env, &explicit)? {
+                return Err(bad_option("credentials", "a Credentials object"));
+            }
+            let given =
+                unsafe { ClassInstance::<Credentials>::from_napi_value(raw_env, explicit.raw())? };
+            chain = chain.explicit(given.inner.clone());
+        }
+
+        let environment: Option<HashMap<String, Option<String>>> = object
+            .get_named_property("env")
+            .map_err(|_| bad_option("env", "an object of environment variables"))?;
+        if let Some(vars) = environment {
+            chain = chain.environment(Environment::from_pairs(
+                vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
+            ));
+        }
+
+        let profile: Option<String> = object
+            .get_named_property("profile")
+            .map_err(|_| bad_option("profile", "a string"))?;
+        if let Some(profile) = profile {
+            chain = chain.profile(profile);
+        }
+
+        let profile_file: Unknown = object.get_named_property("profileFile")?;
+        match profile_file.get_type()? {
+            ValueType::Undefined => {}
+            ValueType::Null => chain = chain.profile_file(None),
+            ValueType::Boolean => {
+                if !unsafe { bool::from_napi_value(raw_env, profile_file.raw())? } {
+                    chain = chain.profile_file(None);
+                }
+            }
+            ValueType::String => {
+                let path = unsafe { String::from_napi_value(raw_env, profile_file.raw())? };
+                chain = chain.profile_file(Some(PathBuf::from(path)));
+            }
+            _ => return Err(bad_option("profileFile", "a path, or false to skip it")),
+        }
+
+        let keychain: Unknown = object.get_named_property("keychain")?;
+        match keychain.get_type()? {
+            ValueType::Undefined => {}
+            ValueType::Null => chain = chain.keychain(None),
+            ValueType::Boolean => {
+                if !unsafe { bool::from_napi_value(raw_env, keychain.raw())? } {
+                    chain = chain.keychain(None);
+                }
+            }
+            _ if KeychainStore::instance_of(&env, &keychain)? => {
+                let store = unsafe {
+                    ClassInstance::<KeychainStore>::from_napi_value(raw_env, keychain.raw())?
+                };
+                chain = chain.keychain(Some(CoreKeychainStore::clone(&store.inner)));
+            }
+            _ => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
+        }
+
+        let stores: Unknown = object.get_named_property("stores")?;
+        if !is_nullish(&stores)? {
+            if !stores.is_array()? {
+                return Err(bad_option("stores", "an array of stores"));
+            }
+            let stores = unsafe { Array::from_napi_value(raw_env, stores.raw())? };
+            for i in 0..stores.len() {
+                let store: Unknown = stores
+                    .get(i)?
+                    .ok_or_else(|| bad_option("stores", "an array of stores"))?;
+                chain = chain.store(store_from_js(&env, store)?);
+            }
+        }
+        Ok(ResolveOptions { chain })
+    }
+}
+
+fn is_nullish(value: &Unknown) -> Result<bool> {
+    Ok(matches!(
+        value.get_type()?,
+        ValueType::Undefined | ValueType::Null
+    ))
+}

@@ -1,0 +1,237 @@
+//! A `CredentialStore` written in JavaScript: any object with `save`,
+//! `load` and `delete` methods, sync or returning Promises.
+//!
+//! The chain runs on a worker thread; each call crosses to the JavaScript
+//! thread through a threadsafe function, and the worker waits for the
+//! value (or the Promise's value). Calling it on the JavaScript thread
+//! itself would wait forever, so that is refused with an error instead.
+
+use std::fmt;
+use std::sync::mpsc;
+use std::thread::{self, ThreadId};
+
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use redis_cloud_auth::credentials::{
+    CredentialError, CredentialStore, Credentials as CoreCredentials,
+};
+use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret};
+
+use crate::credentials::Credentials;
+
+type Outcome<T> = std::result::Result<T, CredentialError>;
+
+/// A JavaScript method callable from any thread; weak, so it never keeps
+/// the process alive on its own.
+type Method<Args> = ThreadsafeFunction<Args, Unknown<'static>, Args, Status, false, true>;
+
+/// A store implemented in JavaScript.
+pub struct JavascriptStore {
+    save: Method<FnArgs<(String, Credentials)>>,
+    load: Method<String>,
+    delete: Method<String>,
+    description: String,
+    js_thread: ThreadId,
+}
+
+impl fmt::Debug for JavascriptStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JavascriptStore")
+            .field("description", &self.description)
+            .finish()
+    }
+}
+
+fn method<Args: JsValuesTupleIntoVec + 'static>(
+    object: &Object,
+    name: &str,
+) -> Result<Method<Args>> {
+    let function: Function<Args, Unknown> = object.get_named_property(name).map_err(|_| {
+        Error::new(
+            Status::InvalidArg,
+            format!("a credential store needs a `{name}` method"),
+        )
+    })?;
+    let bound = function.bind(*object)?;
+    bound
+        .build_threadsafe_function::<Args>()
+        .weak::<true>()
+        .build()
+}
+
+impl JavascriptStore {
+    /// Wraps `object`; must be called on the JavaScript thread.
+    pub fn from_object(env: &Env, object: Object) -> Result<Self> {
+        let _ = env;
+        let description = match object.get_named_property::<Function<(), Unknown>>("describe") {
+            Ok(describe) => describe
+                .apply(object, ())
+                .and_then(|v| v.coerce_to_string()?.into_utf8()?.into_owned())
+                .unwrap_or_else(|_| "JavaScript store".to_string()),
+            Err(_) => "JavaScript store".to_string(),
+        };
+        Ok(JavascriptStore {
+            save: method(&object, "save")?,
+            load: method(&object, "load")?,
+            delete: method(&object, "delete")?,
+            description,
+            js_thread: thread::current().id(),
+        })
+    }
+
+    fn failure(&self, err: Error) -> CredentialError {
+        CredentialError::Store(format!("{}: {}", self.description, err.reason))
+    }
+
+    /// Calls a method and waits for its value, or for its Promise to settle.
+    fn call<Args, R>(&self, method: &Method<Args>, args: Args) -> Outcome<R>
+    where
+        Args: JsValuesTupleIntoVec + 'static,
+        R: FromNapiValue + Send + 'static,
+    {
+        if thread::current().id() == self.js_thread {
+            return Err(CredentialError::Store(format!(
+                "{} can only be called from an asynchronous call",
+                self.description
+            )));
+        }
+        let (sender, receiver) = mpsc::sync_channel::<Result<Pending<R>>>(1);
+        let status = method.call_with_return_value(
+            args,
+            ThreadsafeFunctionCallMode::Blocking,
+            move |returned: Result<Unknown>, env| {
+                let _ = sender.send(returned.and_then(|value| unsafe { pending(&env, value) }));
+                Ok(())
+            },
+        );
+        if status != Status::Ok {
+            return Err(CredentialError::Store(format!(
+                "{} is no longer reachable",
+                self.description
+            )));
+        }
+        let pending = receiver
+            .recv()
+            .map_err(|_| CredentialError::Store(format!("{} did not answer", self.description)))?
+            .map_err(|err| self.failure(err))?;
+        match pending {
+            Pending::Ready(value) => Ok(value),
+            Pending::Later(promise) => {
+                futures::executor::block_on(promise).map_err(|err| self.failure(err))
+            }
+        }
+    }
+}
+
+/// A method's return value: plain, or a Promise still to settle.
+enum Pending<R: FromNapiValue + 'static> {
+    Ready(R),
+    Later(Promise<R>),
+}
+
+unsafe fn pending<R: FromNapiValue>(env: &Env, value: Unknown) -> Result<Pending<R>> {
+    if value.is_promise()? {
+        Ok(Pending::Later(unsafe {
+            Promise::from_napi_value(env.raw(), value.raw())?
+        }))
+    } else {
+        Ok(Pending::Ready(unsafe {
+            R::from_napi_value(env.raw(), value.raw())?
+        }))
+    }
+}
+
+/// Any return value; `save` resolves to nothing in particular.
+struct Ignored;
+
+impl FromNapiValue for Ignored {
+    unsafe fn from_napi_value(_: sys::napi_env, _: sys::napi_value) -> Result<Self> {
+        Ok(Ignored)
+    }
+}
+
+/// The truthiness of `delete`'s return value.
+struct Truthy(bool);
+
+impl FromNapiValue for Truthy {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
+        let value = unsafe { Unknown::from_napi_value(env, value)? };
+        Ok(Truthy(value.coerce_to_bool()?))
+    }
+}
+
+/// What `load` returned: null or undefined, a `Credentials` object, or
+/// `{ accountKey, userKey, baseUrl? }`. Read on the JavaScript thread.
+struct Loaded(Outcome<Option<CoreCredentials>>);
+
+const LOAD_SHAPE: &str =
+    "load must return null, a Credentials object, or { accountKey, userKey, baseUrl? }";
+
+impl FromNapiValue for Loaded {
+    unsafe fn from_napi_value(raw_env: sys::napi_env, raw: sys::napi_value) -> Result<Self> {
+        let env = Env::from_raw(raw_env);
+        let value = unsafe { Unknown::from_napi_value(raw_env, raw)? };
+        match value.get_type()? {
+            ValueType::Undefined | ValueType::Null => return Ok(Loaded(Ok(None))),
+            ValueType::Object => {}
+            _ => return Ok(Loaded(Err(CredentialError::Store(LOAD_SHAPE.into())))),
+        }
+        if Credentials::instance_of(&env, &value)? {
+            let found = unsafe { ClassInstance::<Credentials>::from_napi_value(raw_env, raw)? };
+            return Ok(Loaded(Ok(Some(found.inner.clone()))));
+        }
+        let object = unsafe { Object::from_napi_value(raw_env, raw)? };
+        let text = |name: &str| -> Result<Option<String>> { object.get_named_property(name) };
+        let (Ok(account_key), Ok(user_key), Ok(base_url)) =
+            (text("accountKey"), text("userKey"), text("baseUrl"))
+        else {
+            return Ok(Loaded(Err(CredentialError::Store(LOAD_SHAPE.into()))));
+        };
+        let origin = "a JavaScript store";
+        let (Some(account_key), Some(user_key)) =
+            (account_key.map(Secret::new), user_key.map(Secret::new))
+        else {
+            return Ok(Loaded(Err(CredentialError::Incomplete {
+                origin: origin.into(),
+                missing: "accountKey or userKey".into(),
+            })));
+        };
+        let credentials = CoreApiKeys::new(account_key, user_key)
+            .map_err(|reason| CredentialError::InvalidKey {
+                origin: origin.into(),
+                reason,
+            })
+            .map(CoreCredentials::new)
+            .and_then(|c| match base_url {
+                Some(url) => c.with_base_url(url),
+                None => Ok(c),
+            });
+        Ok(Loaded(credentials.map(Some)))
+    }
+}
+
+impl CredentialStore for JavascriptStore {
+    fn save(&self, profile: &str, credentials: &CoreCredentials) -> Outcome<()> {
+        let args = FnArgs::from((
+            profile.to_string(),
+            Credentials {
+                inner: credentials.clone(),
+            },
+        ));
+        self.call::<_, Ignored>(&self.save, args).map(|_| ())
+    }
+
+    fn load(&self, profile: &str) -> Outcome<Option<CoreCredentials>> {
+        self.call::<_, Loaded>(&self.load, profile.to_string())?.0
+    }
+
+    fn delete(&self, profile: &str) -> Outcome<bool> {
+        self.call::<_, Truthy>(&self.delete, profile.to_string())
+            .map(|t| t.0)
+    }
+
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+}
