@@ -9,6 +9,15 @@ packages.
 ['x-api-key', 'x-api-secret-key']
 """
 
+from ._client import (
+    AccountInfo,
+    ApiResponse,
+    BlockingClient,
+    Client,
+    KeyInfo,
+    Owner,
+    SystemLogPage,
+)
 from ._credentials import (
     CredentialChain,
     Credentials,
@@ -19,7 +28,15 @@ from ._credentials import (
     MemoryStore,
     Resolved,
 )
-from ._errors import ApiKeyError, CredentialError, HeaderError, RedisCloudAuthError
+from ._errors import (
+    AdminError,
+    ApiKeyError,
+    AuthFailure,
+    ClientError,
+    CredentialError,
+    HeaderError,
+    RedisCloudAuthError,
+)
 from ._keys import (
     ACCOUNT_KEY_HEADER,
     USER_KEY_HEADER,
@@ -28,8 +45,25 @@ from ._keys import (
     key_fingerprint,
     parse_auth_headers,
 )
+from ._verifier import Principal, Role, SystemLogEntry, UserInfo, UserKeyInfo, Verifier
 
 __all__ = [
+    "AccountInfo",
+    "ApiResponse",
+    "BlockingClient",
+    "Client",
+    "ClientError",
+    "KeyInfo",
+    "Owner",
+    "SystemLogPage",
+    "AdminError",
+    "AuthFailure",
+    "Principal",
+    "Role",
+    "SystemLogEntry",
+    "UserInfo",
+    "UserKeyInfo",
+    "Verifier",
     "ACCOUNT_KEY_HEADER",
     "USER_KEY_HEADER",
     "ApiKeyError",

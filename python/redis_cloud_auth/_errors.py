@@ -16,6 +16,9 @@ __all__ = [
     "ApiKeyError",
     "HeaderError",
     "CredentialError",
+    "AdminError",
+    "AuthFailure",
+    "ClientError",
 ]
 
 _F = typing.TypeVar("_F", bound=typing.Callable[..., typing.Any])
@@ -59,11 +62,51 @@ class CredentialError(RedisCloudAuthError):
     """Credentials could not be loaded, saved or resolved."""
 
 
+class AdminError(RedisCloudAuthError):
+    """An admin operation of the verifier was refused (``not_found``,
+    ``not_allowed``, ``invalid_name``, ``name_taken``, ``invalid_cidr``,
+    ``allow_list_too_long``, ``randomness``, ``store_*``)."""
+
+
+class AuthFailure(RedisCloudAuthError):
+    """A request did not authenticate.
+
+    ``str(failure)`` and ``code`` give the precise reason, for logs; answer
+    the caller with only ``http_status`` and ``public_message``, in which an
+    account mismatch reads like an invalid user key.
+    """
+
+    http_status: int
+    """401, 403 (source IP outside the allow list) or 503."""
+    public_message: str
+    """What the caller is shown."""
+    header: typing.Optional[str] = None
+    """The header concerned, for ``missing_credentials`` and ``malformed_credentials``."""
+    source_ip: typing.Optional[str] = None
+    """The source IP, for ``source_ip_not_allowed``."""
+
+
+class ClientError(RedisCloudAuthError):
+    """A call to the API did not succeed (``unauthorized``, ``forbidden``,
+    ``rate_limited``, ``not_found``, ``api_error``, ``timeout``,
+    ``transport``, ``invalid_request``, ``credentials``)."""
+
+    status: typing.Optional[int] = None
+    """The HTTP status the server answered with, when there was one."""
+    retry_after: typing.Optional[float] = None
+    """Seconds the server asked to wait, on ``rate_limited``."""
+    credential_code: typing.Optional[str] = None
+    """The credential error's code, on ``credentials``."""
+
+
 # Generated error base class -> the class raised here.
 _CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError]]] = [
     (_ffi.ApiKeyError, ApiKeyError),
     (_ffi.HeaderError, HeaderError),
     (_ffi.CredentialError, CredentialError),
+    (_ffi.AdminError, AdminError),
+    (_ffi.AuthFailure, AuthFailure),
+    (_ffi.ClientError, ClientError),
 ]
 
 # Converts generated field values (enums) into this package's types.
@@ -92,8 +135,10 @@ def translate(error: BaseException) -> BaseException:
             detail = fields.pop("detail")
             for name, value in fields.items():
                 converter = _FIELD_CONVERTERS.get(name)
-                if converter is not None:
+                if converter is not None and value is not None:
                     fields[name] = converter(value)
+            if fields.get("status") == 0:
+                fields["status"] = None
             return ours(detail, code=code, **fields)
     return error
 
@@ -109,6 +154,19 @@ def translating(function: _F) -> _F:
     def wrapper(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
         try:
             return function(*args, **kwargs)
+        except _native_errors() as error:
+            raise translate(error) from None
+
+    return typing.cast(_F, wrapper)
+
+
+def translating_async(function: _F) -> _F:
+    """:func:`translating` for coroutine functions."""
+
+    @functools.wraps(function)
+    async def wrapper(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        try:
+            return await function(*args, **kwargs)
         except _native_errors() as error:
             raise translate(error) from None
 

@@ -195,7 +195,7 @@ pub struct Resolved {
 /// Finds credentials in order: explicit, environment, profile file,
 /// keychain, then the added stores. Each setter returns a new chain.
 #[derive(Debug, uniffi::Object)]
-pub struct CredentialChain(core::CredentialChain);
+pub struct CredentialChain(pub(crate) core::CredentialChain);
 
 impl CredentialChain {
     fn with(

@@ -1,0 +1,286 @@
+//! [`Client`] (async) and [`BlockingClient`] over the core's HTTP client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis_cloud_auth as core;
+
+use crate::credentials::{CredentialChain, Credentials};
+use crate::errors::ClientError;
+use crate::headers::HeaderPair;
+use crate::keys::ApiKeys;
+use crate::records::{AccountInfo, SystemLogPage};
+
+/// Settings of a client; each one left out keeps the core's default.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct ClientOptions {
+    /// API base URL (default: the credentials', the environment's, else
+    /// `https://api.redislabs.com/v1`).
+    #[uniffi(default = None)]
+    pub base_url: Option<String>,
+    /// Time allowed for a whole request (default 30 s).
+    #[uniffi(default = None)]
+    pub timeout: Option<Duration>,
+    /// Time allowed to connect (default 10 s).
+    #[uniffi(default = None)]
+    pub connect_timeout: Option<Duration>,
+    /// Retries after the first attempt, on 429, 5xx and connection
+    /// failures (default 3, at most 10).
+    #[uniffi(default = None)]
+    pub max_retries: Option<u32>,
+    /// Wait before the first retry, doubling up to `retry_backoff_cap`.
+    #[uniffi(default = None)]
+    pub retry_backoff_base: Option<Duration>,
+    /// Longest wait between retries.
+    #[uniffi(default = None)]
+    pub retry_backoff_cap: Option<Duration>,
+    /// Longest server-requested wait the client sleeps through (default 60 s).
+    #[uniffi(default = None)]
+    pub max_retry_after: Option<Duration>,
+    /// Appended to the user agent, such as `python/3.12`.
+    #[uniffi(default = None)]
+    pub user_agent_suffix: Option<String>,
+    /// Spaces requests to stay under this many a minute.
+    #[uniffi(default = None)]
+    pub rate_limit_per_minute: Option<u32>,
+}
+
+impl ClientOptions {
+    fn apply(self, mut builder: core::ClientBuilder) -> core::ClientBuilder {
+        if let Some(url) = self.base_url {
+            builder = builder.base_url(url);
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        if let Some(retries) = self.max_retries {
+            builder = builder.max_retries(retries);
+        }
+        if self.retry_backoff_base.is_some() || self.retry_backoff_cap.is_some() {
+            let base = self
+                .retry_backoff_base
+                .unwrap_or(core::client::DEFAULT_BACKOFF_BASE);
+            let cap = self
+                .retry_backoff_cap
+                .unwrap_or(core::client::DEFAULT_BACKOFF_CAP);
+            builder = builder.retry_backoff(base, cap);
+        }
+        if let Some(wait) = self.max_retry_after {
+            builder = builder.max_retry_after(wait);
+        }
+        if let Some(suffix) = self.user_agent_suffix {
+            builder = builder.user_agent_suffix(suffix);
+        }
+        if let Some(per_minute) = self.rate_limit_per_minute {
+            builder = builder.rate_limit_per_minute(per_minute);
+        }
+        builder
+    }
+}
+
+/// A successful answer to a generic request.
+#[derive(Clone, uniffi::Record)]
+pub struct ApiResponse {
+    /// HTTP status (2xx).
+    pub status: u16,
+    /// Response headers, authentication headers removed.
+    pub headers: Vec<HeaderPair>,
+    /// The body as JSON text (`null` for an empty body).
+    pub json: String,
+}
+
+impl From<core::ApiResponse> for ApiResponse {
+    fn from(response: core::ApiResponse) -> Self {
+        ApiResponse {
+            status: response.status,
+            headers: response
+                .headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some(HeaderPair {
+                        name: name.as_str().to_string(),
+                        value: value.to_str().ok()?.to_string(),
+                    })
+                })
+                .collect(),
+            json: response.json.to_string(),
+        }
+    }
+}
+
+/// Parses a request body given as JSON text.
+fn body(json: Option<String>) -> Result<Option<serde_json::Value>, ClientError> {
+    json.map(|text| {
+        serde_json::from_str(&text).map_err(|err| {
+            core::ClientError::InvalidRequest {
+                reason: format!("body is not JSON: {err}"),
+            }
+            .into()
+        })
+    })
+    .transpose()
+}
+
+fn builder_for_chain(chain: &CredentialChain) -> Result<core::ClientBuilder, ClientError> {
+    Ok(core::ClientBuilder::from_chain(&chain.0)?)
+}
+
+/// An async client for the Redis Cloud API: its calls are `async` in
+/// every language, and run on the core's own runtime.
+#[derive(Debug, uniffi::Object)]
+pub struct Client(core::Client);
+
+#[uniffi::export]
+impl Client {
+    /// A client for these keys.
+    #[uniffi::constructor(default(options = None))]
+    pub fn new(
+        keys: Arc<ApiKeys>,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let builder = core::ClientBuilder::new(keys.0.clone());
+        Ok(Arc::new(Client(
+            options.unwrap_or_default().apply(builder).build()?,
+        )))
+    }
+
+    /// A client for these credentials and their base URL.
+    #[uniffi::constructor(default(options = None))]
+    pub fn from_credentials(
+        credentials: Arc<Credentials>,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
+        Ok(Arc::new(Client(
+            options.unwrap_or_default().apply(builder).build()?,
+        )))
+    }
+
+    /// A client for the credentials `chain` resolves.
+    #[uniffi::constructor(default(options = None))]
+    pub fn from_chain(
+        chain: Arc<CredentialChain>,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let builder = builder_for_chain(&chain)?;
+        Ok(Arc::new(Client(
+            options.unwrap_or_default().apply(builder).build()?,
+        )))
+    }
+
+    /// The account and the calling key (`GET /`).
+    pub async fn account(&self) -> Result<AccountInfo, ClientError> {
+        Ok(self.0.account().await?.into())
+    }
+
+    /// A page of the account's system log (`GET /logs`), newest first;
+    /// `limit` is 1 to 1000.
+    pub async fn system_log(&self, offset: u32, limit: u32) -> Result<SystemLogPage, ClientError> {
+        Ok(self.0.system_log(offset, limit).await?.into())
+    }
+
+    /// Any request: `path` relative to the base URL (starting with `/`),
+    /// an optional JSON body as text. Non-2xx answers are errors.
+    pub async fn request(
+        &self,
+        method: String,
+        path: String,
+        json_body: Option<String>,
+    ) -> Result<ApiResponse, ClientError> {
+        let body = body(json_body)?;
+        Ok(self.0.request(&method, &path, body).await?.into())
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> String {
+        self.0.base_url().to_string()
+    }
+
+    /// The fingerprint of the keys in use, safe to log.
+    pub fn fingerprint(&self) -> String {
+        self.0.fingerprint().to_string()
+    }
+}
+
+/// A client for the Redis Cloud API whose calls block the calling thread.
+#[derive(Debug, uniffi::Object)]
+pub struct BlockingClient(core::BlockingClient);
+
+#[uniffi::export]
+impl BlockingClient {
+    /// A client for these keys.
+    #[uniffi::constructor(default(options = None))]
+    pub fn new(
+        keys: Arc<ApiKeys>,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let builder = core::ClientBuilder::new(keys.0.clone());
+        let client = options
+            .unwrap_or_default()
+            .apply(builder)
+            .build_blocking()?;
+        Ok(Arc::new(BlockingClient(client)))
+    }
+
+    /// A client for these credentials and their base URL.
+    #[uniffi::constructor(default(options = None))]
+    pub fn from_credentials(
+        credentials: Arc<Credentials>,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
+        let client = options
+            .unwrap_or_default()
+            .apply(builder)
+            .build_blocking()?;
+        Ok(Arc::new(BlockingClient(client)))
+    }
+
+    /// A client for the credentials `chain` resolves.
+    #[uniffi::constructor(default(options = None))]
+    pub fn from_chain(
+        chain: Arc<CredentialChain>,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let builder = builder_for_chain(&chain)?;
+        let client = options
+            .unwrap_or_default()
+            .apply(builder)
+            .build_blocking()?;
+        Ok(Arc::new(BlockingClient(client)))
+    }
+
+    /// The account and the calling key (`GET /`).
+    pub fn account(&self) -> Result<AccountInfo, ClientError> {
+        Ok(self.0.account()?.into())
+    }
+
+    /// A page of the account's system log (`GET /logs`), newest first.
+    pub fn system_log(&self, offset: u32, limit: u32) -> Result<SystemLogPage, ClientError> {
+        Ok(self.0.system_log(offset, limit)?.into())
+    }
+
+    /// Any request; see [`Client::request`].
+    pub fn request(
+        &self,
+        method: String,
+        path: String,
+        json_body: Option<String>,
+    ) -> Result<ApiResponse, ClientError> {
+        let body = body(json_body)?;
+        Ok(self.0.request(&method, &path, body)?.into())
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> String {
+        self.0.client().base_url().to_string()
+    }
+
+    /// The fingerprint of the keys in use, safe to log.
+    pub fn fingerprint(&self) -> String {
+        self.0.client().fingerprint().to_string()
+    }
+}

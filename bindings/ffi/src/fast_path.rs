@@ -1,0 +1,392 @@
+//! The lean C entry points for `authenticate`, for callers that pay a lot
+//! per generated FFI call (Python through ctypes): one crossing, borrowed
+//! bytes in, a small integer and a fixed-size out-struct back.
+//!
+//! The result code is [`RCA_OK`], a positive failure number (its code name
+//! is `auth_failure_codes()[n - 1]`), or a negative call error. No panic
+//! crosses: one is caught and reported as [`RCA_ERR_PANIC`].
+//!
+//! A verifier handle is a strong reference taken with
+//! `Verifier::fast_path_handle()` and given back with
+//! [`rca_verifier_release`]; the caller keeps it alive while calls run.
+
+use std::net::IpAddr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use redis_cloud_auth::verify::{AuthRequest, Principal, Verifier as CoreVerifier};
+use redis_cloud_auth::{AuthFailure, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
+
+use crate::errors::{
+    INVALID_PEER_CODE, INVALID_PEER_DETAIL, INVALID_PEER_PUBLIC, INVALID_PEER_STATUS,
+};
+use crate::verifier::Verifier;
+
+/// The request authenticated; the out-struct holds the principal.
+pub const RCA_OK: i32 = 0;
+/// A null verifier or out pointer, or a null pointer with a nonzero length.
+pub const RCA_ERR_NULL: i32 = -1;
+/// The method or path is not UTF-8.
+pub const RCA_ERR_UTF8: i32 = -2;
+/// The library panicked; nothing was decided.
+pub const RCA_ERR_PANIC: i32 = -3;
+/// A length is larger than any object can be, or batch fields do not
+/// add up to three per request.
+pub const RCA_ERR_LENGTH: i32 = -4;
+/// The principal's text does not fit the out-struct (cannot happen with
+/// the verifier's length rules; checked anyway).
+pub const RCA_ERR_TEXT: i32 = -5;
+
+/// Bytes of text the out-struct holds.
+pub const RCA_TEXT_CAP: usize = 4096;
+
+/// Failure codes in the order of their numbers (number = index + 1).
+const FAILURE_CODES: [&str; 10] = [
+    "api_disabled",
+    "missing_credentials",
+    "malformed_credentials",
+    "invalid_account_key",
+    "invalid_user_key",
+    "account_mismatch",
+    "owner_role_revoked",
+    "source_ip_not_allowed",
+    "store_unavailable",
+    INVALID_PEER_CODE,
+];
+
+/// The failure codes of the C entry points: number `n` is `codes[n - 1]`.
+#[uniffi::export]
+pub fn auth_failure_codes() -> Vec<String> {
+    FAILURE_CODES.iter().map(|c| c.to_string()).collect()
+}
+
+fn failure_number(failure: &AuthFailure) -> i32 {
+    let code = failure.code();
+    FAILURE_CODES
+        .iter()
+        .position(|c| *c == code)
+        .map_or(RCA_ERR_PANIC, |i| i as i32 + 1)
+}
+
+/// What an authentication decided, written by the C entry points.
+///
+/// On success, `text` holds the account name, owner name, owner email, key
+/// name and source IP; on a failure, the precise reason, the public
+/// message, the header concerned and the source IP (each possibly empty).
+/// The texts are UTF-8, separated by one NUL byte (no text holds a NUL:
+/// names reject control characters), `text_len` bytes in all.
+#[repr(C)]
+pub struct RcaAuthOutcome {
+    /// The account (0 on failure).
+    pub account_id: u64,
+    /// The key owner's user id (0 on failure).
+    pub user_id: u64,
+    /// 200 on success, else the failure's HTTP status.
+    pub http_status: u32,
+    /// Bytes of `text` in use.
+    pub text_len: u32,
+    /// The texts, NUL-separated.
+    pub text: [u8; RCA_TEXT_CAP],
+}
+
+impl RcaAuthOutcome {
+    fn write(&mut self, texts: &[&str]) -> Result<(), i32> {
+        let total = texts
+            .iter()
+            .map(|t| t.len() + 1)
+            .sum::<usize>()
+            .saturating_sub(1);
+        if total > RCA_TEXT_CAP || texts.iter().any(|t| t.contains('\0')) {
+            return Err(RCA_ERR_TEXT);
+        }
+        let mut at = 0;
+        for (i, text) in texts.iter().enumerate() {
+            if i > 0 {
+                self.text[at] = 0;
+                at += 1;
+            }
+            self.text[at..at + text.len()].copy_from_slice(text.as_bytes());
+            at += text.len();
+        }
+        self.text_len = total as u32;
+        Ok(())
+    }
+
+    fn principal(&mut self, p: &Principal) -> i32 {
+        self.account_id = p.account_id;
+        self.user_id = p.user_id;
+        self.http_status = 200;
+        let ip = p.source_ip.to_string();
+        let texts = [
+            p.account_name.as_str(),
+            &p.owner_name,
+            &p.owner_email,
+            &p.key_name,
+            &ip,
+        ];
+        match self.write(&texts) {
+            Ok(()) => RCA_OK,
+            Err(code) => code,
+        }
+    }
+
+    fn failure(&mut self, f: &AuthFailure) -> i32 {
+        self.account_id = 0;
+        self.user_id = 0;
+        self.http_status = f.http_status().into();
+        let (header, ip) = match f {
+            AuthFailure::MissingCredentials(e) | AuthFailure::MalformedCredentials(e) => {
+                (e.header().to_string(), String::new())
+            }
+            AuthFailure::SourceIpNotAllowed { source_ip } => (String::new(), source_ip.to_string()),
+            _ => (String::new(), String::new()),
+        };
+        let detail = f.to_string();
+        let public = f.public_message();
+        match self.write(&[&detail, &public, &header, &ip]) {
+            Ok(()) => failure_number(f),
+            Err(code) => code,
+        }
+    }
+
+    /// The peer address given is not an IP address (or not text).
+    fn invalid_peer(&mut self) -> i32 {
+        self.account_id = 0;
+        self.user_id = 0;
+        self.http_status = INVALID_PEER_STATUS.into();
+        match self.write(&[INVALID_PEER_DETAIL, INVALID_PEER_PUBLIC, "", ""]) {
+            Ok(()) => FAILURE_CODES.len() as i32,
+            Err(code) => code,
+        }
+    }
+
+    fn new() -> Box<Self> {
+        Box::new(RcaAuthOutcome {
+            account_id: 0,
+            user_id: 0,
+            http_status: 0,
+            text_len: 0,
+            text: [0; RCA_TEXT_CAP],
+        })
+    }
+}
+
+/// Borrows `len` bytes at `ptr`; `Ok(None)` for a null pointer with length 0.
+///
+/// # Safety
+/// A non-null `ptr` must point to `len` readable bytes that stay unchanged
+/// during the call.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<Option<&'a [u8]>, i32> {
+    if len > isize::MAX as usize {
+        return Err(RCA_ERR_LENGTH);
+    }
+    match (ptr.is_null(), len) {
+        (true, 0) => Ok(None),
+        (true, _) => Err(RCA_ERR_NULL),
+        (false, 0) => Ok(Some(&[])),
+        // SAFETY: non-null, `len` bytes readable per this function's contract.
+        (false, _) => Ok(Some(std::slice::from_raw_parts(ptr, len))),
+    }
+}
+
+/// Borrows UTF-8 text; a null pointer with length 0 is the empty text.
+///
+/// # Safety
+/// As [`bytes`].
+unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, i32> {
+    let raw = bytes(ptr, len)?.unwrap_or_default();
+    std::str::from_utf8(raw).map_err(|_| RCA_ERR_UTF8)
+}
+
+/// The arguments of one request, borrowed.
+struct Lean<'a> {
+    account_key: Option<&'a [u8]>,
+    user_key: Option<&'a [u8]>,
+    peer: IpAddr,
+}
+
+fn authenticate_one(
+    verifier: &CoreVerifier,
+    lean: &Lean<'_>,
+    method: &str,
+    path: &str,
+    out: &mut RcaAuthOutcome,
+) -> i32 {
+    let mut headers: [(&str, &[u8]); 2] = [("", &[]), ("", &[])];
+    let mut count = 0;
+    for (name, value) in [
+        (ACCOUNT_KEY_HEADER, lean.account_key),
+        (USER_KEY_HEADER, lean.user_key),
+    ] {
+        if let Some(value) = value {
+            headers[count] = (name, value);
+            count += 1;
+        }
+    }
+    let request = AuthRequest::from_pairs(method, path, &headers[..count], lean.peer);
+    match verifier.authenticate(&request) {
+        Ok(principal) => out.principal(&principal),
+        Err(failure) => out.failure(&failure),
+    }
+}
+
+/// The peer address in `raw`, when it is the text of an IP address.
+fn peer_address(raw: &[u8]) -> Option<IpAddr> {
+    std::str::from_utf8(raw).ok()?.trim().parse().ok()
+}
+
+/// Runs `body`, turning a panic into [`RCA_ERR_PANIC`].
+fn guarded(body: impl FnOnce() -> Result<i32, i32>) -> i32 {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(code)) | Ok(Err(code)) => code,
+        Err(_) => RCA_ERR_PANIC,
+    }
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// A strong reference to this verifier for the C entry points
+    /// (`rca_verifier_authenticate`); give it back with
+    /// `rca_verifier_release`, once.
+    pub fn fast_path_handle(&self) -> u64 {
+        Arc::into_raw(Arc::clone(&self.0)) as usize as u64
+    }
+}
+
+/// Gives back a handle from `Verifier::fast_path_handle()`.
+///
+/// # Safety
+/// `handle` must come from `fast_path_handle()` and be released once; no
+/// call may use it afterwards. Zero is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn rca_verifier_release(handle: u64) {
+    if handle == 0 {
+        return;
+    }
+    let _ = catch_unwind(|| {
+        // SAFETY: per the contract, `handle` is an `Arc::into_raw` pointer
+        // not yet released.
+        drop(Arc::from_raw(handle as usize as *const CoreVerifier));
+    });
+}
+
+/// Authenticates one request from its two keys, peer address, method and
+/// path, and writes the principal or the failure to `out`.
+///
+/// A key given as a null pointer (length 0) is an absent header; keys are
+/// bytes and are checked like header values (not UTF-8 is malformed).
+/// Returns [`RCA_OK`], a failure number (1-based index into
+/// `auth_failure_codes()`), or a negative call error.
+///
+/// # Safety
+/// `handle` must be a live handle from `fast_path_handle()`; every non-null
+/// pointer must point to its length of readable bytes; `out` must point to
+/// a writable [`RcaAuthOutcome`]. Nothing is kept after the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn rca_verifier_authenticate(
+    handle: u64,
+    account_key: *const u8,
+    account_key_len: usize,
+    user_key: *const u8,
+    user_key_len: usize,
+    peer: *const u8,
+    peer_len: usize,
+    method: *const u8,
+    method_len: usize,
+    path: *const u8,
+    path_len: usize,
+    out: *mut RcaAuthOutcome,
+) -> i32 {
+    guarded(|| {
+        if handle == 0 || out.is_null() {
+            return Err(RCA_ERR_NULL);
+        }
+        // SAFETY: live handle and writable `out`, per the contract.
+        let (verifier, out) = (&*(handle as usize as *const CoreVerifier), &mut *out);
+        let account_key = bytes(account_key, account_key_len)?;
+        let user_key = bytes(user_key, user_key_len)?;
+        let peer = bytes(peer, peer_len)?.unwrap_or_default();
+        let (method, path) = (text(method, method_len)?, text(path, path_len)?);
+        let Some(peer) = peer_address(peer) else {
+            return Ok(out.invalid_peer());
+        };
+        let lean = Lean {
+            account_key,
+            user_key,
+            peer,
+        };
+        Ok(authenticate_one(verifier, &lean, method, path, out))
+    })
+}
+
+/// Authenticates `count` requests sharing one method and path. `data`
+/// holds their fields separated by single NUL bytes: account key, user
+/// key and peer address of the first request, then of the second, and so
+/// on (`3 * count` fields). Writes each request's result code to
+/// `codes[i]` and, when `account_ids` is not null, its account id on
+/// success (0 otherwise). Returns [`RCA_OK`], or a negative call error and
+/// writes nothing ([`RCA_ERR_LENGTH`] when the fields are not `3 * count`:
+/// a field held a NUL).
+///
+/// # Safety
+/// `handle` must be a live handle; `data` must point to `data_len`
+/// readable bytes; `codes` (and `account_ids` unless null) to `count`
+/// writable values.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn rca_verifier_authenticate_batch(
+    handle: u64,
+    count: usize,
+    data: *const u8,
+    data_len: usize,
+    method: *const u8,
+    method_len: usize,
+    path: *const u8,
+    path_len: usize,
+    codes: *mut i32,
+    account_ids: *mut u64,
+) -> i32 {
+    guarded(|| {
+        if handle == 0 || (codes.is_null() && count > 0) {
+            return Err(RCA_ERR_NULL);
+        }
+        if count == 0 {
+            return Ok(RCA_OK);
+        }
+        if count > isize::MAX as usize / 8 {
+            return Err(RCA_ERR_LENGTH);
+        }
+        // SAFETY: per the contract.
+        let verifier = &*(handle as usize as *const CoreVerifier);
+        let data = bytes(data, data_len)?.unwrap_or_default();
+        let (method, path) = (text(method, method_len)?, text(path, path_len)?);
+        let fields: Vec<&[u8]> = data.split(|b| *b == 0).collect();
+        if fields.len() != 3 * count {
+            return Err(RCA_ERR_LENGTH);
+        }
+        // SAFETY: `count` writable values each, per the contract.
+        let codes = std::slice::from_raw_parts_mut(codes, count);
+        let mut account_ids =
+            (!account_ids.is_null()).then(|| std::slice::from_raw_parts_mut(account_ids, count));
+        let mut out = RcaAuthOutcome::new();
+        for (i, request) in fields.chunks_exact(3).enumerate() {
+            let code = match peer_address(request[2]) {
+                Some(peer) => {
+                    let lean = Lean {
+                        account_key: Some(request[0]),
+                        user_key: Some(request[1]),
+                        peer,
+                    };
+                    authenticate_one(verifier, &lean, method, path, &mut out)
+                }
+                None => out.invalid_peer(),
+            };
+            codes[i] = code;
+            if let Some(ids) = account_ids.as_deref_mut() {
+                ids[i] = if code == RCA_OK { out.account_id } else { 0 };
+            }
+        }
+        Ok(RCA_OK)
+    })
+}

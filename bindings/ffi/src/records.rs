@@ -1,0 +1,123 @@
+//! Records of the API's JSON answers: the account and calling key, and
+//! the system log.
+
+use redis_cloud_auth::api as core;
+
+/// One entry of an account's system log. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SystemLogEntry {
+    /// Entry id, increasing with time.
+    pub id: u64,
+    /// When it happened (ISO-8601 UTC).
+    pub time: String,
+    /// Who acted: the key's owner, or the operator for admin actions.
+    pub originator: String,
+    /// Name of the user key used, when one was.
+    pub api_key_name: Option<String>,
+    /// What was acted on (for requests: method and path).
+    pub resource: String,
+    /// Kind of entry (for example `authentication`).
+    pub kind: String,
+    /// What happened, in words.
+    pub description: String,
+}
+
+impl From<core::SystemLogEntry> for SystemLogEntry {
+    fn from(e: core::SystemLogEntry) -> Self {
+        SystemLogEntry {
+            id: e.id,
+            time: e.time,
+            originator: e.originator,
+            api_key_name: e.api_key_name,
+            resource: e.resource,
+            kind: e.kind,
+            description: e.description,
+        }
+    }
+}
+
+/// The account and the calling key, as `GET /v1/` answers.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccountInfo {
+    /// The account id.
+    pub id: u64,
+    /// The account's name.
+    pub name: String,
+    /// When the account was created (ISO-8601 UTC).
+    pub created_timestamp: Option<String>,
+    /// When the account last changed (ISO-8601 UTC).
+    pub updated_timestamp: Option<String>,
+    /// The key the request used.
+    pub key: KeyInfo,
+}
+
+/// The user key a request used (never its value).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct KeyInfo {
+    /// The key's name.
+    pub name: String,
+    /// The account id.
+    pub account_id: u64,
+    /// The account's name.
+    pub account_name: String,
+    /// CIDRs the key may be used from; empty allows every source.
+    pub allowed_source_ips: Vec<String>,
+    /// When the key was created (ISO-8601 UTC).
+    pub created_timestamp: Option<String>,
+    /// The key's owner.
+    pub owner: Owner,
+    /// The source IP the server saw.
+    pub http_source_ip: Option<String>,
+}
+
+/// The owner of a user key.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Owner {
+    /// The owner's name.
+    pub name: String,
+    /// The owner's email.
+    pub email: String,
+}
+
+impl From<core::AccountResponse> for AccountInfo {
+    fn from(response: core::AccountResponse) -> Self {
+        let a = response.account;
+        let k = a.key;
+        AccountInfo {
+            id: a.id,
+            name: a.name,
+            created_timestamp: a.created_timestamp,
+            updated_timestamp: a.updated_timestamp,
+            key: KeyInfo {
+                name: k.name,
+                account_id: k.account_id,
+                account_name: k.account_name,
+                allowed_source_ips: k.allowed_source_ips,
+                created_timestamp: k.created_timestamp,
+                owner: Owner {
+                    name: k.owner.name,
+                    email: k.owner.email,
+                },
+                http_source_ip: k.http_source_ip,
+            },
+        }
+    }
+}
+
+/// A page of the system log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SystemLogPage {
+    /// The entries.
+    pub entries: Vec<SystemLogEntry>,
+    /// The page's links, each as JSON text.
+    pub links: Vec<String>,
+}
+
+impl From<core::SystemLogPage> for SystemLogPage {
+    fn from(page: core::SystemLogPage) -> Self {
+        SystemLogPage {
+            entries: page.entries.into_iter().map(Into::into).collect(),
+            links: page.links.iter().map(ToString::to_string).collect(),
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! [`Verifier`]: accounts, owners and user keys, `authenticate`, and the
+//! system log, on the in-memory or SQLite store.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use redis_cloud_auth::verify as core;
+
+use crate::errors::{AdminError, AuthFailure};
+use crate::headers::HeaderPair;
+use crate::records::SystemLogEntry;
+
+/// A user's role in an account; only owners hold user keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Role {
+    /// Manages the account and may hold API user keys.
+    Owner,
+    /// Works with the account's resources.
+    Member,
+    /// Reads the account's resources.
+    Viewer,
+    /// Manages billing.
+    BillingAdmin,
+    /// Reads the logs.
+    LogsViewer,
+}
+
+impl From<Role> for core::Role {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Owner => core::Role::Owner,
+            Role::Member => core::Role::Member,
+            Role::Viewer => core::Role::Viewer,
+            Role::BillingAdmin => core::Role::BillingAdmin,
+            Role::LogsViewer => core::Role::LogsViewer,
+        }
+    }
+}
+
+impl From<core::Role> for Role {
+    fn from(role: core::Role) -> Self {
+        match role {
+            core::Role::Owner => Role::Owner,
+            core::Role::Member => Role::Member,
+            core::Role::Viewer => Role::Viewer,
+            core::Role::BillingAdmin => Role::BillingAdmin,
+            core::Role::LogsViewer => Role::LogsViewer,
+        }
+    }
+}
+
+/// Who a request authenticated as.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Principal {
+    /// The account.
+    pub account_id: u64,
+    /// The account's name.
+    pub account_name: String,
+    /// The key owner's user id.
+    pub user_id: u64,
+    /// The key owner's name.
+    pub owner_name: String,
+    /// The key owner's email.
+    pub owner_email: String,
+    /// The user key's name.
+    pub key_name: String,
+    /// The source IP the verifier saw (after trusted proxies).
+    pub source_ip: String,
+}
+
+impl From<core::Principal> for Principal {
+    fn from(p: core::Principal) -> Self {
+        Principal {
+            account_id: p.account_id,
+            account_name: p.account_name,
+            user_id: p.user_id,
+            owner_name: p.owner_name,
+            owner_email: p.owner_email,
+            key_name: p.key_name,
+            source_ip: p.source_ip.to_string(),
+        }
+    }
+}
+
+/// A user of an account.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct UserInfo {
+    /// The user's id.
+    pub id: u64,
+    /// The account.
+    pub account_id: u64,
+    /// The user's name.
+    pub name: String,
+    /// The user's email.
+    pub email: String,
+    /// The user's role.
+    pub role: Role,
+}
+
+impl From<core::UserInfo> for UserInfo {
+    fn from(u: core::UserInfo) -> Self {
+        UserInfo {
+            id: u.id,
+            account_id: u.account_id,
+            name: u.name,
+            email: u.email,
+            role: u.role.into(),
+        }
+    }
+}
+
+/// A user key as listed: its name, owner and allow list, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct UserKeyInfo {
+    /// The key's name, unique in the account.
+    pub name: String,
+    /// The account.
+    pub account_id: u64,
+    /// The owner's user id.
+    pub owner_id: u64,
+    /// The owner's name.
+    pub owner_name: String,
+    /// The owner's email.
+    pub owner_email: String,
+    /// CIDRs the key may be used from; empty allows every source.
+    pub allow_list: Vec<String>,
+    /// When the key was created (ISO-8601 UTC).
+    pub created_timestamp: String,
+    /// False while the owner does not have the owner role.
+    pub active: bool,
+}
+
+impl From<core::UserKeyInfo> for UserKeyInfo {
+    fn from(k: core::UserKeyInfo) -> Self {
+        UserKeyInfo {
+            name: k.name,
+            account_id: k.account_id,
+            owner_id: k.owner_id,
+            owner_name: k.owner_name,
+            owner_email: k.owner_email,
+            allow_list: k.allow_list,
+            created_timestamp: k.created_timestamp,
+            active: k.active,
+        }
+    }
+}
+
+/// Decides whether requests authenticate, and manages the accounts, users
+/// and keys it decides with. Thread-safe.
+#[derive(Debug, uniffi::Object)]
+pub struct Verifier(pub(crate) Arc<core::Verifier>);
+
+#[uniffi::export]
+impl Verifier {
+    /// A verifier over a new, empty in-memory store.
+    #[uniffi::constructor]
+    pub fn in_memory() -> Arc<Self> {
+        Arc::new(Verifier(Arc::new(core::Verifier::in_memory())))
+    }
+
+    /// A verifier over the SQLite file at `path`, created (mode 0600) and
+    /// migrated as needed. Several processes may open the same file.
+    #[uniffi::constructor]
+    pub fn open_sqlite(path: String) -> Result<Arc<Self>, AdminError> {
+        let verifier = core::Verifier::open_sqlite(path).map_err(core::AdminError::from)?;
+        Ok(Arc::new(Verifier(Arc::new(verifier))))
+    }
+
+    /// Creates an account (API disabled) and returns its id.
+    pub fn create_account(&self, name: String) -> Result<u64, AdminError> {
+        Ok(self.0.create_account(&name)?)
+    }
+
+    /// Adds a user to an account and returns the user's id.
+    pub fn add_user(
+        &self,
+        account_id: u64,
+        name: String,
+        email: String,
+        role: Role,
+    ) -> Result<u64, AdminError> {
+        Ok(self.0.add_user(account_id, &name, &email, role.into())?)
+    }
+
+    /// Changes a user's role; keys of a user who is no longer an owner stop
+    /// authenticating until the role comes back.
+    pub fn set_user_role(
+        &self,
+        account_id: u64,
+        user_id: u64,
+        role: Role,
+    ) -> Result<(), AdminError> {
+        Ok(self.0.set_user_role(account_id, user_id, role.into())?)
+    }
+
+    /// Enables the API. The first call creates the account key and returns
+    /// it, the only time it can be read; later calls return nothing.
+    pub fn enable_api(&self, account_id: u64) -> Result<Option<String>, AdminError> {
+        Ok(self
+            .0
+            .enable_api(account_id)?
+            .map(|key| key.expose().to_string()))
+    }
+
+    /// Disables the API: every request of the account fails. The key is kept.
+    pub fn disable_api(&self, account_id: u64) -> Result<(), AdminError> {
+        Ok(self.0.disable_api(account_id)?)
+    }
+
+    /// Replaces the account key and returns the new one, once.
+    pub fn rotate_account_key(&self, account_id: u64) -> Result<String, AdminError> {
+        Ok(self.0.rotate_account_key(account_id)?.expose().to_string())
+    }
+
+    /// Creates a user key named `name` for `owner_id` and returns it, once.
+    /// `acting_user_id` and `owner_id` must be owners of the account;
+    /// `allow_list` holds CIDRs (empty allows every source).
+    pub fn create_user_key(
+        &self,
+        account_id: u64,
+        acting_user_id: u64,
+        owner_id: u64,
+        name: String,
+        allow_list: Vec<String>,
+    ) -> Result<String, AdminError> {
+        let key =
+            self.0
+                .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list)?;
+        Ok(key.expose().to_string())
+    }
+
+    /// Replaces a user key's allow list.
+    pub fn set_allow_list(
+        &self,
+        account_id: u64,
+        acting_user_id: u64,
+        name: String,
+        allow_list: Vec<String>,
+    ) -> Result<(), AdminError> {
+        Ok(self
+            .0
+            .set_allow_list(account_id, acting_user_id, &name, &allow_list)?)
+    }
+
+    /// Deletes a user key; once this returns it never authenticates again.
+    pub fn delete_user_key(
+        &self,
+        account_id: u64,
+        acting_user_id: u64,
+        name: String,
+    ) -> Result<(), AdminError> {
+        Ok(self.0.delete_user_key(account_id, acting_user_id, &name)?)
+    }
+
+    /// The account's user keys, by name; never a key value.
+    pub fn list_user_keys(&self, account_id: u64) -> Result<Vec<UserKeyInfo>, AdminError> {
+        Ok(self
+            .0
+            .list_user_keys(account_id)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The account's users, by id.
+    pub fn list_users(&self, account_id: u64) -> Result<Vec<UserInfo>, AdminError> {
+        Ok(self
+            .0
+            .list_users(account_id)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Whether the account has the API enabled.
+    pub fn api_enabled(&self, account_id: u64) -> Result<bool, AdminError> {
+        Ok(self.0.api_enabled(account_id)?)
+    }
+
+    /// The account's system log, newest first: `limit` entries (at most
+    /// 1000) after skipping `offset`.
+    pub fn system_log(
+        &self,
+        account_id: u64,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<SystemLogEntry>, AdminError> {
+        Ok(self
+            .0
+            .system_log(account_id, offset, limit)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Waits until every queued system-log entry is in the store.
+    pub fn flush_system_log(&self) -> Result<(), AdminError> {
+        Ok(self.0.flush_system_log()?)
+    }
+
+    /// Trusts `X-Forwarded-For` from peers in these CIDRs.
+    pub fn set_trusted_proxies(&self, cidrs: Vec<String>) -> Result<(), AdminError> {
+        let nets = cidrs
+            .iter()
+            .map(|cidr| {
+                cidr.trim()
+                    .parse::<ipnet::IpNet>()
+                    .map_err(|err| core::AdminError::InvalidCidr {
+                        entry: cidr.clone(),
+                        reason: err.to_string(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.0.set_trusted_proxies(nets);
+        Ok(())
+    }
+
+    /// The trusted proxy networks.
+    pub fn trusted_proxies(&self) -> Vec<String> {
+        self.0
+            .trusted_proxies()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// Decides whether a request authenticates: `method` and `path` are
+    /// recorded in the system log, `headers` are all of the request's
+    /// (the keys and `X-Forwarded-For` are read), `peer` is the address the
+    /// connection came from.
+    pub fn authenticate(
+        &self,
+        method: String,
+        path: String,
+        headers: Vec<HeaderPair>,
+        peer: String,
+    ) -> Result<Principal, AuthFailure> {
+        let peer: IpAddr = peer
+            .trim()
+            .parse()
+            .map_err(|_| AuthFailure::invalid_peer_address())?;
+        let pairs: Vec<(&str, &[u8])> = headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_bytes()))
+            .collect();
+        let request = core::AuthRequest::from_pairs(&method, &path, &pairs, peer);
+        Ok(self.0.authenticate(&request)?.into())
+    }
+}

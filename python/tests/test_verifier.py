@@ -1,0 +1,304 @@
+"""The verifier on a temporary SQLite file and in memory: every admin
+operation, every authentication outcome through the lean path and the
+generated one, the system log, and the C entry points' argument checks."""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import threading
+
+import pytest
+
+import redis_cloud_auth as rca
+from redis_cloud_auth import _verifier
+
+OK_IP = "10.1.2.3"
+OUTSIDE_IP = "192.0.2.1"
+
+
+class World:
+    """One account with an owner, a member, an enabled API and a key."""
+
+    def __init__(self, verifier: rca.Verifier) -> None:
+        v = self.verifier = verifier
+        self.account = v.create_account("acme")
+        self.owner = v.add_user(self.account, "Ada", "ada@example.com", rca.Role.OWNER)
+        self.member = v.add_user(self.account, "Bob", "bob@example.com", role=rca.Role.MEMBER)
+        self.account_key = v.enable_api(self.account)
+        self.user_key = v.create_user_key(
+            self.account, self.owner, "ci-deploy-key", allow_list=["10.0.0.0/8"]
+        )
+        self.other = v.create_account("globex")
+        self.other_owner = v.add_user(self.other, "Eve", "eve@example.com")
+        self.other_account_key = v.enable_api(self.other)
+        self.other_user_key = v.create_user_key(self.other, self.other_owner, "globex-app-key")
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+def world(request, tmp_path) -> World:
+    if request.param == "sqlite":
+        return World(rca.Verifier(tmp_path / "verifier.db"))
+    return World(rca.Verifier.in_memory())
+
+
+def outcome(verifier: rca.Verifier, *args, **kwargs) -> str:
+    """The lean path's and the generated path's outcome, which must agree."""
+    try:
+        lean = verifier.authenticate(*args, **kwargs)
+        lean_code = "ok"
+    except rca.AuthFailure as failure:
+        lean, lean_code = failure, failure.code
+    account_key, user_key, peer = args
+    headers = [(n, v) for n, v in (("x-api-key", account_key), ("x-api-secret-key", user_key)) if v is not None]
+    try:
+        full = verifier.authenticate_headers(headers, peer, **kwargs)
+        full_code = "ok"
+    except rca.AuthFailure as failure:
+        full, full_code = failure, failure.code
+    assert lean_code == full_code
+    if lean_code == "ok":
+        assert lean == full
+    else:
+        for name in ("http_status", "public_message", "header", "source_ip", "detail"):
+            assert getattr(lean, name) == getattr(full, name), name
+    return lean_code
+
+
+def test_success_gives_the_principal(world):
+    v = world.verifier
+    principal = v.authenticate(world.account_key, world.user_key, OK_IP, method="GET", path="/v1/")
+    assert principal.account_id == world.account
+    assert principal.user_id == world.owner
+    assert (principal.account_name, principal.owner_name, principal.owner_email) == (
+        "acme",
+        "Ada",
+        "ada@example.com",
+    )
+    assert principal.key_name == "ci-deploy-key"
+    assert principal.source_ip == OK_IP
+    assert world.user_key not in repr(principal)
+    assert outcome(v, world.account_key, world.user_key, OK_IP) == "ok"
+
+
+def test_every_failure(world):
+    v, ak, uk = world.verifier, world.account_key, world.user_key
+    cases = {
+        "source_ip_not_allowed": (ak, uk, OUTSIDE_IP),
+        "missing_credentials": (ak, None, OK_IP),
+        "malformed_credentials": (ak, "has spaces in it", OK_IP),
+        "invalid_account_key": ("NoSuchAccountKey0123", uk, OK_IP),
+        "invalid_user_key": (ak, "NoSuchUserKey0123456", OK_IP),
+        "account_mismatch": (ak, world.other_user_key, OK_IP),
+        "invalid_peer_address": (ak, uk, "not-an-ip"),
+    }
+    for code, args in cases.items():
+        assert outcome(v, *args) == code, code
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, uk, OUTSIDE_IP)
+    failure = caught.value
+    assert (failure.http_status, failure.source_ip) == (403, OUTSIDE_IP)
+    assert "allow list" in str(failure)
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, world.other_user_key, OK_IP)
+    mismatch = caught.value
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, "NoSuchUserKey0123456", OK_IP)
+    # A caller cannot tell a key of another account from an unknown one.
+    assert mismatch.public_message == caught.value.public_message
+    assert mismatch.http_status == caught.value.http_status == 401
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(None, uk, OK_IP)
+    assert (caught.value.code, caught.value.header) == ("missing_credentials", "x-api-key")
+
+
+def test_disabled_api_and_revoked_owner(world):
+    v, ak, uk = world.verifier, world.account_key, world.user_key
+    v.disable_api(world.account)
+    assert not v.api_enabled(world.account)
+    assert outcome(v, ak, uk, OK_IP) == "api_disabled"
+    assert v.enable_api(world.account) is None  # the key is kept, not shown again
+    assert outcome(v, ak, uk, OK_IP) == "ok"
+    v.set_user_role(world.account, world.owner, rca.Role.VIEWER)
+    assert outcome(v, ak, uk, OK_IP) == "owner_role_revoked"
+    assert [k.active for k in v.list_user_keys(world.account)] == [False]
+    v.set_user_role(world.account, world.owner, rca.Role.OWNER)
+    assert outcome(v, ak, uk, OK_IP) == "ok"
+
+
+def test_key_lifecycle(world):
+    v, a, owner = world.verifier, world.account, world.owner
+    v.set_allow_list(a, owner, "ci-deploy-key", ["192.0.2.0/24"])
+    assert outcome(v, world.account_key, world.user_key, OUTSIDE_IP) == "ok"
+    assert outcome(v, world.account_key, world.user_key, OK_IP) == "source_ip_not_allowed"
+    v.set_allow_list(a, owner, "ci-deploy-key", [])
+    assert outcome(v, world.account_key, world.user_key, OK_IP) == "ok"
+    second = v.create_user_key(a, owner, "second-app-key")
+    assert second != world.user_key
+    assert [k.name for k in v.list_user_keys(a)] == ["ci-deploy-key", "second-app-key"]
+    v.delete_user_key(a, owner, "ci-deploy-key")
+    assert outcome(v, world.account_key, world.user_key, OK_IP) == "invalid_user_key"
+    rotated = v.rotate_account_key(a)
+    assert outcome(v, world.account_key, second, OK_IP) == "invalid_account_key"
+    assert outcome(v, rotated, second, OK_IP) == "ok"
+    users = v.list_users(a)
+    assert [(u.name, u.role) for u in users] == [("Ada", rca.Role.OWNER), ("Bob", rca.Role.MEMBER)]
+
+
+def test_admin_errors(world):
+    v, a = world.verifier, world.account
+    expect = {
+        "not_found": lambda: v.create_user_key(999, world.owner, "some-key-name"),
+        "not_allowed": lambda: v.create_user_key(a, world.member, "member-key-name"),
+        "invalid_name": lambda: v.create_user_key(a, world.owner, "short"),
+        "name_taken": lambda: v.create_user_key(a, world.owner, "ci-deploy-key"),
+        "invalid_cidr": lambda: v.set_allow_list(a, world.owner, "ci-deploy-key", ["10.0.0.0/33"]),
+        "allow_list_too_long": lambda: v.set_allow_list(
+            a, world.owner, "ci-deploy-key", [f"10.0.{i // 256}.{i % 256}/32" for i in range(5000)]
+        ),
+    }
+    for code, call in expect.items():
+        with pytest.raises(rca.AdminError) as caught:
+            call()
+        assert caught.value.code == code, code
+        assert isinstance(caught.value, rca.RedisCloudAuthError)
+    with pytest.raises(rca.AdminError) as caught:
+        v.add_user(a, "Mallory", "not an email")
+    assert (caught.value.code, caught.value.what) == ("invalid_name", "email")
+    with pytest.raises(rca.AdminError) as caught:
+        v.trusted_proxies = ["10.0.0.0/8", "nonsense"]
+    assert caught.value.code == "invalid_cidr"
+
+
+def test_system_log_records_each_attempt(world):
+    v, a = world.verifier, world.account
+    v.authenticate(world.account_key, world.user_key, OK_IP, method="POST", path="/v1/subscriptions")
+    with pytest.raises(rca.AuthFailure):
+        v.authenticate(world.account_key, world.user_key, OUTSIDE_IP, method="GET", path="/v1/logs")
+    v.flush_system_log()
+    entries = v.system_log(a, offset=0, limit=10)
+    assert [e.resource for e in entries[:2]] == ["GET /v1/logs", "POST /v1/subscriptions"]
+    assert all(e.api_key_name == "ci-deploy-key" for e in entries[:2])
+    assert OUTSIDE_IP in entries[0].description and OK_IP in entries[1].description
+    assert entries[0].id > entries[1].id
+    text = repr(entries)
+    assert world.user_key not in text and world.account_key not in text
+    assert len(v.system_log(a, offset=1, limit=1)) == 1
+
+
+def test_trusted_proxies_apply_to_forwarded_for(world):
+    v = world.verifier
+    v.trusted_proxies = ["127.0.0.0/8"]
+    assert v.trusted_proxies == ["127.0.0.0/8"]
+    headers = {
+        "x-api-key": world.account_key,
+        "x-api-secret-key": world.user_key,
+        "X-Forwarded-For": "10.9.8.7",
+    }
+    assert v.authenticate_headers(headers, "127.0.0.1").source_ip == "10.9.8.7"
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate_headers({**headers, "X-Forwarded-For": OUTSIDE_IP}, "127.0.0.1")
+    assert caught.value.code == "source_ip_not_allowed"
+
+
+def test_sqlite_file_is_shared_and_kept(tmp_path, world):
+    path = tmp_path / "shared.db"
+    first = rca.Verifier(path)
+    a = first.create_account("shared")
+    owner = first.add_user(a, "Ada", "ada@example.com")
+    ak = first.enable_api(a)
+    uk = first.create_user_key(a, owner, "shared-key-name")
+    second = rca.Verifier.open_sqlite(path)
+    assert second.authenticate(ak, uk, OK_IP).key_name == "shared-key-name"
+    first.delete_user_key(a, owner, "shared-key-name")
+    assert outcome(second, ak, uk, OK_IP) == "invalid_user_key"
+    with pytest.raises(rca.AdminError) as caught:
+        rca.Verifier(tmp_path / "no-such-dir" / "x" / "v.db")
+    assert caught.value.code.startswith("store_")
+
+
+def test_batch_matches_single_calls(world):
+    v, ak, uk = world.verifier, world.account_key, world.user_key
+    requests = [
+        (ak, uk, OK_IP),
+        (ak, uk, OUTSIDE_IP),
+        (ak, "NoSuchUserKey0123456", OK_IP),
+        ("NoSuchAccountKey0123", uk, OK_IP),
+        (ak, world.other_user_key, OK_IP),
+        (ak, uk, "bogus"),
+        (ak, "", OK_IP),
+    ]
+    expected = [outcome(v, *r) for r in requests]
+    assert expected[:2] == ["ok", "source_ip_not_allowed"]
+    assert v.authenticate_many(requests, method="GET", path="/v1/") == expected
+    # A NUL inside a field falls back to one call per request.
+    with_nul = requests + [(ak, "User\0Key0123456", OK_IP)]
+    assert v.authenticate_many(with_nul) == expected + ["malformed_credentials"]
+    assert v.authenticate_many([]) == []
+
+
+def test_lean_path_takes_bytes_and_odd_text(world):
+    v = world.verifier
+    assert v.authenticate(world.account_key.encode(), world.user_key.encode(), OK_IP).user_id == world.owner
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(world.account_key, "UserKey\ud800Surrogate", OK_IP)
+    assert caught.value.code == "malformed_credentials"
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(world.account_key, b"UserKey\xff0123456789", OK_IP)
+    assert caught.value.code == "malformed_credentials"
+    with pytest.raises(ValueError):
+        v.authenticate(world.account_key, world.user_key, OK_IP, method="GET\ud800")
+
+
+def test_c_entry_points_check_their_arguments(world):
+    v = world.verifier
+    out = _verifier._Outcome()
+    ak, uk = world.account_key.encode(), world.user_key.encode()
+    call = _verifier._AUTHENTICATE
+    args = [v._handle, ak, len(ak), uk, len(uk), b"10.1.2.3", 8, b"GET", 3, b"/", 1]
+    assert call(*args, ctypes.addressof(out)) == 0
+    assert out.account_id == world.account and out.http_status == 200
+    assert call(*args, None) == -1  # no out-struct
+    assert call(0, *args[1:], ctypes.addressof(out)) == -1  # no verifier
+    bad = list(args)
+    bad[3], bad[4] = None, 5  # null pointer with a length
+    assert call(*bad, ctypes.addressof(out)) == -1
+    bad = list(args)
+    bad[7], bad[8] = b"G\xffT", 3  # method not UTF-8
+    assert call(*bad, ctypes.addressof(out)) == -2
+    bad = list(args)
+    bad[5], bad[6] = b"10.1.2.3\xff", 9  # peer not text: not an IP address
+    assert _verifier._FAILURE_CODES[call(*bad, ctypes.addressof(out))] == "invalid_peer_address"
+    codes = (ctypes.c_int32 * 2)()
+    data = b"\0".join([ak, uk, b"10.1.2.3", ak, uk])  # five fields for two requests
+    assert _verifier._BATCH(v._handle, 2, data, len(data), b"GET", 3, b"/", 1, codes, None) == -4
+    assert _verifier._BATCH(v._handle, 2, data, len(data), b"GET", 3, b"/", 1, None, None) == -1
+
+
+def test_verifier_is_usable_from_threads(world):
+    v = world.verifier
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for i in range(200):
+                ip = OK_IP if i % 2 == 0 else OUTSIDE_IP
+                code = outcome(v, world.account_key, world.user_key, ip)
+                assert code == ("ok" if i % 2 == 0 else "source_ip_not_allowed")
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_principal_outlives_its_verifier(tmp_path):
+    world = World(rca.Verifier(tmp_path / "v.db"))
+    principal = world.verifier.authenticate(world.account_key, world.user_key, OK_IP)
+    del world
+    gc.collect()
+    assert principal.key_name == "ci-deploy-key"
