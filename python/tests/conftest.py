@@ -25,3 +25,122 @@ def assert_no_secret(text: str, *secrets: str) -> None:
     """Fails when any secret appears in ``text``."""
     for secret in secrets:
         assert secret not in text, f"secret leaked into {text!r}"
+
+
+# The emulator: a real `rcauth serve` on a loopback port.
+
+import json as _json
+import os
+import socket
+import subprocess
+import threading
+from dataclasses import dataclass
+
+import redis_cloud_auth as rca
+
+
+def rcauth_binary() -> pathlib.Path:
+    """The `rcauth` binary: $RCAUTH_BIN, else the workspace's debug build."""
+    if os.environ.get("RCAUTH_BIN"):
+        return pathlib.Path(os.environ["RCAUTH_BIN"])
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    path = target / "debug" / "rcauth"
+    if not path.exists():
+        subprocess.run(["cargo", "build", "-q", "-p", "rcauth"], cwd=REPO, check=True)
+    return path
+
+
+class Server:
+    """One `rcauth serve` process on 127.0.0.1 and an ephemeral port."""
+
+    def __init__(self, data: pathlib.Path, *flags: str) -> None:
+        self.process = subprocess.Popen(
+            [str(rcauth_binary()), "--json", "serve", "--listen", "127.0.0.1:0", "--data", str(data), *flags],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"rcauth serve did not start: {self.process.stderr.read()}")
+        self.base_url: str = _json.loads(line)["baseUrl"]
+        # Keep draining stdout so the server never blocks on a full pipe.
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.process.stderr.close()
+
+
+@dataclass
+class Emulator:
+    """A running emulator and the keys of its accounts."""
+
+    base_url: str
+    limited_base_url: str
+    verifier: rca.Verifier
+    account: int
+    owner: int
+    keys: rca.ApiKeys
+    """Allowed from loopback."""
+    outside_keys: rca.ApiKeys
+    """Allowed only from 192.0.2.0/24: forbidden here."""
+    disabled_keys: rca.ApiKeys
+    """Of an account whose API is disabled."""
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    data = tmp_path_factory.mktemp("rcauth-data")
+    # Set up through the Python verifier on the same SQLite file the
+    # emulator serves (the store supports several processes).
+    verifier = rca.Verifier(data / "rcauth.sqlite3")
+    account = verifier.create_account("acme")
+    owner = verifier.add_user(account, "Ada", "ada@example.com")
+    account_key = verifier.enable_api(account)
+    user_key = verifier.create_user_key(account, owner, "loopback-key", allow_list=["127.0.0.0/8", "::1/128"])
+    outside_key = verifier.create_user_key(account, owner, "outside-only-key", allow_list=["192.0.2.0/24"])
+    off = verifier.create_account("dormant")
+    off_owner = verifier.add_user(off, "Dee", "dee@example.com")
+    off_account_key = verifier.enable_api(off)
+    off_user_key = verifier.create_user_key(off, off_owner, "dormant-app-key")
+    verifier.disable_api(off)
+    servers = [Server(data), Server(data, "--rate-limit", "1")]
+    try:
+        yield Emulator(
+            base_url=servers[0].base_url,
+            limited_base_url=servers[1].base_url,
+            verifier=verifier,
+            account=account,
+            owner=owner,
+            keys=rca.ApiKeys(account_key, user_key),
+            outside_keys=rca.ApiKeys(account_key, outside_key),
+            disabled_keys=rca.ApiKeys(off_account_key, off_user_key),
+        )
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def silent_port():
+    """A loopback port that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@pytest.fixture
+def closed_port():
+    """A loopback port nothing listens on."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port

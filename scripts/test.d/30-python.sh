@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Python: builds and installs the package the way users do (`pip install
 # ./python`, a dev-profile build to keep CI fast) into a fresh venv, then
-# runs pytest over python/tests (vectors, stores, secrets, README examples).
+# runs pytest over python/tests (vectors, stores, secrets, verifier, the
+# client against a real `rcauth serve`, README examples).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
 venv="$CARGO_TARGET_DIR/python-venv"
+export PATH="$venv/bin:$PATH"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet "maturin==1.16.*" pytest requests
 
-# The same build a user's `pip install ./python` runs, in the dev profile.
+# The same build a user's `pip install ./python` runs (with the pinned
+# maturin above, in the dev profile).
 start=$(date +%s)
 MATURIN_PEP517_ARGS="--profile dev" \
-  "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./python
+  "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps --no-build-isolation ./python
 echo "pip install ./python: $(( $(date +%s) - start ))s"
+
+# The emulator the client tests run against.
+cargo build --quiet -p rcauth
+export RCAUTH_BIN="$CARGO_TARGET_DIR/debug/rcauth"
 
 # Run from outside the source tree so the installed package is the one tested.
 cd python/tests

@@ -1,0 +1,182 @@
+"""The client against a real `rcauth serve`: every outcome, blocking and
+asyncio."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+import redis_cloud_auth as rca
+from conftest import assert_no_secret
+
+
+def secrets_of(keys: rca.ApiKeys) -> list[str]:
+    return [keys.expose_account_key(), keys.expose_user_key()]
+
+
+class Calls:
+    """The same calls on the blocking and the asyncio client."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+
+    def client(self, credentials, **options):
+        cls = rca.BlockingClient if self.mode == "blocking" else rca.Client
+        return cls(credentials, **options)
+
+    def run(self, client, name: str, *args, **kwargs):
+        method = getattr(client, name)
+        if self.mode == "blocking":
+            return method(*args, **kwargs)
+        return asyncio.run(method(*args, **kwargs))
+
+    def error(self, client, name: str, *args, **kwargs) -> rca.ClientError:
+        with pytest.raises(rca.ClientError) as caught:
+            self.run(client, name, *args, **kwargs)
+        return caught.value
+
+
+@pytest.fixture(params=["blocking", "asyncio"])
+def calls(request) -> Calls:
+    return Calls(request.param)
+
+
+def test_account_and_system_log(emulator, calls):
+    client = calls.client(emulator.keys, base_url=emulator.base_url)
+    account = calls.run(client, "account")
+    assert isinstance(account, rca.AccountInfo)
+    assert (account.id, account.name) == (emulator.account, "acme")
+    assert account.key.name == "loopback-key"
+    assert account.key.owner == rca.Owner(name="Ada", email="ada@example.com")
+    assert account.key.allowed_source_ips == ["127.0.0.0/8", "::1/128"]
+    assert account.key.http_source_ip == "127.0.0.1"
+    page = calls.run(client, "system_log", offset=0, limit=5)
+    assert 1 <= len(page.entries) <= 5
+    newest = page.entries[0]
+    assert newest.api_key_name == "loopback-key"
+    assert newest.kind == "authentication"
+    assert "127.0.0.1" in newest.description
+    assert page.links == []
+
+
+def test_generic_request(emulator, calls):
+    client = calls.client(emulator.keys, base_url=emulator.base_url)
+    response = calls.run(client, "request", "GET", "/")
+    assert response.status == 200
+    assert response.json["account"]["key"]["name"] == "loopback-key"
+    assert "x-api-key" not in response.headers and "x-api-secret-key" not in response.headers
+    assert response.headers["content-type"].startswith("application/json")
+
+
+def test_refusals(emulator, calls):
+    url = emulator.base_url
+    wrong = rca.ApiKeys(emulator.keys.expose_account_key(), "WrongUserKey0123456789")
+    cases = [
+        (wrong, "unauthorized", 401),
+        (emulator.disabled_keys, "unauthorized", 401),
+        (emulator.outside_keys, "forbidden", 403),
+    ]
+    for keys, code, status in cases:
+        error = calls.error(calls.client(keys, base_url=url, max_retries=0), "account")
+        assert (error.code, error.status) == (code, status)
+        assert_no_secret(str(error) + repr(error), *secrets_of(keys))
+    client = calls.client(emulator.keys, base_url=url, max_retries=0)
+    error = calls.error(client, "request", "GET", "/no-such-thing")
+    assert (error.code, error.status) == ("not_found", 404)
+    error = calls.error(client, "request", "DELETE", "/logs")
+    assert error.code == "api_error" and error.status == 405
+
+
+def test_rate_limited(emulator, calls):
+    client = calls.client(
+        emulator.keys, base_url=emulator.limited_base_url, max_retries=1, max_retry_after=0.2
+    )
+    error = None
+    for _ in range(3):
+        try:
+            calls.run(client, "account")
+        except rca.ClientError as caught:
+            error = caught
+            break
+    assert error is not None, "the limited emulator never answered 429"
+    assert (error.code, error.status) == ("rate_limited", 429)
+    assert error.retry_after is not None and error.retry_after > 0.2
+    assert "retry after" in str(error)
+
+
+def test_timeout_transport_and_invalid_requests(emulator, calls, silent_port, closed_port):
+    slow = calls.client(
+        emulator.keys, base_url=f"http://127.0.0.1:{silent_port}/v1", timeout=0.3, max_retries=0
+    )
+    assert calls.error(slow, "account").code == "timeout"
+    refused = calls.client(emulator.keys, base_url=f"http://127.0.0.1:{closed_port}/v1", max_retries=0)
+    error = calls.error(refused, "account")
+    assert error.code == "transport" and error.status is None
+    client = calls.client(emulator.keys, base_url=emulator.base_url)
+    assert calls.error(client, "system_log", limit=0).code == "invalid_request"
+    assert calls.error(client, "request", "GET", "/", json={"a": 1}).code == "invalid_request"
+    assert calls.error(client, "request", "BREW", "/").code == "invalid_request"
+    with pytest.raises(rca.ClientError) as caught:
+        calls.client(emulator.keys, max_retries=99)
+    assert caught.value.code == "invalid_request"
+
+
+def test_credentials_from_chain_and_credentials(emulator, calls):
+    keys = emulator.keys
+    chain = rca.CredentialChain(
+        environment={
+            "REDIS_CLOUD_ACCOUNT_KEY": keys.expose_account_key(),
+            "REDIS_CLOUD_USER_KEY": keys.expose_user_key(),
+            "REDIS_CLOUD_BASE_URL": emulator.base_url,
+        },
+        profile_file=None,
+        keychain=False,
+    )
+    client = calls.client(chain)
+    assert client.base_url == emulator.base_url
+    assert calls.run(client, "account").key.name == "loopback-key"
+    credentials = rca.Credentials(keys, base_url=emulator.base_url)
+    assert calls.run(calls.client(credentials), "account").id == emulator.account
+    with pytest.raises(rca.ClientError) as caught:
+        calls.client(rca.CredentialChain(environment={}, profile_file=None, keychain=False))
+    assert (caught.value.code, caught.value.credential_code) == ("credentials", "not_found")
+    with pytest.raises(TypeError):
+        calls.client("AccountKey0123")
+
+
+def test_client_text_forms_hold_no_secret(emulator, calls):
+    client = calls.client(emulator.keys, base_url=emulator.base_url)
+    assert emulator.keys.fingerprint in repr(client)
+    assert client.fingerprint == emulator.keys.fingerprint
+    assert_no_secret(repr(client) + str(client), *secrets_of(emulator.keys))
+
+
+def test_asyncio_calls_run_concurrently_without_blocking_the_loop(emulator, silent_port):
+    client = rca.Client(emulator.keys, base_url=emulator.base_url)
+    slow = rca.Client(emulator.keys, base_url=f"http://127.0.0.1:{silent_port}/v1", timeout=0.5, max_retries=0)
+
+    async def main():
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        results = await asyncio.gather(*(client.account() for _ in range(20)))
+        with pytest.raises(rca.ClientError) as caught:
+            await slow.account()
+        task.cancel()
+        return results, caught.value, ticks
+
+    started = time.monotonic()
+    results, timeout_error, ticks = asyncio.run(main())
+    assert {r.key.name for r in results} == {"loopback-key"}
+    assert timeout_error.code == "timeout"
+    # The loop kept ticking while the slow request waited for its timeout.
+    assert ticks >= 0.5 / 0.01 / 4
+    assert time.monotonic() - started < 30
