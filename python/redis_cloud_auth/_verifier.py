@@ -169,8 +169,8 @@ class _Outcome(ctypes.Structure):
     ]
 
 
-# Called with the GIL held (PyDLL): a call takes well under a microsecond,
-# and each verifier's out-struct is then safe to share between threads.
+# Called with the GIL held (PyDLL): a call takes well under a microsecond
+# and never calls back into Python.
 _LIB = ctypes.PyDLL(_ffi._UniffiLib._name)
 _AUTHENTICATE = _LIB.rca_verifier_authenticate
 _AUTHENTICATE.restype = ctypes.c_int32
@@ -216,6 +216,33 @@ def _encoded(text: str) -> bytes:
     return found
 
 
+def _new_outcome() -> tuple[_Outcome, int, int]:
+    out = _Outcome()
+    address = ctypes.addressof(out)
+    return out, address, address + _Outcome.text.offset
+
+
+def _call_error(code: int) -> ValueError:
+    return ValueError(_CALL_ERRORS.get(code, f"verifier call failed ({code})"))
+
+
+def _failure(code: int, out: _Outcome, text_address: int) -> BaseException:
+    """The exception for a nonzero result of the C entry point."""
+    if code < 0:
+        return _call_error(code)
+    detail, public, header, source_ip = (
+        ctypes.string_at(text_address, out.text_len).decode().split("\0")
+    )
+    return AuthFailure(
+        detail,
+        code=_FAILURE_CODES[code],
+        http_status=out.http_status,
+        public_message=public,
+        header=header or None,
+        source_ip=source_ip or None,
+    )
+
+
 def _utf8(value: typing.Union[str, bytes, None]) -> typing.Optional[bytes]:
     if value is None or isinstance(value, bytes):
         return value
@@ -231,7 +258,7 @@ class Verifier:
     processes may share.
     """
 
-    __slots__ = ("_inner", "_handle", "_out", "_out_address", "_text_address", "__weakref__")
+    __slots__ = ("_inner", "_handle", "_outcomes", "__weakref__")
 
     @translating
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
@@ -241,9 +268,9 @@ class Verifier:
             self._inner = _ffi.Verifier.open_sqlite(os.fspath(path))
         self._handle = self._inner.fast_path_handle()
         weakref.finalize(self, _RELEASE, self._handle)
-        self._out = _Outcome()
-        self._out_address = ctypes.addressof(self._out)
-        self._text_address = self._out_address + _Outcome.text.offset
+        # Out-structs not in use: a call takes one and puts it back after
+        # reading it, so threads never share one (pop and append are atomic).
+        self._outcomes = [_new_outcome()]
 
     @classmethod
     def in_memory(cls) -> Verifier:
@@ -278,6 +305,12 @@ class Verifier:
             ak, uk, ip = _utf8(account_key), _utf8(user_key), _utf8(peer)
         m = _encoded(method)
         p = _encoded(path)
+        outcomes = self._outcomes
+        try:
+            outcome = outcomes.pop()
+        except IndexError:
+            outcome = _new_outcome()
+        out, address, text_address = outcome
         code = _AUTHENTICATE(
             self._handle,
             ak,
@@ -290,33 +323,19 @@ class Verifier:
             len(m),
             p,
             len(p),
-            self._out_address,
+            address,
         )
-        out = self._out
         if code == 0:
             principal = Principal.__new__(Principal)
             principal.account_id = out.account_id
             principal.user_id = out.user_id
-            principal._raw = ctypes.string_at(self._text_address, out.text_len)
+            principal._raw = ctypes.string_at(text_address, out.text_len)
             principal._texts = None
+            outcomes.append(outcome)
             return principal
-        raise self._failure(code)
-
-    def _failure(self, code: int) -> BaseException:
-        if code < 0:
-            return ValueError(_CALL_ERRORS.get(code, f"verifier call failed ({code})"))
-        out = self._out
-        detail, public, header, source_ip = (
-            ctypes.string_at(self._text_address, out.text_len).decode().split("\0")
-        )
-        return AuthFailure(
-            detail,
-            code=_FAILURE_CODES[code],
-            http_status=out.http_status,
-            public_message=public,
-            header=header or None,
-            source_ip=source_ip or None,
-        )
+        failure = _failure(code, out, text_address)
+        outcomes.append(outcome)
+        raise failure
 
     def authenticate_many(
         self,
@@ -347,12 +366,12 @@ class Verifier:
             # A field held a NUL or was not text: one call per request.
             return [self._code_of(*request, method=method, path=path) for request in requests]
         if status != 0:
-            raise self._failure(status)
+            raise _call_error(status)
         names = _FAILURE_CODES
         result = []
         for code in codes:
             if code < 0:
-                raise self._failure(code)
+                raise _call_error(code)
             result.append(names[code])
         return result
 

@@ -281,7 +281,7 @@ def test_verifier_is_usable_from_threads(world):
 
     def work() -> None:
         try:
-            for i in range(200):
+            for i in range(2000):
                 ip = OK_IP if i % 2 == 0 else OUTSIDE_IP
                 code = outcome(v, world.account_key, world.user_key, ip)
                 assert code == ("ok" if i % 2 == 0 else "source_ip_not_allowed")
