@@ -390,3 +390,316 @@ pub unsafe extern "C" fn rca_verifier_authenticate_batch(
         Ok(RCA_OK)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct World {
+        verifier: Arc<Verifier>,
+        handle: u64,
+        account_key: String,
+        user_key: String,
+    }
+
+    impl Drop for World {
+        fn drop(&mut self) {
+            unsafe { rca_verifier_release(self.handle) };
+        }
+    }
+
+    fn world() -> World {
+        let verifier = Verifier::in_memory();
+        let account = verifier.create_account("acme".into()).unwrap();
+        let owner = verifier
+            .add_user(
+                account,
+                "Ada".into(),
+                "ada@example.com".into(),
+                crate::Role::Owner,
+            )
+            .unwrap();
+        let account_key = verifier.enable_api(account).unwrap().unwrap();
+        let user_key = verifier
+            .create_user_key(
+                account,
+                owner,
+                owner,
+                "lean-path-key".into(),
+                vec!["10.0.0.0/8".into()],
+            )
+            .unwrap();
+        let handle = verifier.fast_path_handle();
+        World {
+            verifier,
+            handle,
+            account_key,
+            user_key,
+        }
+    }
+
+    fn call(
+        w: &World,
+        account: Option<&[u8]>,
+        user: Option<&[u8]>,
+        peer: &[u8],
+    ) -> (i32, Box<RcaAuthOutcome>) {
+        let mut out = RcaAuthOutcome::new();
+        let ptr = |v: Option<&[u8]>| v.map_or(std::ptr::null(), <[u8]>::as_ptr);
+        let len = |v: Option<&[u8]>| v.map_or(0, <[u8]>::len);
+        let code = unsafe {
+            rca_verifier_authenticate(
+                w.handle,
+                ptr(account),
+                len(account),
+                ptr(user),
+                len(user),
+                peer.as_ptr(),
+                peer.len(),
+                b"GET".as_ptr(),
+                3,
+                b"/v1/".as_ptr(),
+                4,
+                &mut *out,
+            )
+        };
+        (code, out)
+    }
+
+    fn texts(out: &RcaAuthOutcome) -> Vec<String> {
+        String::from_utf8(out.text[..out.text_len as usize].to_vec())
+            .unwrap()
+            .split('\0')
+            .map(String::from)
+            .collect()
+    }
+
+    fn code_name(code: i32) -> &'static str {
+        FAILURE_CODES[code as usize - 1]
+    }
+
+    #[test]
+    fn success_fills_the_principal() {
+        let w = world();
+        let (code, out) = call(
+            &w,
+            Some(w.account_key.as_bytes()),
+            Some(w.user_key.as_bytes()),
+            b"10.1.2.3",
+        );
+        assert_eq!(code, RCA_OK);
+        assert_eq!(out.http_status, 200);
+        assert_eq!(
+            texts(&out),
+            [
+                "acme",
+                "Ada",
+                "ada@example.com",
+                "lean-path-key",
+                "10.1.2.3"
+            ]
+        );
+    }
+
+    #[test]
+    fn failures_carry_code_status_and_texts() {
+        let w = world();
+        let (ak, uk) = (w.account_key.as_bytes(), w.user_key.as_bytes());
+        let (code, out) = call(&w, Some(ak), Some(uk), b"192.0.2.1");
+        assert_eq!(code_name(code), "source_ip_not_allowed");
+        assert_eq!(out.http_status, 403);
+        assert_eq!(texts(&out)[3], "192.0.2.1");
+        let (code, out) = call(&w, Some(ak), None, b"10.1.2.3");
+        assert_eq!(code_name(code), "missing_credentials");
+        assert_eq!(texts(&out)[2], "x-api-secret-key");
+        let (code, _) = call(&w, Some(ak), Some(b"UserKey\xff0123456"), b"10.1.2.3");
+        assert_eq!(code_name(code), "malformed_credentials");
+        let (code, out) = call(&w, Some(ak), Some(uk), b"10.1.2.3\xff");
+        assert_eq!(code_name(code), "invalid_peer_address");
+        assert_eq!(out.http_status, 500);
+        for text in texts(&out) {
+            assert!(!text.contains(&w.user_key));
+        }
+    }
+
+    #[test]
+    fn bad_arguments_are_call_errors() {
+        let w = world();
+        let mut out = RcaAuthOutcome::new();
+        let uk = w.user_key.as_bytes();
+        let null = std::ptr::null();
+        unsafe {
+            let code = rca_verifier_authenticate(
+                w.handle,
+                null,
+                4,
+                uk.as_ptr(),
+                uk.len(),
+                b"10.0.0.1".as_ptr(),
+                8,
+                null,
+                0,
+                null,
+                0,
+                &mut *out,
+            );
+            assert_eq!(code, RCA_ERR_NULL);
+            let code = rca_verifier_authenticate(
+                0, null, 0, null, 0, null, 0, null, 0, null, 0, &mut *out,
+            );
+            assert_eq!(code, RCA_ERR_NULL);
+            let code = rca_verifier_authenticate(
+                w.handle,
+                null,
+                0,
+                null,
+                0,
+                b"10.0.0.1".as_ptr(),
+                8,
+                b"G\xff".as_ptr(),
+                2,
+                null,
+                0,
+                &mut *out,
+            );
+            assert_eq!(code, RCA_ERR_UTF8);
+            let code = rca_verifier_authenticate(
+                w.handle,
+                null,
+                usize::MAX,
+                null,
+                0,
+                null,
+                0,
+                null,
+                0,
+                null,
+                0,
+                &mut *out,
+            );
+            assert_eq!(code, RCA_ERR_LENGTH);
+        }
+    }
+
+    #[test]
+    fn batch_matches_single_calls() {
+        let w = world();
+        let (ak, uk) = (w.account_key.as_str(), w.user_key.as_str());
+        let requests = [
+            (ak, uk, "10.1.2.3"),
+            (ak, uk, "192.0.2.1"),
+            (ak, "NoSuchUserKey0123", "10.1.2.3"),
+            (ak, uk, "bogus"),
+        ];
+        let data = requests
+            .iter()
+            .flat_map(|(a, u, p)| [*a, *u, *p])
+            .collect::<Vec<_>>()
+            .join("\0");
+        let mut codes = [99i32; 4];
+        let mut ids = [99u64; 4];
+        let status = unsafe {
+            rca_verifier_authenticate_batch(
+                w.handle,
+                4,
+                data.as_ptr(),
+                data.len(),
+                b"GET".as_ptr(),
+                3,
+                b"/".as_ptr(),
+                1,
+                codes.as_mut_ptr(),
+                ids.as_mut_ptr(),
+            )
+        };
+        assert_eq!(status, RCA_OK);
+        for (i, (a, u, p)) in requests.iter().enumerate() {
+            let (single, _) = call(&w, Some(a.as_bytes()), Some(u.as_bytes()), p.as_bytes());
+            assert_eq!(codes[i], single, "request {i}");
+        }
+        assert_eq!(ids[0], w.verifier.0.list_users(1).unwrap()[0].account_id);
+        assert_eq!(ids[1..], [0, 0, 0]);
+        let short = "a\0b";
+        let status = unsafe {
+            rca_verifier_authenticate_batch(
+                w.handle,
+                1,
+                short.as_ptr(),
+                short.len(),
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+                0,
+                codes.as_mut_ptr(),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(status, RCA_ERR_LENGTH);
+    }
+
+    #[test]
+    fn failure_codes_are_the_cores() {
+        assert_eq!(auth_failure_codes().len(), FAILURE_CODES.len());
+        let failures = [
+            AuthFailure::ApiDisabled,
+            AuthFailure::InvalidAccountKey,
+            AuthFailure::InvalidUserKey,
+            AuthFailure::AccountMismatch,
+            AuthFailure::OwnerRoleRevoked,
+            AuthFailure::StoreUnavailable,
+        ];
+        for failure in failures {
+            assert_eq!(code_name(failure_number(&failure)), failure.code());
+        }
+    }
+
+    #[test]
+    fn a_released_handle_keeps_other_references_alive() {
+        let w = world();
+        let extra = w.verifier.fast_path_handle();
+        unsafe { rca_verifier_release(extra) };
+        let (code, _) = call(
+            &w,
+            Some(w.account_key.as_bytes()),
+            Some(w.user_key.as_bytes()),
+            b"10.1.2.3",
+        );
+        assert_eq!(code, RCA_OK);
+        unsafe { rca_verifier_release(0) };
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    /// The C header states the same constants and layout as this module.
+    #[test]
+    fn c_header_matches() {
+        let header = include_str!("../include/redis_cloud_auth_fast_path.h");
+        for (name, value) in [
+            ("RCA_OK", RCA_OK),
+            ("RCA_ERR_NULL", RCA_ERR_NULL),
+            ("RCA_ERR_UTF8", RCA_ERR_UTF8),
+            ("RCA_ERR_PANIC", RCA_ERR_PANIC),
+            ("RCA_ERR_LENGTH", RCA_ERR_LENGTH),
+            ("RCA_ERR_TEXT", RCA_ERR_TEXT),
+        ] {
+            let shown = if value < 0 {
+                format!("#define {name} ({value})")
+            } else {
+                format!("#define {name} {value}")
+            };
+            assert!(header.contains(&shown), "{shown}");
+        }
+        assert!(header.contains(&format!("#define RCA_TEXT_CAP {RCA_TEXT_CAP}")));
+        for function in [
+            "rca_verifier_authenticate(",
+            "rca_verifier_authenticate_batch(",
+            "rca_verifier_release(",
+        ] {
+            assert!(header.contains(function), "{function}");
+        }
+        assert_eq!(std::mem::size_of::<RcaAuthOutcome>(), 24 + RCA_TEXT_CAP);
+    }
+}
