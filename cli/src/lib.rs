@@ -8,10 +8,12 @@
 pub mod admin;
 pub mod configure;
 pub mod data_dir;
+pub mod demo;
 pub mod emulator;
 pub mod error;
 pub mod output;
 pub mod rate_limit;
+pub mod remote;
 pub mod serve;
 pub mod store;
 
@@ -42,6 +44,9 @@ pub struct Cli {
 /// Every `rcauth` command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The main job: run the emulator on a temporary store and show every
+    /// authentication outcome (exits 0 only if all match the rules).
+    Demo,
     /// Run the emulator: the Redis Cloud API's authentication on a local port.
     Serve(serve::ServeArgs),
     /// Administer accounts, users, API access, user keys and the system log.
@@ -49,6 +54,12 @@ pub enum Command {
     /// Save a profile's keys to the profile file or the OS keychain
     /// (read from a no-echo prompt, or from two stdin lines).
     Configure(configure::ConfigureArgs),
+    /// Show the account and user key the credentials belong to (GET /v1/).
+    Whoami(remote::WhoamiArgs),
+    /// Show the account's system log, newest first (GET /v1/logs).
+    Logs(remote::LogsArgs),
+    /// Send any request with the credentials and print the JSON answer.
+    Request(remote::RequestArgs),
 }
 
 /// Parses the command line, runs the command, prints any failure, and
@@ -68,8 +79,12 @@ pub fn main() -> ExitCode {
 /// Runs one command.
 pub fn run(command: Command, out: Output) -> Result<(), CliError> {
     match command {
+        Command::Demo => demo::run(out),
         Command::Serve(args) => serve::run(args, out),
         Command::Admin(args) => admin::run(args, out),
         Command::Configure(args) => configure::run(args, out),
+        Command::Whoami(args) => remote::whoami(args, out),
+        Command::Logs(args) => remote::logs(args, out),
+        Command::Request(args) => remote::request(args, out),
     }
 }

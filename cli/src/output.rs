@@ -129,6 +129,28 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     text
 }
 
+/// Formats `(label, value)` pairs as two aligned columns, without headers.
+///
+/// ```
+/// use rcauth::output::pairs;
+///
+/// let text = pairs(&[("account", "acme".to_string()), ("key", "ci".to_string())]);
+/// assert_eq!(text, "account  acme\nkey      ci\n");
+/// ```
+pub fn pairs(rows: &[(&str, String)]) -> String {
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    rows.iter()
+        .map(|(label, value)| {
+            let pad = width - label.chars().count();
+            format!("{label}{}  {value}\n", " ".repeat(pad))
+        })
+        .collect()
+}
+
 /// Formats system log entries as a table, newest first as given.
 pub fn system_log_table(entries: &[SystemLogEntry]) -> String {
     let rows: Vec<Vec<String>> = entries
