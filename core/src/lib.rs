@@ -3,8 +3,9 @@
 //! Every request to the API carries two keys in HTTP headers: the account
 //! key (`x-api-key`) and a personal user key (`x-api-secret-key`). This
 //! crate holds them as [`Secret`]s, loads and saves them
-//! ([`credentials`]), turns them into headers ([`headers`]), and, on the
-//! server side, decides whether a request authenticates.
+//! ([`credentials`]), turns them into headers ([`headers`]), sends them
+//! ([`Client`], [`BlockingClient`]), and, on the server side, decides
+//! whether a request authenticates.
 //!
 //! ```
 //! use redis_cloud_auth::ApiKeys;

@@ -254,6 +254,74 @@ async fn connection_refused_is_a_transport_error() {
 }
 
 #[tokio::test]
+async fn a_connection_closed_before_the_answer_is_retried_for_get_only() {
+    // Accepts each connection and closes it at once, counting them.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let client = Client::builder(keys())
+        .base_url(format!("http://{addr}/v1"))
+        .max_retries(2)
+        .retry_backoff(Duration::from_millis(5), Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let err = client.account().await.unwrap_err();
+    assert_eq!(err.code(), "transport", "{err}");
+    let for_get = accepted.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        for_get >= 3,
+        "one attempt and two retries: {for_get} connections"
+    );
+
+    let err = client
+        .request("POST", "/subscriptions", Some(json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "transport", "{err}");
+    let for_post = accepted.load(std::sync::atomic::Ordering::SeqCst) - for_get;
+    assert!(
+        for_post < for_get,
+        "a POST is not retried: {for_post} connections"
+    );
+}
+
+#[tokio::test]
+async fn a_429_holds_the_clients_other_requests_too() {
+    let server = TestServer::start(vec![
+        Reply::text(429, "").header("x-rate-limit-retry-after-seconds", "1"),
+        Reply::json(200, account_body()),
+    ]);
+    let client = client(&server);
+    let first = tokio::spawn({
+        let client = client.clone();
+        async move { client.account().await }
+    });
+    while server.count() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let second = client.account().await;
+    first.await.unwrap().unwrap();
+    second.unwrap();
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3);
+    for later in &seen[1..] {
+        assert!(
+            later.at - seen[0].at >= Duration::from_secs(1),
+            "sent {:?} after the 429",
+            later.at - seen[0].at
+        );
+    }
+}
+
+#[tokio::test]
 async fn redirects_are_followed_only_within_the_origin() {
     let elsewhere = TestServer::start(vec![Reply::json(200, account_body())]);
     let server = TestServer::start(vec![

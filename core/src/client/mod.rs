@@ -26,7 +26,7 @@ pub use config::{
     DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_TIMEOUT,
 };
 pub use error::{ClientError, MESSAGE_EXCERPT_CHARS};
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{RateLimiter, ServerPause};
 pub use request::{MAX_PATH_LEN, MAX_RESPONSE_BYTES};
 
 use crate::api::{AccountResponse, SystemLogPage, LOG_MAX_LIMIT};
@@ -82,6 +82,7 @@ struct Inner {
     fingerprint: String,
     config: ClientConfig,
     limiter: Option<RateLimiter>,
+    server_pause: ServerPause,
 }
 
 impl Client {
@@ -418,6 +419,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 limiter: config.rate_limit_per_minute.map(RateLimiter::per_minute),
+                server_pause: ServerPause::default(),
                 keys: self.keys,
                 fingerprint,
                 config,

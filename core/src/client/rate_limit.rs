@@ -1,5 +1,6 @@
 //! [`RateLimiter`]: spaces requests evenly to stay under a number of
-//! requests per minute, on the client side.
+//! requests per minute, on the client side; [`ServerPause`]: holds them
+//! while the server's 429 says to wait.
 
 use std::time::Duration;
 
@@ -42,6 +43,32 @@ impl RateLimiter {
             slot
         };
         tokio::time::sleep_until(slot).await;
+    }
+}
+
+/// The wait a server's 429 asked for, shared by every request of a
+/// client: the API's limit is per key, so one 429 holds them all.
+#[derive(Debug, Default)]
+pub struct ServerPause {
+    until: Mutex<Option<Instant>>,
+}
+
+impl ServerPause {
+    /// Holds requests for `wait` from now (a longer pause already set stays).
+    pub fn pause_for(&self, wait: Duration) {
+        let at = Instant::now() + wait;
+        let mut until = self.until.lock();
+        if until.is_none_or(|current| current < at) {
+            *until = Some(at);
+        }
+    }
+
+    /// Waits until the pause, if any, is over.
+    pub async fn wait(&self) {
+        let until = *self.until.lock();
+        if let Some(at) = until {
+            tokio::time::sleep_until(at).await;
+        }
     }
 }
 
@@ -90,6 +117,24 @@ mod tests {
                 Duration::from_secs(1),
                 Duration::from_secs(2)
             ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_pause_holds_later_requests_and_only_grows() {
+        let pause = ServerPause::default();
+        let start = Instant::now();
+        pause.wait().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        pause.pause_for(Duration::from_secs(3));
+        pause.pause_for(Duration::from_secs(1));
+        pause.wait().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
+        pause.wait().await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(3),
+            "a past pause waits no more"
         );
     }
 

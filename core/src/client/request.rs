@@ -130,6 +130,7 @@ impl Client {
         let config = &self.inner.config;
         let mut attempt: u32 = 0;
         loop {
+            self.inner.server_pause.wait().await;
             if let Some(limiter) = &self.inner.limiter {
                 limiter.acquire().await;
             }
@@ -149,7 +150,7 @@ impl Client {
             let retryable = match &failure {
                 Failure::Status { status, .. } => retry::retries_status(&method, *status),
                 Failure::Network(err) => {
-                    err.is_connect() && retry::retries_connection_failure(&method)
+                    retry::is_connection_failure(err) && retry::retries_connection_failure(&method)
                 }
                 Failure::TooLarge { .. } => false,
             };
@@ -175,6 +176,12 @@ impl Client {
                 Failure::Status { status, .. } => status.as_u16().to_string(),
                 Failure::Network(_) | Failure::TooLarge { .. } => "connection failure".to_string(),
             };
+            if let (Failure::Status { status, .. }, Some(wait)) = (&failure, server_wait) {
+                if *status == StatusCode::TOO_MANY_REQUESTS {
+                    // The limit is per key: hold every request of this client.
+                    self.inner.server_pause.pause_for(wait);
+                }
+            }
             tracing::info!(
                 attempt,
                 reason = %reason,

@@ -36,6 +36,13 @@ pub fn retries_connection_failure(method: &Method) -> bool {
     is_idempotent(method)
 }
 
+/// Whether a network error is a connection failure worth another attempt:
+/// refused, reset, or closed before the whole answer arrived. Timeouts,
+/// redirect loops and bad URLs are not.
+pub fn is_connection_failure(err: &reqwest::Error) -> bool {
+    (err.is_connect() || err.is_request() || err.is_body()) && !err.is_timeout()
+}
+
 /// The wait before retry number `attempt` (0 for the first retry):
 /// `base * 2^attempt`, capped at `cap`, with "equal jitter" (half fixed,
 /// half random) so that many clients do not retry in step.
