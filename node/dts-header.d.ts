@@ -14,6 +14,40 @@ export type CredentialErrorCode =
   | 'keychain'
   | 'store'
 
+export type AuthFailureCode =
+  | 'api_disabled'
+  | 'missing_credentials'
+  | 'malformed_credentials'
+  | 'invalid_account_key'
+  | 'invalid_user_key'
+  | 'account_mismatch'
+  | 'owner_role_revoked'
+  | 'source_ip_not_allowed'
+  | 'store_unavailable'
+export type StoreErrorCode = 'store_conflict' | 'store_duplicate' | 'store_unavailable' | 'store_newer_schema'
+export type AdminErrorCode =
+  | 'not_found'
+  | 'not_allowed'
+  | 'invalid_name'
+  | 'name_taken'
+  | 'invalid_cidr'
+  | 'allow_list_too_long'
+  | 'randomness'
+  | StoreErrorCode
+export type ClientErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'not_found'
+  | 'api_error'
+  | 'timeout'
+  | 'transport'
+  | 'invalid_request'
+  | 'credentials'
+
+/** A user's role in an account. Only owners hold user keys. */
+export type Role = 'owner' | 'member' | 'viewer' | 'billing-admin' | 'logs-viewer'
+
 /** A key value was rejected (thrown by `new ApiKeys`). */
 export interface KeyError extends Error {
   name: 'KeyError'
@@ -36,6 +70,80 @@ export interface CredentialError extends Error {
   code: CredentialErrorCode
   /** For `invalid_key`: which key. */
   key?: 'account' | 'user'
+}
+
+/** A request did not authenticate (`Verifier.authenticate`). */
+export interface AuthFailure extends Error {
+  name: 'AuthFailure'
+  /** The precise reason, for logs and tests. */
+  code: AuthFailureCode
+  /** The HTTP status to answer with: 401, 403 (allow list) or 503. */
+  status: 401 | 403 | 503
+  /** What the caller is shown: `unauthorized`, `forbidden` or `service_unavailable`. */
+  publicCode: 'unauthorized' | 'forbidden' | 'service_unavailable'
+  /** The message the caller is shown (an account mismatch reads like an invalid user key). */
+  publicMessage: string
+  /** For missing or malformed credentials: the header. */
+  header?: 'x-api-key' | 'x-api-secret-key'
+  /** For `source_ip_not_allowed`: the source IP. */
+  sourceIp?: string
+}
+
+/** An admin operation of the `Verifier` was refused. */
+export interface AdminError extends Error {
+  name: 'AdminError'
+  code: AdminErrorCode
+}
+
+/** The verifier's store could not be opened. */
+export interface StoreError extends Error {
+  name: 'StoreError'
+  code: StoreErrorCode
+}
+
+/** A call to the API failed. */
+export interface ClientError extends Error {
+  name: 'ClientError'
+  code: ClientErrorCode
+  /** The HTTP status, when the server answered. */
+  status?: number
+  /** For `rate_limited`: the wait the server asked for, in seconds. */
+  retryAfter?: number
+  /** For `credentials`: the `CredentialError`. */
+  cause?: CredentialError
+}
+
+/** `GET /v1/`: the account and the calling key. Never holds a secret. */
+export interface AccountResponse {
+  account: {
+    id: number
+    name: string
+    createdTimestamp?: string
+    updatedTimestamp?: string
+    key: {
+      name: string
+      accountId: number
+      accountName: string
+      allowedSourceIps: string[]
+      createdTimestamp?: string
+      owner: { name: string; email: string }
+      httpSourceIp?: string
+    }
+  }
+}
+
+/** `GET /v1/logs`: system log entries, newest first. */
+export interface SystemLogPage {
+  entries: Array<{
+    id: number
+    time: string
+    originator: string
+    apiKeyName?: string
+    resource: string
+    type: string
+    description: string
+  }>
+  links: unknown[]
 }
 
 /** Credentials as a store written in JavaScript may return them from `load`. */

@@ -14,6 +14,40 @@ export type CredentialErrorCode =
   | 'keychain'
   | 'store'
 
+export type AuthFailureCode =
+  | 'api_disabled'
+  | 'missing_credentials'
+  | 'malformed_credentials'
+  | 'invalid_account_key'
+  | 'invalid_user_key'
+  | 'account_mismatch'
+  | 'owner_role_revoked'
+  | 'source_ip_not_allowed'
+  | 'store_unavailable'
+export type StoreErrorCode = 'store_conflict' | 'store_duplicate' | 'store_unavailable' | 'store_newer_schema'
+export type AdminErrorCode =
+  | 'not_found'
+  | 'not_allowed'
+  | 'invalid_name'
+  | 'name_taken'
+  | 'invalid_cidr'
+  | 'allow_list_too_long'
+  | 'randomness'
+  | StoreErrorCode
+export type ClientErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'not_found'
+  | 'api_error'
+  | 'timeout'
+  | 'transport'
+  | 'invalid_request'
+  | 'credentials'
+
+/** A user's role in an account. Only owners hold user keys. */
+export type Role = 'owner' | 'member' | 'viewer' | 'billing-admin' | 'logs-viewer'
+
 /** A key value was rejected (thrown by `new ApiKeys`). */
 export interface KeyError extends Error {
   name: 'KeyError'
@@ -36,6 +70,80 @@ export interface CredentialError extends Error {
   code: CredentialErrorCode
   /** For `invalid_key`: which key. */
   key?: 'account' | 'user'
+}
+
+/** A request did not authenticate (`Verifier.authenticate`). */
+export interface AuthFailure extends Error {
+  name: 'AuthFailure'
+  /** The precise reason, for logs and tests. */
+  code: AuthFailureCode
+  /** The HTTP status to answer with: 401, 403 (allow list) or 503. */
+  status: 401 | 403 | 503
+  /** What the caller is shown: `unauthorized`, `forbidden` or `service_unavailable`. */
+  publicCode: 'unauthorized' | 'forbidden' | 'service_unavailable'
+  /** The message the caller is shown (an account mismatch reads like an invalid user key). */
+  publicMessage: string
+  /** For missing or malformed credentials: the header. */
+  header?: 'x-api-key' | 'x-api-secret-key'
+  /** For `source_ip_not_allowed`: the source IP. */
+  sourceIp?: string
+}
+
+/** An admin operation of the `Verifier` was refused. */
+export interface AdminError extends Error {
+  name: 'AdminError'
+  code: AdminErrorCode
+}
+
+/** The verifier's store could not be opened. */
+export interface StoreError extends Error {
+  name: 'StoreError'
+  code: StoreErrorCode
+}
+
+/** A call to the API failed. */
+export interface ClientError extends Error {
+  name: 'ClientError'
+  code: ClientErrorCode
+  /** The HTTP status, when the server answered. */
+  status?: number
+  /** For `rate_limited`: the wait the server asked for, in seconds. */
+  retryAfter?: number
+  /** For `credentials`: the `CredentialError`. */
+  cause?: CredentialError
+}
+
+/** `GET /v1/`: the account and the calling key. Never holds a secret. */
+export interface AccountResponse {
+  account: {
+    id: number
+    name: string
+    createdTimestamp?: string
+    updatedTimestamp?: string
+    key: {
+      name: string
+      accountId: number
+      accountName: string
+      allowedSourceIps: string[]
+      createdTimestamp?: string
+      owner: { name: string; email: string }
+      httpSourceIp?: string
+    }
+  }
+}
+
+/** `GET /v1/logs`: system log entries, newest first. */
+export interface SystemLogPage {
+  entries: Array<{
+    id: number
+    time: string
+    originator: string
+    apiKeyName?: string
+    resource: string
+    type: string
+    description: string
+  }>
+  links: unknown[]
 }
 
 /** Credentials as a store written in JavaScript may return them from `load`. */
@@ -120,6 +228,40 @@ export declare class ApiKeys {
   toJSON(): ApiKeysJson
 }
 
+/**
+ * An async client for the Redis Cloud API: timeouts, retries with
+ * backoff on 429 and 5xx (honouring the server's retry-after), typed
+ * errors. Every call returns a Promise.
+ */
+export declare class Client {
+  /**
+   * A client for `keys` or `credentials` (whose base URL it then uses).
+   * Throws a `ClientError` (`invalid_request`) for a bad option.
+   */
+  constructor(keys: ApiKeys | Credentials, options?: ClientOptions)
+  /**
+   * The account and the calling key (`GET /`), with the key's allow list
+   * and the source IP the server saw.
+   */
+  account(): Promise<AccountResponse>
+  /**
+   * A page of the account's system log (`GET /logs`), newest first;
+   * `limit` 1 to 1000 (default 100).
+   */
+  systemLog(offset?: number | undefined | null, limit?: number | undefined | null): Promise<SystemLogPage>
+  /**
+   * Any request: `method`, `path` relative to the base URL (may hold a
+   * query), and an optional JSON body. Non-2xx answers reject.
+   */
+  request(method: string, path: string, body?: any | undefined | null): Promise<ApiResponse>
+  /** The base URL requests go to (no trailing slash). */
+  get baseUrl(): string
+  /** Fingerprint of the keys in use: safe to log and show. */
+  get fingerprint(): string
+  /** `Client(<base URL>, sha256:…)`: never a key. */
+  toString(): string
+}
+
 /** A pair of keys and, optionally, the API base URL they belong to. */
 export declare class Credentials {
   /**
@@ -190,10 +332,111 @@ export declare class MemoryStore {
   toString(): string
 }
 
+/**
+ * A secret string: redacted in `toString`, `util.inspect` and `JSON.stringify`,
+ * read only through `expose()`, compared in constant time.
+ */
+export declare class Secret {
+  /** Wraps `value`. */
+  constructor(value: string)
+  /** The secret value itself. */
+  expose(): string
+  /** True when both hold the same value (constant time in the contents). */
+  equals(other: Secret): boolean
+  /** `** redacted **`. */
+  toString(): string
+  /** `"** redacted **"` for `JSON.stringify`. */
+  toJSON(): string
+}
+
+/**
+ * Decides whether requests authenticate, and manages the accounts, users
+ * and keys it decides with. Admin calls and `authenticate` return
+ * Promises and run off the JavaScript thread; `authenticateSync` runs on
+ * it, for request handlers where a thread hop costs more than the check.
+ */
+export declare class Verifier {
+  /** A verifier over a new, empty in-memory store. */
+  static inMemory(): Verifier
+  /**
+   * A verifier over the SQLite file at `path`, created (mode 0600) and
+   * migrated as needed. Several processes may share the file.
+   */
+  static openSqlite(path: string): Promise<Verifier>
+  /**
+   * Decides whether `request` authenticates: resolves the `Principal`,
+   * or rejects with an `AuthFailure` error (`code`, `status`,
+   * `publicMessage`). Every attempt tied to an account is logged.
+   */
+  authenticate(request: AuthRequest): Promise<Principal>
+  /**
+   * `authenticate` on the JavaScript thread: returns the `Principal` or
+   * throws an `AuthFailure` error. See docs/benchmarks.md for when it pays.
+   */
+  authenticateSync(request: AuthRequest): Principal
+  /** Creates an account (API disabled) and resolves its id. */
+  createAccount(name: string): Promise<number>
+  /** Adds a user to an account and resolves the user's id. */
+  addUser(account: number, name: string, email: string, role: Role): Promise<number>
+  /** Changes a user's role; a key whose owner stops being an owner stops working. */
+  setUserRole(account: number, user: number, role: Role): Promise<void>
+  /**
+   * Enables the API. The first time, resolves the new account key (the
+   * only time it can be read); later, null.
+   */
+  enableApi(account: number): Promise<Secret | null>
+  /** Disables the API: every request of the account fails with `api_disabled`. */
+  disableApi(account: number): Promise<void>
+  /** Replaces the account key and resolves the new one, once. */
+  rotateAccountKey(account: number): Promise<Secret>
+  /**
+   * Creates a user key named `name` for `owner` and resolves it, once.
+   * `actingUser` and `owner` must be owners of the account; `allowList`
+   * holds CIDRs (empty or absent allows every source).
+   */
+  createUserKey(account: number, actingUser: number, owner: number, name: string, allowList?: Array<string> | undefined | null): Promise<Secret>
+  /** Replaces a user key's allow list; `actingUser` must be an owner. */
+  setAllowList(account: number, actingUser: number, name: string, allowList: Array<string>): Promise<void>
+  /** Deletes a user key; once this resolves it never authenticates again. */
+  deleteUserKey(account: number, actingUser: number, name: string): Promise<void>
+  /** The account's user keys, by name; never a key. */
+  listUserKeys(account: number): Promise<UserKeyInfo[]>
+  /** The account's users, by id. */
+  listUsers(account: number): Promise<UserInfo[]>
+  /** Whether the account has the API enabled. */
+  apiEnabled(account: number): Promise<boolean>
+  /**
+   * The account's system log, newest first: `limit` entries (default
+   * 100, at most 1000) after skipping `offset`.
+   */
+  systemLog(account: number, offset?: number | undefined | null, limit?: number | undefined | null): Promise<SystemLogEntry[]>
+  /** Waits until every queued system-log entry is written. */
+  flushSystemLog(): Promise<void>
+  /** Trusts `X-Forwarded-For` from peers in these networks (CIDRs). */
+  set trustedProxies(nets: Array<string>)
+  /** The trusted proxy networks. */
+  get trustedProxies(): Array<string>
+  /** `Verifier(accounts: N, user keys: M)`. */
+  toString(): string
+}
+
 /** What `JSON.stringify` shows of keys: fingerprints only. */
 export interface ApiKeysJson {
   /** Fingerprint of the pair. */
   fingerprint: string
+}
+
+/**
+ * A successful answer to `request`: status, headers (never an
+ * authentication header) and the JSON body (`null` when empty).
+ */
+export interface ApiResponse {
+  /** HTTP status (2xx). */
+  status: number
+  /** Response headers, names in lower case (repeated ones joined with `, `). */
+  headers: Record<string, string>
+  /** The body parsed as JSON. */
+  json: any
 }
 
 /** The two authentication headers, ready for `fetch` or axios. */
@@ -202,6 +445,42 @@ export interface AuthHeaders {
   'x-api-key': string
   /** The user key. */
   'x-api-secret-key': string
+}
+
+/** What `authenticate` looks at. */
+export interface AuthRequest {
+  /** HTTP method, for the system log (default `GET`). */
+  method?: string
+  /** Request path, for the system log (default `/`). */
+  path?: string
+  /** The request's headers: `req.headers`, `req.rawHeaders`, pairs or a Fetch `Headers`. */
+  headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>
+  /** The address the connection came from (`req.socket.remoteAddress`). */
+  peer: string
+}
+
+/** How a `Client` runs. Every field is optional. */
+export interface ClientOptions {
+  /** API base URL (default: the credentials', the environment's, else `https://api.redislabs.com/v1`). */
+  baseUrl?: string
+  /** Time allowed for a whole request, in milliseconds (default 30000). */
+  timeoutMs?: number
+  /** Time allowed to open a connection, in milliseconds (default 10000). */
+  connectTimeoutMs?: number
+  /** Retries after the first attempt (default 3, at most 10). */
+  maxRetries?: number
+  /** Wait before the first retry, in milliseconds (default 250; doubled each time). */
+  retryBackoffMs?: number
+  /** Longest backoff wait, in milliseconds (default 8000). */
+  retryBackoffCapMs?: number
+  /** Longest server-requested wait to sleep through, in milliseconds (default 60000). */
+  maxRetryAfterMs?: number
+  /** Appended to the `User-Agent` header. */
+  userAgentSuffix?: string
+  /** Client-side limit in requests per minute. */
+  rateLimitPerMinute?: number
+  /** The environment to read the base URL from instead of `process.env`. */
+  env?: Record<string, string | undefined | null>
 }
 
 /** What `JSON.stringify` shows of credentials: no key. */
@@ -220,6 +499,24 @@ export interface CredentialsJson {
  */
 export declare function parseAuthHeaders(headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>): ApiKeys
 
+/** Who a request authenticated as. */
+export interface Principal {
+  /** The account. */
+  accountId: number
+  /** The account's name. */
+  accountName: string
+  /** The key owner's user id. */
+  userId: number
+  /** The key owner's name. */
+  ownerName: string
+  /** The key owner's email. */
+  ownerEmail: string
+  /** The user key's name. */
+  keyName: string
+  /** The source IP the verifier saw (after trusted proxies). */
+  sourceIp: string
+}
+
 /**
  * Finds credentials in order: explicit, environment, profile file,
  * keychain, then the given stores. Runs off the JavaScript thread; a
@@ -235,4 +532,56 @@ export interface ResolvedCredentials {
   source: string
   /** The profile that was looked up. */
   profile: string
+}
+
+/** One entry of an account's system log. Never holds a secret. */
+export interface SystemLogEntry {
+  /** Entry id, increasing with time. */
+  id: number
+  /** When it happened, ISO-8601 UTC. */
+  time: string
+  /** Who acted: the key's owner, or the operator for admin actions. */
+  originator: string
+  /** Name of the user key used, when one was. */
+  apiKeyName?: string
+  /** What was acted on (for requests: method and path). */
+  resource: string
+  /** Kind of entry (for example `authentication`). */
+  type: string
+  /** What happened, in words. */
+  description: string
+}
+
+/** A user as the verifier shows it. */
+export interface UserInfo {
+  /** User id. */
+  id: number
+  /** The account. */
+  accountId: number
+  /** Display name. */
+  name: string
+  /** Email address. */
+  email: string
+  /** `owner`, `member`, `viewer`, `billing-admin` or `logs-viewer`. */
+  role: Role
+}
+
+/** A user key as the verifier shows it: never the key itself. */
+export interface UserKeyInfo {
+  /** Key name, unique in the account. */
+  name: string
+  /** The account. */
+  accountId: number
+  /** The owner's user id. */
+  ownerId: number
+  /** The owner's name. */
+  ownerName: string
+  /** The owner's email. */
+  ownerEmail: string
+  /** Normalised CIDR entries; empty allows every source. */
+  allowList: Array<string>
+  /** Creation time, ISO-8601 UTC. */
+  createdTimestamp: string
+  /** Whether the key authenticates today (its owner still has the owner role). */
+  active: boolean
 }

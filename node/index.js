@@ -836,9 +836,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.ApiKeys = nativeBinding.ApiKeys
+module.exports.Client = nativeBinding.Client
 module.exports.Credentials = nativeBinding.Credentials
 module.exports.FileStore = nativeBinding.FileStore
 module.exports.KeychainStore = nativeBinding.KeychainStore
 module.exports.MemoryStore = nativeBinding.MemoryStore
+module.exports.Secret = nativeBinding.Secret
+module.exports.Verifier = nativeBinding.Verifier
 module.exports.parseAuthHeaders = nativeBinding.parseAuthHeaders
 module.exports.resolveCredentials = nativeBinding.resolveCredentials

@@ -6,7 +6,7 @@ const { inspect } = require('node:util')
 const native = require('./index.js')
 
 // util.inspect shows the same redacted text as toString().
-for (const name of ['ApiKeys', 'Credentials', 'MemoryStore', 'FileStore', 'KeychainStore']) {
+for (const name of ['ApiKeys', 'Client', 'Credentials', 'FileStore', 'KeychainStore', 'MemoryStore', 'Secret', 'Verifier']) {
   Object.defineProperty(native[name].prototype, inspect.custom, {
     value: function redacted() {
       return this.toString()
@@ -17,9 +17,12 @@ for (const name of ['ApiKeys', 'Credentials', 'MemoryStore', 'FileStore', 'Keych
 // Named one by one so that ESM `import { ApiKeys } from 'redis-cloud-auth'`
 // sees them (a test checks that every native export is here).
 exports.ApiKeys = native.ApiKeys
+exports.Client = native.Client
 exports.Credentials = native.Credentials
 exports.FileStore = native.FileStore
 exports.KeychainStore = native.KeychainStore
 exports.MemoryStore = native.MemoryStore
 exports.parseAuthHeaders = native.parseAuthHeaders
 exports.resolveCredentials = native.resolveCredentials
+exports.Secret = native.Secret
+exports.Verifier = native.Verifier

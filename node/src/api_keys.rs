@@ -132,6 +132,13 @@ pub fn parse_auth_headers(env: Env, headers: HeaderList) -> Result<ApiKeys> {
 /// Request headers as received from JavaScript: names, and values held as secrets.
 pub struct HeaderList(Vec<(String, Secret)>);
 
+impl HeaderList {
+    /// The `(name, value)` pairs, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &Secret)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v))
+    }
+}
+
 impl TypeName for HeaderList {
     fn type_name() -> &'static str {
         "HeaderList"

@@ -1,7 +1,9 @@
 //! Core errors as JavaScript `Error` objects with a stable `code`.
 
 use napi::bindgen_prelude::*;
-use redis_cloud_auth::{CredentialError, HeaderError, KeyError};
+use redis_cloud_auth::store::StoreError;
+use redis_cloud_auth::verify::{AdminError, AuthFailure};
+use redis_cloud_auth::{ClientError, CredentialError, HeaderError, KeyError, KeyKind};
 
 /// Everything a call can fail with, before it becomes a JavaScript error.
 #[derive(Debug)]
@@ -12,35 +14,49 @@ pub enum Failure {
     Header(HeaderError),
     /// Credentials could not be loaded, saved or resolved.
     Credential(CredentialError),
+    /// A request did not authenticate.
+    Auth(AuthFailure),
+    /// An admin operation was refused.
+    Admin(AdminError),
+    /// The verifier's store could not be opened.
+    Store(StoreError),
+    /// A call to the API failed.
+    Client(ClientError),
     /// The binding itself failed (a background task stopped).
     Internal(String),
 }
 
-impl From<KeyError> for Failure {
-    fn from(err: KeyError) -> Self {
-        Failure::Key(err)
-    }
+macro_rules! failure_from {
+    ($($variant:ident($error:ty)),*) => {$(
+        impl From<$error> for Failure {
+            fn from(err: $error) -> Self {
+                Failure::$variant(err)
+            }
+        }
+    )*};
 }
 
-impl From<HeaderError> for Failure {
-    fn from(err: HeaderError) -> Self {
-        Failure::Header(err)
-    }
-}
-
-impl From<CredentialError> for Failure {
-    fn from(err: CredentialError) -> Self {
-        Failure::Credential(err)
-    }
-}
+failure_from!(
+    Key(KeyError),
+    Header(HeaderError),
+    Credential(CredentialError),
+    Auth(AuthFailure),
+    Admin(AdminError),
+    Store(StoreError),
+    Client(ClientError)
+);
 
 impl Failure {
-    /// The `name` of the JavaScript error: one per core error enum.
+    /// The `name` of the JavaScript error: the core error type's name.
     fn name(&self) -> &'static str {
         match self {
             Failure::Key(_) => "KeyError",
             Failure::Header(_) => "HeaderError",
             Failure::Credential(_) => "CredentialError",
+            Failure::Auth(_) => "AuthFailure",
+            Failure::Admin(_) => "AdminError",
+            Failure::Store(_) => "StoreError",
+            Failure::Client(_) => "ClientError",
             Failure::Internal(_) => "Error",
         }
     }
@@ -51,6 +67,10 @@ impl Failure {
             Failure::Key(e) => e.code(),
             Failure::Header(e) => e.code(),
             Failure::Credential(e) => e.code(),
+            Failure::Auth(e) => e.code(),
+            Failure::Admin(e) => e.code(),
+            Failure::Store(e) => e.code(),
+            Failure::Client(e) => e.code(),
             Failure::Internal(_) => "internal",
         }
     }
@@ -60,17 +80,49 @@ impl Failure {
             Failure::Key(e) => e.to_string(),
             Failure::Header(e) => e.to_string(),
             Failure::Credential(e) => e.to_string(),
+            Failure::Auth(e) => e.to_string(),
+            Failure::Admin(e) => e.to_string(),
+            Failure::Store(e) => e.to_string(),
+            Failure::Client(e) => e.to_string(),
             Failure::Internal(m) => m.clone(),
         }
     }
 
     /// Sets the fields a caller may branch on besides `code`.
-    fn decorate(&self, error: &mut Object) -> Result<()> {
+    fn decorate(self, env: &Env, error: &mut Object) -> Result<()> {
         match self {
             Failure::Key(e) => error.set_named_property("key", key_kind(e.kind())),
             Failure::Header(e) => error.set_named_property("header", e.header()),
             Failure::Credential(CredentialError::InvalidKey { reason, .. }) => {
                 error.set_named_property("key", key_kind(reason.kind()))
+            }
+            Failure::Auth(e) => {
+                error.set_named_property("status", e.http_status())?;
+                error.set_named_property("publicCode", e.public_code())?;
+                error.set_named_property("publicMessage", e.public_message())?;
+                match &e {
+                    AuthFailure::MissingCredentials(h) | AuthFailure::MalformedCredentials(h) => {
+                        error.set_named_property("header", h.header())
+                    }
+                    AuthFailure::SourceIpNotAllowed { source_ip } => {
+                        error.set_named_property("sourceIp", source_ip.to_string())
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Failure::Client(e) => {
+                if let Some(status) = e.status() {
+                    error.set_named_property("status", status)?;
+                }
+                if let Some(wait) = e.retry_after() {
+                    error.set_named_property("retryAfter", wait.as_secs_f64())?;
+                }
+                if let ClientError::Credentials(cause) = e {
+                    let cause = Failure::Credential(cause).into_js(env);
+                    let cause = env.create_error(cause)?;
+                    error.set_named_property("cause", cause)?;
+                }
+                Ok(())
             }
             _ => Ok(()),
         }
@@ -82,7 +134,7 @@ impl Failure {
             let mut error = env.create_error(Error::new(Status::GenericFailure, self.message()))?;
             error.set_named_property("name", self.name())?;
             error.set_named_property("code", self.code())?;
-            self.decorate(&mut error)?;
+            self.decorate(env, &mut error)?;
             Ok(Error::from(error.to_unknown()))
         };
         build().unwrap_or_else(|err| err)
@@ -90,14 +142,19 @@ impl Failure {
 }
 
 /// `account` or `user`, as in the vectors.
-pub fn key_kind(kind: redis_cloud_auth::KeyKind) -> &'static str {
+pub fn key_kind(kind: KeyKind) -> &'static str {
     match kind {
-        redis_cloud_auth::KeyKind::Account => "account",
-        redis_cloud_auth::KeyKind::User => "user",
+        KeyKind::Account => "account",
+        KeyKind::User => "user",
     }
 }
 
 /// Runs a fallible conversion and throws its failure as a JavaScript error.
 pub fn throw<T>(env: &Env, result: std::result::Result<T, impl Into<Failure>>) -> Result<T> {
     result.map_err(|err| err.into().into_js(env))
+}
+
+/// A wrong argument from JavaScript, thrown like napi's own (`code` `InvalidArg`).
+pub fn invalid_arg(message: impl Into<String>) -> Error {
+    Error::new(Status::InvalidArg, message.into())
 }

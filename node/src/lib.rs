@@ -7,7 +7,10 @@
 
 mod api_keys;
 mod background;
+mod client;
 mod credentials;
 mod errors;
 mod javascript_store;
+mod secret;
 mod stores;
+mod verifier;

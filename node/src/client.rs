@@ -1,0 +1,229 @@
+//! `Client`: calls to the Redis Cloud API, each a Promise, on napi's
+//! tokio runtime.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use redis_cloud_auth::client::{Client as CoreClient, ClientBuilder};
+use redis_cloud_auth::credentials::Environment;
+use redis_cloud_auth::ClientError;
+
+use crate::api_keys::ApiKeys;
+use crate::credentials::Credentials;
+use crate::errors::{invalid_arg, throw, Failure};
+
+/// An async client for the Redis Cloud API: timeouts, retries with
+/// backoff on 429 and 5xx (honouring the server's retry-after), typed
+/// errors. Every call returns a Promise.
+#[napi]
+pub struct Client {
+    inner: CoreClient,
+}
+
+/// How a `Client` runs. Every field is optional.
+#[napi(object)]
+pub struct ClientOptions {
+    /// API base URL (default: the credentials', the environment's, else `https://api.redislabs.com/v1`).
+    pub base_url: Option<String>,
+    /// Time allowed for a whole request, in milliseconds (default 30000).
+    pub timeout_ms: Option<u32>,
+    /// Time allowed to open a connection, in milliseconds (default 10000).
+    pub connect_timeout_ms: Option<u32>,
+    /// Retries after the first attempt (default 3, at most 10).
+    pub max_retries: Option<u32>,
+    /// Wait before the first retry, in milliseconds (default 250; doubled each time).
+    pub retry_backoff_ms: Option<u32>,
+    /// Longest backoff wait, in milliseconds (default 8000).
+    pub retry_backoff_cap_ms: Option<u32>,
+    /// Longest server-requested wait to sleep through, in milliseconds (default 60000).
+    pub max_retry_after_ms: Option<u32>,
+    /// Appended to the `User-Agent` header.
+    pub user_agent_suffix: Option<String>,
+    /// Client-side limit in requests per minute.
+    pub rate_limit_per_minute: Option<u32>,
+    /// The environment to read the base URL from instead of `process.env`.
+    pub env: Option<HashMap<String, Option<String>>>,
+}
+
+/// A successful answer to `request`: status, headers (never an
+/// authentication header) and the JSON body (`null` when empty).
+#[napi(object, object_from_js = false)]
+pub struct ApiResponse {
+    /// HTTP status (2xx).
+    pub status: u32,
+    /// Response headers, names in lower case (repeated ones joined with `, `).
+    pub headers: HashMap<String, String>,
+    /// The body parsed as JSON.
+    pub json: serde_json::Value,
+}
+
+fn millis(value: u32) -> Duration {
+    Duration::from_millis(value.into())
+}
+
+fn configure(mut builder: ClientBuilder, options: ClientOptions) -> ClientBuilder {
+    let base_backoff = options.retry_backoff_ms.map(millis);
+    let cap_backoff = options.retry_backoff_cap_ms.map(millis);
+    if let Some(url) = options.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(ms) = options.timeout_ms {
+        builder = builder.timeout(millis(ms));
+    }
+    if let Some(ms) = options.connect_timeout_ms {
+        builder = builder.connect_timeout(millis(ms));
+    }
+    if let Some(retries) = options.max_retries {
+        builder = builder.max_retries(retries);
+    }
+    if base_backoff.is_some() || cap_backoff.is_some() {
+        builder = builder.retry_backoff(
+            base_backoff.unwrap_or(redis_cloud_auth::client::DEFAULT_BACKOFF_BASE),
+            cap_backoff.unwrap_or(redis_cloud_auth::client::DEFAULT_BACKOFF_CAP),
+        );
+    }
+    if let Some(ms) = options.max_retry_after_ms {
+        builder = builder.max_retry_after(millis(ms));
+    }
+    if let Some(suffix) = options.user_agent_suffix {
+        builder = builder.user_agent_suffix(suffix);
+    }
+    if let Some(per_minute) = options.rate_limit_per_minute {
+        builder = builder.rate_limit_per_minute(per_minute);
+    }
+    if let Some(vars) = options.env {
+        builder = builder.environment(Environment::from_pairs(
+            vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
+        ));
+    }
+    builder
+}
+
+/// Runs `future` on napi's tokio runtime; the Promise settles on the JS thread.
+fn promise<'env, T, F>(env: &'env Env, future: F) -> Result<PromiseRaw<'env, T>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: Future<Output = std::result::Result<T, ClientError>> + Send + 'static,
+{
+    env.spawn_future_with_callback(async move { Ok(future.await) }, |env, outcome| {
+        outcome.map_err(|err| Failure::Client(err).into_js(env))
+    })
+}
+
+fn json<T: serde::Serialize>(value: T) -> std::result::Result<serde_json::Value, ClientError> {
+    serde_json::to_value(value).map_err(|err| ClientError::Api {
+        status: 200,
+        message: format!("unexpected response shape: {err}"),
+    })
+}
+
+#[napi]
+impl Client {
+    /// A client for `keys` or `credentials` (whose base URL it then uses).
+    /// Throws a `ClientError` (`invalid_request`) for a bad option.
+    #[napi(
+        constructor,
+        ts_args_type = "keys: ApiKeys | Credentials, options?: ClientOptions"
+    )]
+    pub fn new(env: Env, keys: Unknown, options: Option<ClientOptions>) -> Result<Self> {
+        let builder = if ApiKeys::instance_of(&env, &keys)? {
+            let keys = unsafe { ClassInstance::<ApiKeys>::from_napi_value(env.raw(), keys.raw())? };
+            ClientBuilder::new(keys.inner.clone())
+        } else if Credentials::instance_of(&env, &keys)? {
+            let credentials =
+                unsafe { ClassInstance::<Credentials>::from_napi_value(env.raw(), keys.raw())? };
+            ClientBuilder::from_credentials(credentials.inner.clone())
+        } else {
+            return Err(invalid_arg("a Client needs ApiKeys or Credentials"));
+        };
+        let builder = match options {
+            Some(options) => configure(builder, options),
+            None => builder,
+        };
+        let inner = throw(&env, builder.build())?;
+        Ok(Client { inner })
+    }
+
+    /// The account and the calling key (`GET /`), with the key's allow list
+    /// and the source IP the server saw.
+    #[napi(ts_return_type = "Promise<AccountResponse>")]
+    pub fn account<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, serde_json::Value>> {
+        let client = self.inner.clone();
+        promise(env, async move { json(client.account().await?) })
+    }
+
+    /// A page of the account's system log (`GET /logs`), newest first;
+    /// `limit` 1 to 1000 (default 100).
+    #[napi(ts_return_type = "Promise<SystemLogPage>")]
+    pub fn system_log<'env>(
+        &self,
+        env: &'env Env,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> Result<PromiseRaw<'env, serde_json::Value>> {
+        let client = self.inner.clone();
+        let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(100));
+        promise(
+            env,
+            async move { json(client.system_log(offset, limit).await?) },
+        )
+    }
+
+    /// Any request: `method`, `path` relative to the base URL (may hold a
+    /// query), and an optional JSON body. Non-2xx answers reject.
+    #[napi(ts_return_type = "Promise<ApiResponse>")]
+    pub fn request<'env>(
+        &self,
+        env: &'env Env,
+        method: String,
+        path: String,
+        body: Option<serde_json::Value>,
+    ) -> Result<PromiseRaw<'env, ApiResponse>> {
+        let client = self.inner.clone();
+        promise(env, async move {
+            let response = client.request(&method, &path, body).await?;
+            let mut headers: HashMap<String, String> = HashMap::new();
+            for (name, value) in &response.headers {
+                let Ok(value) = value.to_str() else { continue };
+                headers
+                    .entry(name.as_str().to_string())
+                    .and_modify(|v| {
+                        v.push_str(", ");
+                        v.push_str(value);
+                    })
+                    .or_insert_with(|| value.to_string());
+            }
+            Ok(ApiResponse {
+                status: response.status.into(),
+                headers,
+                json: response.json,
+            })
+        })
+    }
+
+    /// The base URL requests go to (no trailing slash).
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_string()
+    }
+
+    /// Fingerprint of the keys in use: safe to log and show.
+    #[napi(getter)]
+    pub fn fingerprint(&self) -> String {
+        self.inner.fingerprint().to_string()
+    }
+
+    /// `Client(<base URL>, sha256:…)`: never a key.
+    #[napi]
+    #[allow(clippy::inherent_to_string)]
+    pub fn to_string(&self) -> String {
+        format!(
+            "Client({}, {})",
+            self.inner.base_url(),
+            self.inner.fingerprint()
+        )
+    }
+}

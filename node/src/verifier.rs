@@ -1,0 +1,526 @@
+//! `Verifier`: accounts, owners and user keys, `authenticate`, and the
+//! system log, over an in-memory store or a SQLite file.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use redis_cloud_auth::verify::{
+    self as core, AccountId, AuthRequest as CoreAuthRequest, Role, UserId,
+};
+use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
+
+use crate::api_keys::HeaderList;
+use crate::background::blocking;
+use crate::errors::{invalid_arg, throw, Failure};
+use crate::secret::Secret;
+
+/// Decides whether requests authenticate, and manages the accounts, users
+/// and keys it decides with. Admin calls and `authenticate` return
+/// Promises and run off the JavaScript thread; `authenticateSync` runs on
+/// it, for request handlers where a thread hop costs more than the check.
+#[napi]
+pub struct Verifier {
+    inner: Arc<core::Verifier>,
+}
+
+/// What `authenticate` looks at.
+#[napi(object, object_to_js = false)]
+pub struct AuthRequest {
+    /// HTTP method, for the system log (default `GET`).
+    pub method: Option<String>,
+    /// Request path, for the system log (default `/`).
+    pub path: Option<String>,
+    /// The request's headers: `req.headers`, `req.rawHeaders`, pairs or a Fetch `Headers`.
+    #[napi(
+        ts_type = "Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>"
+    )]
+    pub headers: HeaderList,
+    /// The address the connection came from (`req.socket.remoteAddress`).
+    pub peer: String,
+}
+
+/// Who a request authenticated as.
+#[napi(object)]
+pub struct Principal {
+    /// The account.
+    pub account_id: i64,
+    /// The account's name.
+    pub account_name: String,
+    /// The key owner's user id.
+    pub user_id: i64,
+    /// The key owner's name.
+    pub owner_name: String,
+    /// The key owner's email.
+    pub owner_email: String,
+    /// The user key's name.
+    pub key_name: String,
+    /// The source IP the verifier saw (after trusted proxies).
+    pub source_ip: String,
+}
+
+/// A user as the verifier shows it.
+#[napi(object, object_from_js = false)]
+pub struct UserInfo {
+    /// User id.
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// `owner`, `member`, `viewer`, `billing-admin` or `logs-viewer`.
+    #[napi(ts_type = "Role")]
+    pub role: String,
+}
+
+/// A user key as the verifier shows it: never the key itself.
+#[napi(object, object_from_js = false)]
+pub struct UserKeyInfo {
+    /// Key name, unique in the account.
+    pub name: String,
+    /// The account.
+    pub account_id: i64,
+    /// The owner's user id.
+    pub owner_id: i64,
+    /// The owner's name.
+    pub owner_name: String,
+    /// The owner's email.
+    pub owner_email: String,
+    /// Normalised CIDR entries; empty allows every source.
+    pub allow_list: Vec<String>,
+    /// Creation time, ISO-8601 UTC.
+    pub created_timestamp: String,
+    /// Whether the key authenticates today (its owner still has the owner role).
+    pub active: bool,
+}
+
+/// One entry of an account's system log. Never holds a secret.
+#[napi(object, object_from_js = false)]
+pub struct SystemLogEntry {
+    /// Entry id, increasing with time.
+    pub id: i64,
+    /// When it happened, ISO-8601 UTC.
+    pub time: String,
+    /// Who acted: the key's owner, or the operator for admin actions.
+    pub originator: String,
+    /// Name of the user key used, when one was.
+    pub api_key_name: Option<String>,
+    /// What was acted on (for requests: method and path).
+    pub resource: String,
+    /// Kind of entry (for example `authentication`).
+    #[napi(js_name = "type")]
+    pub kind: String,
+    /// What happened, in words.
+    pub description: String,
+}
+
+fn id(value: i64, what: &str) -> Result<u64> {
+    u64::try_from(value).map_err(|_| invalid_arg(format!("{what} must be a non-negative integer")))
+}
+
+fn role(value: &str) -> Result<Role> {
+    value
+        .parse()
+        .map_err(|e: core::UnknownRole| invalid_arg(e.to_string()))
+}
+
+fn js_id(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl From<core::Principal> for Principal {
+    fn from(p: core::Principal) -> Self {
+        Principal {
+            account_id: js_id(p.account_id),
+            account_name: p.account_name,
+            user_id: js_id(p.user_id),
+            owner_name: p.owner_name,
+            owner_email: p.owner_email,
+            key_name: p.key_name,
+            source_ip: p.source_ip.to_string(),
+        }
+    }
+}
+
+impl From<core::UserInfo> for UserInfo {
+    fn from(u: core::UserInfo) -> Self {
+        UserInfo {
+            id: js_id(u.id),
+            account_id: js_id(u.account_id),
+            name: u.name,
+            email: u.email,
+            role: u.role.as_str().to_string(),
+        }
+    }
+}
+
+impl From<core::UserKeyInfo> for UserKeyInfo {
+    fn from(k: core::UserKeyInfo) -> Self {
+        UserKeyInfo {
+            name: k.name,
+            account_id: js_id(k.account_id),
+            owner_id: js_id(k.owner_id),
+            owner_name: k.owner_name,
+            owner_email: k.owner_email,
+            allow_list: k.allow_list,
+            created_timestamp: k.created_timestamp,
+            active: k.active,
+        }
+    }
+}
+
+impl From<CoreLogEntry> for SystemLogEntry {
+    fn from(e: CoreLogEntry) -> Self {
+        SystemLogEntry {
+            id: js_id(e.id),
+            time: e.time,
+            originator: e.originator,
+            api_key_name: e.api_key_name,
+            resource: e.resource,
+            kind: e.kind,
+            description: e.description,
+        }
+    }
+}
+
+/// A request read from JavaScript, owned so it can cross to a worker.
+struct OwnedRequest {
+    method: String,
+    path: String,
+    headers: HeaderList,
+    peer: IpAddr,
+}
+
+impl OwnedRequest {
+    fn from_js(request: AuthRequest) -> Result<Self> {
+        let peer = request
+            .peer
+            .trim()
+            .parse()
+            .map_err(|_| invalid_arg("peer must be an IP address"))?;
+        Ok(OwnedRequest {
+            method: request.method.unwrap_or_else(|| "GET".into()),
+            path: request.path.unwrap_or_else(|| "/".into()),
+            headers: request.headers,
+            peer,
+        })
+    }
+
+    fn authenticate(&self, verifier: &core::Verifier) -> std::result::Result<Principal, Failure> {
+        let pairs: Vec<(&str, &[u8])> = self
+            .headers
+            .pairs()
+            .map(|(n, v)| (n, v.expose().as_bytes()))
+            .collect();
+        let request = CoreAuthRequest::from_pairs(&self.method, &self.path, &pairs, self.peer);
+        Ok(verifier.authenticate(&request)?.into())
+    }
+}
+
+#[napi]
+impl Verifier {
+    /// A verifier over a new, empty in-memory store.
+    #[napi(factory)]
+    pub fn in_memory() -> Self {
+        Verifier {
+            inner: Arc::new(core::Verifier::in_memory()),
+        }
+    }
+
+    /// A verifier over the SQLite file at `path`, created (mode 0600) and
+    /// migrated as needed. Several processes may share the file.
+    #[napi(ts_return_type = "Promise<Verifier>")]
+    pub fn open_sqlite<'env>(env: &'env Env, path: String) -> Result<PromiseRaw<'env, Verifier>> {
+        blocking(env, move || {
+            Ok(Verifier {
+                inner: Arc::new(core::Verifier::open_sqlite(path)?),
+            })
+        })
+    }
+
+    /// Decides whether `request` authenticates: resolves the `Principal`,
+    /// or rejects with an `AuthFailure` error (`code`, `status`,
+    /// `publicMessage`). Every attempt tied to an account is logged.
+    #[napi(ts_return_type = "Promise<Principal>")]
+    pub fn authenticate<'env>(
+        &self,
+        env: &'env Env,
+        request: AuthRequest,
+    ) -> Result<PromiseRaw<'env, Principal>> {
+        let request = OwnedRequest::from_js(request)?;
+        let verifier = self.inner.clone();
+        blocking(env, move || request.authenticate(&verifier))
+    }
+
+    /// `authenticate` on the JavaScript thread: returns the `Principal` or
+    /// throws an `AuthFailure` error. See docs/benchmarks.md for when it pays.
+    #[napi]
+    pub fn authenticate_sync(&self, env: Env, request: AuthRequest) -> Result<Principal> {
+        let request = OwnedRequest::from_js(request)?;
+        throw(&env, request.authenticate(&self.inner))
+    }
+
+    /// Creates an account (API disabled) and resolves its id.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn create_account<'env>(
+        &self,
+        env: &'env Env,
+        name: String,
+    ) -> Result<PromiseRaw<'env, i64>> {
+        let verifier = self.inner.clone();
+        blocking(env, move || Ok(js_id(verifier.create_account(&name)?)))
+    }
+
+    /// Adds a user to an account and resolves the user's id.
+    #[napi(
+        ts_args_type = "account: number, name: string, email: string, role: Role",
+        ts_return_type = "Promise<number>"
+    )]
+    pub fn add_user<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+        name: String,
+        email: String,
+        role: String,
+    ) -> Result<PromiseRaw<'env, i64>> {
+        let (account, role) = (id(account, "account")?, self::role(&role)?);
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(js_id(verifier.add_user(account, &name, &email, role)?))
+        })
+    }
+
+    /// Changes a user's role; a key whose owner stops being an owner stops working.
+    #[napi(
+        ts_args_type = "account: number, user: number, role: Role",
+        ts_return_type = "Promise<void>"
+    )]
+    pub fn set_user_role<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+        user: i64,
+        role: String,
+    ) -> Result<PromiseRaw<'env, ()>> {
+        let (account, user, role) = (
+            id(account, "account")?,
+            id(user, "user")?,
+            self::role(&role)?,
+        );
+        let verifier = self.inner.clone();
+        blocking(
+            env,
+            move || Ok(verifier.set_user_role(account, user, role)?),
+        )
+    }
+
+    /// Enables the API. The first time, resolves the new account key (the
+    /// only time it can be read); later, null.
+    #[napi(ts_return_type = "Promise<Secret | null>")]
+    pub fn enable_api<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+    ) -> Result<PromiseRaw<'env, Option<Secret>>> {
+        let account = id(account, "account")?;
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier.enable_api(account)?.map(Secret::from))
+        })
+    }
+
+    /// Disables the API: every request of the account fails with `api_disabled`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn disable_api<'env>(&self, env: &'env Env, account: i64) -> Result<PromiseRaw<'env, ()>> {
+        let account = id(account, "account")?;
+        let verifier = self.inner.clone();
+        blocking(env, move || Ok(verifier.disable_api(account)?))
+    }
+
+    /// Replaces the account key and resolves the new one, once.
+    #[napi(ts_return_type = "Promise<Secret>")]
+    pub fn rotate_account_key<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+    ) -> Result<PromiseRaw<'env, Secret>> {
+        let account = id(account, "account")?;
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier.rotate_account_key(account)?.into())
+        })
+    }
+
+    /// Creates a user key named `name` for `owner` and resolves it, once.
+    /// `actingUser` and `owner` must be owners of the account; `allowList`
+    /// holds CIDRs (empty or absent allows every source).
+    #[napi(ts_return_type = "Promise<Secret>")]
+    pub fn create_user_key<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+        acting_user: i64,
+        owner: i64,
+        name: String,
+        allow_list: Option<Vec<String>>,
+    ) -> Result<PromiseRaw<'env, Secret>> {
+        let account = id(account, "account")?;
+        let (acting_user, owner): (UserId, UserId) =
+            (id(acting_user, "actingUser")?, id(owner, "owner")?);
+        let allow_list = allow_list.unwrap_or_default();
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier
+                .create_user_key(account, acting_user, owner, &name, &allow_list)?
+                .into())
+        })
+    }
+
+    /// Replaces a user key's allow list; `actingUser` must be an owner.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn set_allow_list<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+        acting_user: i64,
+        name: String,
+        allow_list: Vec<String>,
+    ) -> Result<PromiseRaw<'env, ()>> {
+        let (account, acting_user) = (id(account, "account")?, id(acting_user, "actingUser")?);
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier.set_allow_list(account, acting_user, &name, &allow_list)?)
+        })
+    }
+
+    /// Deletes a user key; once this resolves it never authenticates again.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn delete_user_key<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+        acting_user: i64,
+        name: String,
+    ) -> Result<PromiseRaw<'env, ()>> {
+        let (account, acting_user) = (id(account, "account")?, id(acting_user, "actingUser")?);
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier.delete_user_key(account, acting_user, &name)?)
+        })
+    }
+
+    /// The account's user keys, by name; never a key.
+    #[napi(ts_return_type = "Promise<UserKeyInfo[]>")]
+    pub fn list_user_keys<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+    ) -> Result<PromiseRaw<'env, Vec<UserKeyInfo>>> {
+        let account: AccountId = id(account, "account")?;
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier
+                .list_user_keys(account)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// The account's users, by id.
+    #[napi(ts_return_type = "Promise<UserInfo[]>")]
+    pub fn list_users<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+    ) -> Result<PromiseRaw<'env, Vec<UserInfo>>> {
+        let account = id(account, "account")?;
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier
+                .list_users(account)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// Whether the account has the API enabled.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn api_enabled<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+    ) -> Result<PromiseRaw<'env, bool>> {
+        let account = id(account, "account")?;
+        let verifier = self.inner.clone();
+        blocking(env, move || Ok(verifier.api_enabled(account)?))
+    }
+
+    /// The account's system log, newest first: `limit` entries (default
+    /// 100, at most 1000) after skipping `offset`.
+    #[napi(ts_return_type = "Promise<SystemLogEntry[]>")]
+    pub fn system_log<'env>(
+        &self,
+        env: &'env Env,
+        account: i64,
+        offset: Option<i64>,
+        limit: Option<u32>,
+    ) -> Result<PromiseRaw<'env, Vec<SystemLogEntry>>> {
+        let account = id(account, "account")?;
+        let offset = id(offset.unwrap_or(0), "offset")?;
+        let limit = limit.unwrap_or(redis_cloud_auth::api::LOG_DEFAULT_LIMIT);
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(verifier
+                .system_log(account, offset, limit)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// Waits until every queued system-log entry is written.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn flush_system_log<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, ()>> {
+        let verifier = self.inner.clone();
+        blocking(env, move || Ok(verifier.flush_system_log()?))
+    }
+
+    /// Trusts `X-Forwarded-For` from peers in these networks (CIDRs).
+    #[napi(setter)]
+    pub fn set_trusted_proxies(&self, nets: Vec<String>) -> Result<()> {
+        let nets = nets
+            .iter()
+            .map(|n| {
+                n.trim()
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| n.trim().parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| invalid_arg(format!("`{n}` is not a CIDR such as 10.0.0.0/8")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.inner.set_trusted_proxies(nets);
+        Ok(())
+    }
+
+    /// The trusted proxy networks.
+    #[napi(getter)]
+    pub fn trusted_proxies(&self) -> Vec<String> {
+        self.inner
+            .trusted_proxies()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// `Verifier(accounts: N, user keys: M)`.
+    #[napi]
+    #[allow(clippy::inherent_to_string)]
+    pub fn to_string(&self) -> String {
+        format!("{:?}", self.inner)
+    }
+}
