@@ -1,7 +1,16 @@
 // A typed use of the package, checked by `tsc --noEmit` (never run).
 import {
   ApiKeys,
+  Client,
   Credentials,
+  Verifier,
+  type AccountResponse,
+  type AuthFailure,
+  type ClientError,
+  type Principal,
+  type Secret,
+  type SystemLogEntry,
+  type UserKeyInfo,
   FileStore,
   KeychainStore,
   MemoryStore,
@@ -67,4 +76,44 @@ async function main(): Promise<void> {
   console.log(fingerprint, same, loaded?.toJSON().fingerprint)
 }
 
+/** The verifier side: a gateway's check, and admin calls. */
+async function gateway(path: string): Promise<void> {
+  const verifier = path ? await Verifier.openSqlite(path) : Verifier.inMemory()
+  const account: number = await verifier.createAccount('acme')
+  const owner: number = await verifier.addUser(account, 'Ada', 'ada@example.com', 'owner')
+  const accountKey: Secret | null = await verifier.enableApi(account)
+  const userKey: Secret = await verifier.createUserKey(account, owner, owner, 'ci-deploy-key', ['10.0.0.0/8'])
+  const keys: UserKeyInfo[] = await verifier.listUserKeys(account)
+  const log: SystemLogEntry[] = await verifier.systemLog(account, 0, 10)
+  try {
+    const who: Principal = verifier.authenticateSync({
+      method: 'GET',
+      path: '/v1/',
+      headers: { 'x-api-key': accountKey?.expose() ?? '', 'x-api-secret-key': userKey.expose() },
+      peer: '10.1.2.3',
+    })
+    console.log(who.keyName, keys.length, log[0]?.type)
+  } catch (e) {
+    const failure = e as AuthFailure
+    const status: 401 | 403 | 503 = failure.status
+    console.log(status, failure.publicMessage)
+  }
+}
+
+/** The client side. */
+async function call(keys: ApiKeys): Promise<void> {
+  const client = new Client(keys, { baseUrl: 'http://127.0.0.1:8080/v1', timeoutMs: 5000, maxRetries: 1 })
+  try {
+    const me: AccountResponse = await client.account()
+    const page = await client.systemLog(0, 10)
+    const raw = await client.request('GET', '/logs?limit=1')
+    console.log(me.account.key.name, page.entries.length, raw.status, raw.headers['content-type'])
+  } catch (e) {
+    const err = e as ClientError
+    if (err.code === 'rate_limited') console.log(err.retryAfter)
+  }
+}
+
 void main()
+void gateway('')
+void call(keys)
