@@ -9,7 +9,7 @@
 #   4. runs Maven (`mvn -B package` by default: compile, JUnit tests, jar);
 #      other goals can be given as arguments (`./build.sh test`).
 # Maven downloads its plugins and dependencies from Maven Central the first
-# time.
+# time. The client tests run the `rcauth serve` built here.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -31,7 +31,10 @@ case "$(uname -m)" in
 esac
 jna_prefix="$os-$arch"
 
+# Two builds, not one: each the same configuration the Python step builds,
+# so a full test run compiles the shared crates once.
 cargo build --quiet "${cargo_profile[@]}" -p redis-cloud-auth-ffi
+cargo build --quiet "${cargo_profile[@]}" -p rcauth
 lib="$CARGO_TARGET_DIR/$profile/$lib_file"
 
 generated="$here/target/generated-sources/uniffi"
@@ -44,6 +47,7 @@ rm -rf "$native"
 mkdir -p "$native/$jna_prefix"
 cp "$lib" "$native/$jna_prefix/"
 
+export RCAUTH_BIN="$CARGO_TARGET_DIR/$profile/rcauth"
 cd "$here"
 goals=("$@"); [ ${#goals[@]} -eq 0 ] && goals=(package)
 mvn -B --no-transfer-progress -Dstyle.color=never "${goals[@]}"

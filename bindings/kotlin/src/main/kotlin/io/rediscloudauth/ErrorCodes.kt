@@ -90,3 +90,129 @@ val CredentialException.detail: String
  * `throw storeError("keystore locked")`. Never put a key in [detail].
  */
 fun storeError(detail: String): CredentialException.Store = CredentialException.Store("store", detail)
+
+/** The stable code of this error (`not_found`, `not_allowed`, `invalid_cidr`, `store_*`...). */
+val AdminException.code: String
+    get() = when (this) {
+        is AdminException.NotFound -> code
+        is AdminException.NotAllowed -> code
+        is AdminException.InvalidName -> code
+        is AdminException.NameTaken -> code
+        is AdminException.InvalidCidr -> code
+        is AdminException.AllowListTooLong -> code
+        is AdminException.Randomness -> code
+        is AdminException.Store -> code
+    }
+
+/** What went wrong, without any key. */
+val AdminException.detail: String
+    get() = when (this) {
+        is AdminException.NotFound -> detail
+        is AdminException.NotAllowed -> detail
+        is AdminException.InvalidName -> detail
+        is AdminException.NameTaken -> detail
+        is AdminException.InvalidCidr -> detail
+        is AdminException.AllowListTooLong -> detail
+        is AdminException.Randomness -> detail
+        is AdminException.Store -> detail
+    }
+
+/** The stable code of this failure (`invalid_user_key`, `source_ip_not_allowed`, ...). */
+val AuthFailure.code: String
+    get() = when (this) {
+        is AuthFailure.ApiDisabled -> code
+        is AuthFailure.MissingCredentials -> code
+        is AuthFailure.MalformedCredentials -> code
+        is AuthFailure.InvalidAccountKey -> code
+        is AuthFailure.InvalidUserKey -> code
+        is AuthFailure.AccountMismatch -> code
+        is AuthFailure.OwnerRoleRevoked -> code
+        is AuthFailure.SourceIpNotAllowed -> code
+        is AuthFailure.StoreUnavailable -> code
+        is AuthFailure.InvalidPeerAddress -> code
+    }
+
+/** The HTTP status to answer with (401, 403, 500...). */
+val AuthFailure.httpStatus: UShort
+    get() = when (this) {
+        is AuthFailure.ApiDisabled -> httpStatus
+        is AuthFailure.MissingCredentials -> httpStatus
+        is AuthFailure.MalformedCredentials -> httpStatus
+        is AuthFailure.InvalidAccountKey -> httpStatus
+        is AuthFailure.InvalidUserKey -> httpStatus
+        is AuthFailure.AccountMismatch -> httpStatus
+        is AuthFailure.OwnerRoleRevoked -> httpStatus
+        is AuthFailure.SourceIpNotAllowed -> httpStatus
+        is AuthFailure.StoreUnavailable -> httpStatus
+        is AuthFailure.InvalidPeerAddress -> httpStatus
+    }
+
+/** The message safe to send to the caller: it never tells which rule failed. */
+val AuthFailure.publicMessage: String
+    get() = when (this) {
+        is AuthFailure.ApiDisabled -> publicMessage
+        is AuthFailure.MissingCredentials -> publicMessage
+        is AuthFailure.MalformedCredentials -> publicMessage
+        is AuthFailure.InvalidAccountKey -> publicMessage
+        is AuthFailure.InvalidUserKey -> publicMessage
+        is AuthFailure.AccountMismatch -> publicMessage
+        is AuthFailure.OwnerRoleRevoked -> publicMessage
+        is AuthFailure.SourceIpNotAllowed -> publicMessage
+        is AuthFailure.StoreUnavailable -> publicMessage
+        is AuthFailure.InvalidPeerAddress -> publicMessage
+    }
+
+/** The precise reason, for the server's own logs; never a key. */
+val AuthFailure.detail: String
+    get() = when (this) {
+        is AuthFailure.ApiDisabled -> detail
+        is AuthFailure.MissingCredentials -> detail
+        is AuthFailure.MalformedCredentials -> detail
+        is AuthFailure.InvalidAccountKey -> detail
+        is AuthFailure.InvalidUserKey -> detail
+        is AuthFailure.AccountMismatch -> detail
+        is AuthFailure.OwnerRoleRevoked -> detail
+        is AuthFailure.SourceIpNotAllowed -> detail
+        is AuthFailure.StoreUnavailable -> detail
+        is AuthFailure.InvalidPeerAddress -> detail
+    }
+
+/** The stable code of this error (`unauthorized`, `rate_limited`, `timeout`, ...). */
+val ClientException.code: String
+    get() = when (this) {
+        is ClientException.Unauthorized -> code
+        is ClientException.Forbidden -> code
+        is ClientException.RateLimited -> code
+        is ClientException.NotFound -> code
+        is ClientException.Api -> code
+        is ClientException.Timeout -> code
+        is ClientException.Transport -> code
+        is ClientException.InvalidRequest -> code
+        is ClientException.Credentials -> code
+    }
+
+/** The HTTP status the server answered, or null when there was no answer. */
+val ClientException.status: UShort?
+    get() = when (this) {
+        is ClientException.Unauthorized -> status
+        is ClientException.Forbidden -> status
+        is ClientException.RateLimited -> status
+        is ClientException.NotFound -> status
+        is ClientException.Api -> status
+        is ClientException.Timeout, is ClientException.Transport,
+        is ClientException.InvalidRequest, is ClientException.Credentials -> null
+    }
+
+/** What went wrong, without any key. */
+val ClientException.detail: String
+    get() = when (this) {
+        is ClientException.Unauthorized -> detail
+        is ClientException.Forbidden -> detail
+        is ClientException.RateLimited -> detail
+        is ClientException.NotFound -> detail
+        is ClientException.Api -> detail
+        is ClientException.Timeout -> detail
+        is ClientException.Transport -> detail
+        is ClientException.InvalidRequest -> detail
+        is ClientException.Credentials -> detail
+    }
