@@ -6,8 +6,12 @@
 //! SHA-256 hashes of keys, never a key itself.
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 mod sqlite;
 
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisOptions, RedisStore};
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 

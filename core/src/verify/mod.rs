@@ -115,6 +115,13 @@ impl Verifier {
         Verifier::new(Arc::new(SqliteStore::open(path)?))
     }
 
+    /// A verifier over the Redis store at `url` (`redis://HOST:PORT`),
+    /// shared with every other verifier that opens it (feature `redis`).
+    #[cfg(feature = "redis")]
+    pub fn open_redis(url: &str) -> Result<Self, StoreError> {
+        Verifier::new(Arc::new(crate::store::RedisStore::open(url)?))
+    }
+
     /// The store behind this verifier.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
