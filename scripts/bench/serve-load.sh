@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Load benchmark of `rcauth serve` on loopback: GET /v1/ with valid keys
+# (authentication and the system log on) against a baseline of the same
+# server with authentication off (the hidden `serve --bench-no-auth` flag:
+# same routes, same handler and JSON, the auth layer replaced by a fixed
+# principal). Prints, for each round, requests/s and the server's CPU time
+# per request (user+system, from /proc, including the system-log writer
+# thread), then the ratios of the medians. On a shared machine the CPU
+# time per request is the steadier figure: throughput moves with whatever
+# else runs, CPU cost per request much less.
+#
+#   scripts/bench/serve-load.sh [ROUNDS] [SECONDS] [CONNECTIONS]
+#
+# Needs wrk (installed with apt-get when missing) and builds rcauth in
+# release mode. Traffic goes to 127.0.0.1 only, bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds="${1:-3}"
+seconds="${2:-10}"
+connections="${3:-32}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+cargo build --release -p rcauth
+rcauth="$CARGO_TARGET_DIR/release/rcauth"
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+data="$work/data"
+admin() { "$rcauth" admin --data "$data" "$@"; }
+account=$(admin account create --name bench 2>/dev/null)
+owner=$(admin user add --account "$account" --name Bench --email bench@example.com --role owner 2>/dev/null)
+account_key=$(admin api enable --account "$account" 2>/dev/null)
+user_key=$(admin keys create --account "$account" --owner "$owner" --name bench-load-key 2>/dev/null)
+
+# Starts the server with extra flags; sets $url.
+start() {
+  "$rcauth" serve --listen 127.0.0.1:0 --data "$data" "$@" >"$work/out" 2>"$work/err" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    url=$(sed -n 's/^listening on //p' "$work/out")
+    [ -n "$url" ] && return 0
+    sleep 0.05
+  done
+  echo "server did not start:" >&2; cat "$work/err" >&2; exit 1
+}
+stop() { kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""; }
+
+# CPU time of the server process so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+
+# One wrk run; prints "requests/s cpu-microseconds-per-request".
+load() {
+  local result before after requests
+  before=$(cpu_ticks)
+  result=$(wrk -t1 -c"$connections" -d"${seconds}s" \
+    -H "x-api-key: $account_key" -H "x-api-secret-key: $user_key" "$url/v1/")
+  after=$(cpu_ticks)
+  if echo "$result" | grep -q "Non-2xx"; then echo "non-2xx answers: $result" >&2; exit 1; fi
+  requests=$(echo "$result" | awk '/requests in/ {print $1}')
+  echo "$(echo "$result" | awk '/Requests\/sec/ {print $2}')" \
+    "$(awk -v t=$((after - before)) -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t * 1e6 / hz / r}')"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+auth_rps=(); auth_cpu=(); base_rps=(); base_cpu=()
+for round in $(seq "$rounds"); do
+  start; read -r ar ac <<<"$(load)"; stop
+  start --bench-no-auth; read -r br bc <<<"$(load)"; stop
+  auth_rps+=("$ar"); auth_cpu+=("$ac"); base_rps+=("$br"); base_cpu+=("$bc")
+  echo "round $round: authenticated $ar req/s, $ac us CPU/req; baseline (no auth) $br req/s, $bc us CPU/req"
+done
+logged=$(admin logs --account "$account" --limit 1 --json 2>/dev/null | sed -n 's/^{"entries":\[{"id":\([0-9]*\).*/\1/p')
+ar=$(printf '%s\n' "${auth_rps[@]}" | median); ac=$(printf '%s\n' "${auth_cpu[@]}" | median)
+br=$(printf '%s\n' "${base_rps[@]}" | median); bc=$(printf '%s\n' "${base_cpu[@]}" | median)
+echo "system log: newest entry id $logged (one entry per authenticated request)"
+echo "median authenticated: $ar req/s, $ac us CPU/req"
+echo "median baseline:      $br req/s, $bc us CPU/req"
+echo "throughput ratio (authenticated / baseline): $(awk -v a="$ar" -v b="$br" 'BEGIN {printf "%.2f", a/b}')"
+echo "CPU-bound throughput ratio (baseline CPU / authenticated CPU per request): $(awk -v a="$ac" -v b="$bc" 'BEGIN {printf "%.2f", b/a}')"
