@@ -35,7 +35,8 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct State {
     version: u64,
-    next_id: u64,
+    next_account_id: u64,
+    next_user_id: u64,
     next_log_id: u64,
     accounts: BTreeMap<u64, AccountRecord>,
     users: BTreeMap<u64, UserRecord>,
@@ -137,8 +138,8 @@ impl State {
     fn apply(&mut self, mutation: &Mutation) -> Result<u64, StoreError> {
         match mutation {
             Mutation::CreateAccount { name, at } => {
-                self.next_id += 1;
-                let id = self.next_id;
+                self.next_account_id += 1;
+                let id = self.next_account_id;
                 self.accounts.insert(
                     id,
                     AccountRecord {
@@ -162,8 +163,8 @@ impl State {
                 if !self.accounts.contains_key(account_id) {
                     return Err(StoreError::Unavailable("finding the account"));
                 }
-                self.next_id += 1;
-                let id = self.next_id;
+                self.next_user_id += 1;
+                let id = self.next_user_id;
                 self.users.insert(
                     id,
                     UserRecord {

@@ -5,6 +5,7 @@
 //! may do what lives in [`crate::verify`], once. A store only ever sees the
 //! SHA-256 hashes of keys, never a key itself.
 
+mod change_probe;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -13,7 +14,7 @@ mod sqlite;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisOptions, RedisStore};
 pub use memory::MemoryStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, MIGRATIONS};
 
 use crate::api::SystemLogEntry;
 use crate::verify::{KeyHash, Role};

@@ -13,6 +13,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
+use super::change_probe::ChangeProbe;
 use super::{
     AccountRecord, Applied, Mutation, NewLogEntry, Snapshot, Store, StoreError, UserKeyRecord,
     UserRecord,
@@ -88,6 +89,8 @@ pub struct SqliteStore {
     main: Mutex<Connection>,
     /// System-log appends, so batches never wait on the hot path's probe.
     log: Mutex<Connection>,
+    /// Reads the WAL-index header; `None` falls back to `PRAGMA data_version`.
+    probe: Option<ChangeProbe>,
 }
 
 impl SqliteStore {
@@ -99,11 +102,27 @@ impl SqliteStore {
         let mut main = connect(&path)?;
         migrate(&mut main)?;
         let log = connect(&path)?;
+        let probe = ChangeProbe::open(&path, connect);
+        if probe.is_none() {
+            tracing::info!(path = %path.display(), "WAL-index probe unavailable; using PRAGMA data_version");
+        }
         Ok(SqliteStore {
             path,
             main: Mutex::new(main),
             log: Mutex::new(log),
+            probe,
         })
+    }
+
+    /// How changes by other processes are detected: `"wal-index"` (reading
+    /// the WAL-index header, a few nanoseconds) or `"data_version"`
+    /// (`PRAGMA data_version`, a few microseconds).
+    pub fn change_probe(&self) -> &'static str {
+        if self.probe.is_some() {
+            "wal-index"
+        } else {
+            "data_version"
+        }
     }
 
     /// The database file.
@@ -341,6 +360,9 @@ impl Store for SqliteStore {
     }
 
     fn change_token(&self) -> Result<u64, StoreError> {
+        if let Some(probe) = &self.probe {
+            return Ok(probe.token());
+        }
         let conn = self.main.lock();
         conn.prepare_cached("PRAGMA data_version")
             .and_then(|mut stmt| stmt.query_row([], |row| row.get::<_, i64>(0)))

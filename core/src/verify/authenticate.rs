@@ -9,7 +9,7 @@ use http::HeaderMap;
 use super::key_material::KeyHash;
 use super::model::{AccountId, Role, UserId};
 use super::source_ip::FORWARDED_FOR_HEADER;
-use super::system_log::{LogRecord, Outcome};
+use super::system_log::{InlineText, LogRecord, Outcome, RESOURCE_MAX};
 use super::{AuthFailure, Verifier};
 use crate::headers::find_keys;
 
@@ -32,13 +32,23 @@ pub struct Principal {
     pub source_ip: IpAddr,
 }
 
-/// A request's headers, borrowed.
-#[derive(Debug, Clone, Copy)]
+/// A request's headers, borrowed. `Debug` shows names only, never values.
+#[derive(Clone, Copy)]
 pub enum RequestHeaders<'a> {
     /// `(name, value)` pairs; names match case-insensitively.
     Pairs(&'a [(&'a str, &'a [u8])]),
     /// An `http` header map.
     Map(&'a HeaderMap),
+}
+
+impl std::fmt::Debug for RequestHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = match self {
+            RequestHeaders::Pairs(pairs) => pairs.iter().map(|(n, _)| *n).collect(),
+            RequestHeaders::Map(map) => map.keys().map(|n| n.as_str()).collect(),
+        };
+        f.debug_tuple("RequestHeaders").field(&names).finish()
+    }
 }
 
 /// What [`Verifier::authenticate`] looks at: method and path (for the
@@ -86,12 +96,10 @@ impl<'a> AuthRequest<'a> {
         }
     }
 
-    fn header_pairs(&self) -> Box<dyn Iterator<Item = (&'a str, &'a [u8])> + 'a> {
+    fn header_pairs(&self) -> HeaderPairs<'a> {
         match self.headers {
-            RequestHeaders::Pairs(pairs) => Box::new(pairs.iter().copied()),
-            RequestHeaders::Map(map) => {
-                Box::new(map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
-            }
+            RequestHeaders::Pairs(pairs) => HeaderPairs::Pairs(pairs.iter()),
+            RequestHeaders::Map(map) => HeaderPairs::Map(map.iter()),
         }
     }
 
@@ -111,12 +119,25 @@ impl<'a> AuthRequest<'a> {
         }
     }
 
-    fn resource(&self) -> String {
-        let mut resource = String::with_capacity(self.method.len() + 1 + self.path.len());
-        resource.push_str(self.method);
-        resource.push(' ');
-        resource.push_str(self.path);
-        resource
+    fn resource(&self) -> InlineText<RESOURCE_MAX> {
+        InlineText::new(&[self.method, " ", self.path])
+    }
+}
+
+/// The headers of either kind of request as `(name, value)` pairs.
+enum HeaderPairs<'a> {
+    Pairs(std::slice::Iter<'a, (&'a str, &'a [u8])>),
+    Map(http::header::Iter<'a, http::HeaderValue>),
+}
+
+impl<'a> Iterator for HeaderPairs<'a> {
+    type Item = (&'a str, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            HeaderPairs::Pairs(pairs) => pairs.next().copied(),
+            HeaderPairs::Map(map) => map.next().map(|(n, v)| (n.as_str(), v.as_bytes())),
+        }
     }
 }
 
@@ -136,9 +157,7 @@ impl Verifier {
         let keys = find_keys(request.header_pairs())?;
         let account_hash = KeyHash::of(keys.account_key);
         let user_hash = KeyHash::of(keys.user_key);
-        self.refresh()?;
-
-        let index = self.index.read();
+        let index = self.current_index()?;
         let Some(&account_id) = index.account_keys.get(&account_hash) else {
             return Err(AuthFailure::InvalidAccountKey);
         };
@@ -154,7 +173,7 @@ impl Verifier {
             account_id,
             at: super::model::now(),
             outcome: Outcome::Authenticated,
-            owner: None,
+            owner_id: None,
             key_name: None,
             source_ip,
             resource: request.resource(),
@@ -214,8 +233,8 @@ fn check<'i>(
         );
     }
     let owner = index.users.get(&key.owner_id);
-    record.key_name = Some(key.name.clone());
-    record.owner = owner.map(|o| o.name.clone());
+    record.key_name = Some(InlineText::new(&[&key.name]));
+    record.owner_id = owner.map(|_| key.owner_id);
     let Some(owner) = owner.filter(|o| o.role == Role::Owner && o.account_id == account_id) else {
         return fail(
             record,

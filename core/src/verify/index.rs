@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::allow_list::AllowList;
-use super::key_material::{DigestState, KeyHash};
+use super::key_material::{DigestState, IdState, KeyHash};
 use super::model::{AccountId, Role, UserId};
 use super::source_ip::TrustedProxies;
 use crate::store::{AccountRecord, Mutation, Snapshot, UserKeyRecord, UserRecord};
@@ -47,9 +47,9 @@ pub(crate) struct Index {
     pub token: u64,
     /// The store's change counter this index reflects.
     pub version: u64,
-    pub accounts: HashMap<AccountId, AccountEntry>,
+    pub accounts: HashMap<AccountId, AccountEntry, IdState>,
     pub account_keys: HashMap<KeyHash, AccountId, DigestState>,
-    pub users: HashMap<UserId, UserEntry>,
+    pub users: HashMap<UserId, UserEntry, IdState>,
     pub user_keys: HashMap<KeyHash, Arc<KeyEntry>, DigestState>,
     /// (account, key name) to the key's hash.
     pub key_names: HashMap<(AccountId, Arc<str>), KeyHash>,

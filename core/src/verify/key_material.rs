@@ -5,7 +5,6 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::secret::Secret;
 
@@ -62,8 +61,17 @@ impl KeyHash {
 }
 
 impl PartialEq for KeyHash {
+    /// Constant time: every byte is compared, with no early exit.
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
+        let mut diff = 0u64;
+        for (a, b) in self.0.chunks_exact(8).zip(other.0.chunks_exact(8)) {
+            let a = u64::from_le_bytes(a.try_into().expect("8 bytes"));
+            let b = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+            diff |= a ^ b;
+        }
+        // `black_box` keeps the optimiser from turning the fold into an early exit.
+        std::hint::black_box(diff) == 0
     }
 }
 
@@ -109,6 +117,31 @@ impl Hasher for DigestHasher {
 
 /// Builds [`DigestHasher`]s for the verifier's hash maps.
 pub(crate) type DigestState = std::hash::BuildHasherDefault<DigestHasher>;
+
+/// A [`Hasher`] for the verifier's own integer ids (not attacker-chosen):
+/// one multiplication instead of SipHash.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        // Fibonacci hashing spreads consecutive ids over the high bits too.
+        self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Builds [`IdHasher`]s.
+pub(crate) type IdState = std::hash::BuildHasherDefault<IdHasher>;
 
 #[cfg(test)]
 mod tests {

@@ -50,7 +50,7 @@ mod system_log;
 use std::path::Path;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, MutexGuard, RwLock};
+use parking_lot::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 pub use admin::AdminError;
 pub use allow_list::{canonical, AllowList, ALLOW_LIST_MAX};
@@ -72,7 +72,7 @@ use system_log::LogWriter;
 /// and keys it decides with. `Send + Sync`: share it with an `Arc`.
 pub struct Verifier {
     store: Arc<dyn Store>,
-    index: RwLock<Index>,
+    index: Arc<RwLock<Index>>,
     /// Serialises admin changes and reloads, so a reload can never put back
     /// a key a concurrent delete removed.
     admin: Mutex<()>,
@@ -95,10 +95,11 @@ impl Verifier {
     pub fn new(store: Arc<dyn Store>) -> Result<Self, StoreError> {
         let token = store.change_token()?;
         let index = Index::from_snapshot(store.load()?, token, TrustedProxies::default());
-        let log = LogWriter::start(store.clone());
+        let index = Arc::new(RwLock::new(index));
+        let log = LogWriter::start(store.clone(), index.clone());
         Ok(Verifier {
             store,
-            index: RwLock::new(index),
+            index,
             admin: Mutex::new(()),
             log,
         })
@@ -140,12 +141,22 @@ impl Verifier {
     /// Reloads the index when another process changed the store. Cheap when
     /// nothing changed: one probe of the store.
     fn refresh(&self) -> Result<(), StoreError> {
+        self.current_index().map(drop)
+    }
+
+    /// The index, read-locked, after reloading it if another process
+    /// changed the store.
+    fn current_index(&self) -> Result<RwLockReadGuard<'_, Index>, StoreError> {
         let token = self.store.change_token()?;
-        if self.index.read().token == token {
-            return Ok(());
+        let index = self.index.read();
+        if index.token == token {
+            return Ok(index);
         }
+        drop(index);
         let admin = self.admin.lock();
-        self.reload(&admin, token)
+        self.reload(&admin, token)?;
+        drop(admin);
+        Ok(self.index.read())
     }
 
     /// Reloads under the admin lock when the store's token moved on.

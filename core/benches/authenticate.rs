@@ -1,0 +1,199 @@
+//! `Verifier::authenticate` with 100,000 user keys whose allow lists hold 16
+//! CIDRs each, on the in-memory and the SQLite store, plus the pieces its
+//! time is made of.
+//!
+//! Run: `cargo bench -p redis-cloud-auth --bench authenticate`.
+//! System-log entries are queued during a sample and written by the
+//! background thread; each sample ends by flushing the queue outside the
+//! timed region, so the figure is the request path's own cost.
+
+use std::hint::black_box;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use redis_cloud_auth::store::{MemoryStore, SqliteStore, Store};
+use redis_cloud_auth::verify::{AllowList, AuthRequest, KeyHash, Role, Verifier};
+use redis_cloud_auth::Secret;
+
+const ACCOUNTS: usize = 1_000;
+const KEYS_PER_ACCOUNT: usize = 100;
+const CIDRS_PER_KEY: usize = 16;
+/// Requests cycled through during a measurement (distinct keys).
+const REQUESTS: usize = 4_096;
+
+struct Request {
+    account_key: Secret,
+    user_key: Secret,
+    peer: IpAddr,
+}
+
+/// 16 disjoint /24s per key, the peer inside the last one.
+fn allow_list(seed: usize) -> (Vec<String>, IpAddr) {
+    let list: Vec<String> = (0..CIDRS_PER_KEY)
+        .map(|i| {
+            format!(
+                "10.{}.{}.0/24",
+                (seed + i * 7) % 256,
+                (seed / 256 + i) % 256
+            )
+        })
+        .collect();
+    let last = list.last().unwrap().trim_end_matches(".0/24").to_string();
+    (list, format!("{last}.77").parse().unwrap())
+}
+
+fn populate(v: &Verifier) -> Vec<Request> {
+    let started = Instant::now();
+    let mut requests = Vec::new();
+    for a in 0..ACCOUNTS {
+        let account = v.create_account(&format!("account-{a}")).unwrap();
+        let owner = v
+            .add_user(account, "Owner", "owner@example.com", Role::Owner)
+            .unwrap();
+        let account_key = v.enable_api(account).unwrap().unwrap();
+        for k in 0..KEYS_PER_ACCOUNT {
+            let seed = a * KEYS_PER_ACCOUNT + k;
+            let (list, peer) = allow_list(seed);
+            let user_key = v
+                .create_user_key(
+                    account,
+                    owner,
+                    owner,
+                    &format!("bench-key-{seed:06}"),
+                    &list,
+                )
+                .unwrap();
+            if seed % ((ACCOUNTS * KEYS_PER_ACCOUNT) / REQUESTS) == 0 && requests.len() < REQUESTS {
+                requests.push(Request {
+                    account_key: account_key.clone(),
+                    user_key,
+                    peer,
+                });
+            }
+        }
+    }
+    eprintln!(
+        "populated {} keys in {:.1?}",
+        ACCOUNTS * KEYS_PER_ACCOUNT,
+        started.elapsed()
+    );
+    requests
+}
+
+fn bench_verifier(c: &mut Criterion, name: &str, v: &Verifier, requests: &[Request]) {
+    let headers: Vec<[(&str, &[u8]); 2]> = requests
+        .iter()
+        .map(|r| {
+            [
+                ("x-api-key", r.account_key.expose().as_bytes()),
+                ("x-api-secret-key", r.user_key.expose().as_bytes()),
+            ]
+        })
+        .collect();
+    let prepared: Vec<AuthRequest<'_>> = headers
+        .iter()
+        .zip(requests)
+        .map(|(h, r)| AuthRequest::from_pairs("GET", "/v1/", h, r.peer))
+        .collect();
+    // Every prepared request authenticates.
+    for r in &prepared {
+        v.authenticate(r).unwrap();
+    }
+    let mut group = c.benchmark_group("authenticate");
+    group.measurement_time(Duration::from_secs(4));
+    group.bench_function(format!("{name}/100k_keys_16_cidrs"), |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for i in 0..iters as usize {
+                black_box(
+                    v.authenticate(black_box(&prepared[i % prepared.len()]))
+                        .is_ok(),
+                );
+            }
+            let elapsed = start.elapsed();
+            v.flush_system_log().unwrap();
+            elapsed
+        })
+    });
+    let bad: Vec<[(&str, &[u8]); 2]> = requests
+        .iter()
+        .map(|r| {
+            [
+                ("x-api-key", b"NoSuchAccountKey-0123456789".as_slice()),
+                ("x-api-secret-key", r.user_key.expose().as_bytes()),
+            ]
+        })
+        .collect();
+    group.bench_function(format!("{name}/invalid_account_key"), |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % bad.len();
+            let req = AuthRequest::from_pairs("GET", "/v1/", &bad[i], requests[i].peer);
+            black_box(v.authenticate(&req).is_err())
+        })
+    });
+    group.finish();
+}
+
+/// Whether criterion's command-line filter (if any) can select `id`; keeps a
+/// filtered run from spending time populating stores it will not measure.
+fn wanted(id: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    filters.is_empty()
+        || filters
+            .iter()
+            .flat_map(|f| f.split('|').map(str::to_string).collect::<Vec<_>>())
+            .any(|f| id.contains(&f) || f.contains(id))
+}
+
+fn memory(c: &mut Criterion) {
+    if !wanted("authenticate/memory") {
+        return;
+    }
+    let v = Verifier::new(Arc::new(MemoryStore::with_log_capacity(100))).unwrap();
+    let requests = populate(&v);
+    bench_verifier(c, "memory", &v, &requests);
+}
+
+fn sqlite(c: &mut Criterion) {
+    if !wanted("authenticate/sqlite") && !wanted("store/sqlite") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.db");
+    let v = Verifier::open_sqlite(&path).unwrap();
+    let requests = populate(&v);
+    bench_verifier(c, "sqlite", &v, &requests);
+    drop(v);
+
+    // The change probe alone.
+    let store = SqliteStore::open(&path).unwrap();
+    c.bench_function("store/sqlite_change_token", |b| {
+        b.iter(|| black_box(store.change_token().unwrap()))
+    });
+}
+
+fn pieces(c: &mut Criterion) {
+    let key = "K".repeat(50);
+    c.bench_function("pieces/sha256_50_bytes", |b| {
+        b.iter(|| black_box(KeyHash::of(black_box(&key))))
+    });
+    let peer: IpAddr = "10.3.231.9".parse().unwrap();
+    for n in [16usize, 1_000] {
+        let entries: Vec<String> = (0..n)
+            .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
+            .collect();
+        let list = AllowList::parse(&entries).unwrap();
+        c.bench_function(&format!("pieces/allow_list_check_{n}"), |b| {
+            b.iter(|| black_box(list.allows(black_box(peer))))
+        });
+    }
+}
+
+criterion_group!(benches, pieces, memory, sqlite);
+criterion_main!(benches);

@@ -1,0 +1,279 @@
+//! Guarantees beyond single rules: deletes under a storm of concurrent
+//! authentications, the SQLite file's mode and integrity, and secrets that
+//! appear nowhere (Debug, errors, tracing, the system log, the file).
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use redis_cloud_auth::store::SqliteStore;
+use redis_cloud_auth::verify::{AuthRequest, KeyHash, Role, Verifier};
+use redis_cloud_auth::Secret;
+
+fn storm_of_deletes(v: Verifier) {
+    const KEYS: usize = 40;
+    const THREADS: usize = 6;
+    let v = Arc::new(v);
+    let account = v.create_account("acme").unwrap();
+    let owner = v
+        .add_user(account, "Ada", "ada@example.com", Role::Owner)
+        .unwrap();
+    let account_key = v.enable_api(account).unwrap().unwrap();
+    let keys: Vec<Secret> = (0..KEYS)
+        .map(|i| {
+            v.create_user_key(
+                account,
+                owner,
+                owner,
+                &format!("storm-key-{i:03}"),
+                &[] as &[&str],
+            )
+            .unwrap()
+        })
+        .collect();
+    let keys = Arc::new(keys);
+    let deleted: Arc<Vec<AtomicBool>> =
+        Arc::new((0..KEYS).map(|_| AtomicBool::new(false)).collect());
+    let done = Arc::new(AtomicBool::new(false));
+    let violations = Arc::new(AtomicUsize::new(0));
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let peer: IpAddr = "10.0.0.1".parse().unwrap();
+
+    let workers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (v, keys, deleted, done, violations, attempts, account_key) = (
+                v.clone(),
+                keys.clone(),
+                deleted.clone(),
+                done.clone(),
+                violations.clone(),
+                attempts.clone(),
+                account_key.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut i = t;
+                while !done.load(Ordering::Acquire) {
+                    let k = i % KEYS;
+                    i += 1;
+                    // Read before the call: if the delete had returned by
+                    // then, the call must fail.
+                    let gone_before = deleted[k].load(Ordering::Acquire);
+                    let headers = [
+                        ("x-api-key", account_key.expose().as_bytes()),
+                        ("x-api-secret-key", keys[k].expose().as_bytes()),
+                    ];
+                    let ok = v
+                        .authenticate(&AuthRequest::from_pairs("GET", "/", &headers, peer))
+                        .is_ok();
+                    if gone_before && ok {
+                        violations.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if !gone_before && !ok && !deleted[k].load(Ordering::Acquire) {
+                        // A key nobody deleted must keep working.
+                        violations.fetch_add(1, Ordering::Relaxed);
+                    }
+                    attempts.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+
+    for (k, flag) in deleted.iter().enumerate() {
+        while attempts.load(Ordering::Relaxed) < (k + 1) * 50 {
+            std::thread::yield_now();
+        }
+        v.delete_user_key(account, owner, &format!("storm-key-{k:03}"))
+            .unwrap();
+        flag.store(true, Ordering::Release);
+        // Keys are created mid-storm too.
+        v.create_user_key(
+            account,
+            owner,
+            owner,
+            &format!("late-key-{k:03}"),
+            &[] as &[&str],
+        )
+        .unwrap();
+    }
+    let before = attempts.load(Ordering::Relaxed);
+    while attempts.load(Ordering::Relaxed) < before + 500 {
+        std::thread::yield_now();
+    }
+    done.store(true, Ordering::Release);
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_eq!(violations.load(Ordering::Relaxed), 0);
+    assert_eq!(v.list_user_keys(account).unwrap().len(), KEYS);
+    // One log entry per attempt: all were tied to the account.
+    let total = attempts.load(Ordering::Relaxed);
+    let mut logged = 0;
+    let mut offset = 0;
+    loop {
+        let page = v.system_log(account, offset, 1000).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        logged += page.len();
+        offset += page.len() as u64;
+    }
+    assert_eq!(logged, total);
+}
+
+#[test]
+fn a_deleted_key_never_authenticates_again_under_concurrency_in_memory() {
+    storm_of_deletes(
+        Verifier::new(Arc::new(
+            redis_cloud_auth::store::MemoryStore::with_log_capacity(10_000_000),
+        ))
+        .unwrap(),
+    );
+}
+
+#[test]
+fn a_deleted_key_never_authenticates_again_under_concurrency_in_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    storm_of_deletes(Verifier::open_sqlite(dir.path().join("storm.db")).unwrap());
+    SqliteStore::open(dir.path().join("storm.db"))
+        .unwrap()
+        .integrity_check()
+        .unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_sqlite_file_is_private_and_sound() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let v = Verifier::open_sqlite(&path).unwrap();
+    let account = v.create_account("acme").unwrap();
+    v.enable_api(account).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", path.display());
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file}");
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    store.integrity_check().unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        redis_cloud_auth::store::MIGRATIONS.len() as i64
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite_conn(&path);
+    conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert_eq!(err.code(), "store_newer_schema");
+}
+
+fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
+
+/// Captures everything `tracing` prints, at every level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn no_secret_in_debug_errors_tracing_the_log_or_the_file() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let v = Verifier::open_sqlite(&path).unwrap();
+    let account = v.create_account("acme").unwrap();
+    let owner = v
+        .add_user(account, "Ada", "ada@example.com", Role::Owner)
+        .unwrap();
+    let member = v
+        .add_user(account, "Mia", "mia@example.com", Role::Member)
+        .unwrap();
+    let account_key = v.enable_api(account).unwrap().unwrap();
+    let user_key = v
+        .create_user_key(account, owner, owner, "ci-deploy-key", &["10.0.0.0/8"])
+        .unwrap();
+    let peer: IpAddr = "192.0.2.1".parse().unwrap();
+    let mut texts = vec![
+        format!("{v:?}"),
+        format!("{account_key:?}"),
+        format!("{user_key}"),
+    ];
+    for (a, u) in [
+        (account_key.expose(), user_key.expose()),
+        (account_key.expose(), "WrongUserKey-0123456789"),
+        ("WrongAccountKey-0123456789", user_key.expose()),
+        (account_key.expose(), ""),
+    ] {
+        let headers = [
+            ("x-api-key", a.as_bytes()),
+            ("x-api-secret-key", u.as_bytes()),
+        ];
+        let request = AuthRequest::from_pairs("GET", "/v1/", &headers, peer);
+        texts.push(format!("{request:?}"));
+        let failure = v.authenticate(&request).unwrap_err();
+        texts.extend([
+            format!("{failure:?}"),
+            failure.to_string(),
+            failure.public_message(),
+            serde_json::to_string(&failure.error_body()).unwrap(),
+        ]);
+    }
+    let err = v
+        .create_user_key(account, member, owner, "member-made-key", &[] as &[&str])
+        .unwrap_err();
+    texts.extend([format!("{err:?}"), err.to_string()]);
+    texts.push(format!("{:?}", v.list_user_keys(account).unwrap()));
+    for entry in v.system_log(account, 0, 100).unwrap() {
+        texts.push(serde_json::to_string(&entry).unwrap());
+    }
+    drop(v);
+    texts.push(String::from_utf8(captured.0.lock().unwrap().clone()).unwrap());
+    assert!(
+        texts.last().unwrap().contains("authentication rejected"),
+        "tracing captured"
+    );
+
+    for text in &texts {
+        for secret in [&account_key, &user_key] {
+            assert!(!text.contains(secret.expose()), "secret in: {text}");
+        }
+    }
+    // The file (and its WAL) holds the hashes, never the keys.
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", path.display())) {
+        bytes.extend(wal);
+    }
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    for secret in [&account_key, &user_key] {
+        assert!(!contains(secret.expose().as_bytes()));
+        assert!(
+            contains(KeyHash::of(secret.expose()).as_bytes()),
+            "the hash is stored"
+        );
+    }
+}
