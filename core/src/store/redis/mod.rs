@@ -35,7 +35,7 @@ mod watcher;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use redis::{Commands, Connection, RedisResult};
 
@@ -76,6 +76,7 @@ pub struct RedisOptions {
     connect_timeout: Duration,
     io_timeout: Duration,
     subscribe: bool,
+    log_retry_window: Duration,
 }
 
 impl Default for RedisOptions {
@@ -87,6 +88,7 @@ impl Default for RedisOptions {
             connect_timeout: Duration::from_secs(1),
             io_timeout: Duration::from_secs(10),
             subscribe: true,
+            log_retry_window: Duration::from_secs(10),
         }
     }
 }
@@ -129,6 +131,15 @@ impl RedisOptions {
     /// change is seen within one poll interval.
     pub fn subscribe(mut self, subscribe: bool) -> Self {
         self.subscribe = subscribe;
+        self
+    }
+
+    /// How long a system-log write keeps retrying while Redis is
+    /// unreachable (default 10 s), so a restart loses no entry. The
+    /// verifier queues entries in memory meanwhile; authentication never
+    /// waits on the log.
+    pub fn log_retry_window(mut self, window: Duration) -> Self {
+        self.log_retry_window = window;
         self
     }
 
@@ -177,11 +188,16 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
-/// Appends system-log entries: `ARGV` is the prefix, then seven values per
-/// entry (account, time, originator, key name or "", resource, type,
-/// description). Entry N of an account's log gets stream id `N-0`, so
+/// Appends system-log entries: `KEYS` are the id counter, the per-account
+/// counts and the batch marker (a batch already written is skipped, so a
+/// retry after a lost reply writes nothing twice); `ARGV` is the prefix,
+/// then seven values per entry (account, time, originator, key name or "",
+/// resource, type, description). Entry N of an account's log gets stream id `N-0`, so
 /// `offset` maps to a stream id without scanning.
 const APPEND_SCRIPT: &str = r"
+if not redis.call('SET', KEYS[3], 1, 'NX', 'EX', 86400) then
+  return 0
+end
 local prefix = ARGV[1]
 for i = 2, #ARGV, 7 do
   local account = ARGV[i]
@@ -557,9 +573,14 @@ impl Store for RedisStore {
         if entries.is_empty() {
             return Ok(());
         }
+        // A retried batch is written once: the script skips a batch id it saw.
+        let batch = getrandom::u64()
+            .and_then(|a| getrandom::u64().map(|b| format!("{a:016x}{b:016x}")))
+            .map_err(|_| StoreError::Unavailable("writing the system log"))?;
         let mut call = self.append.prepare_invoke();
         call.key(&self.keys.log_ids)
             .key(&self.keys.log_seq)
+            .key(format!("{}log_batch:{batch}", self.keys.prefix))
             .arg(&self.keys.prefix);
         for new in entries {
             let e = &new.entry;
@@ -571,10 +592,23 @@ impl Store for RedisStore {
                 .arg(&e.kind)
                 .arg(&e.description);
         }
-        self.connections.with("writing the system log", |con| {
-            call.invoke::<()>(con)?;
-            Ok(())
-        })
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(50);
+        loop {
+            let written = self.connections.with("writing the system log", |con| {
+                call.invoke::<()>(con)?;
+                Ok(())
+            });
+            match written {
+                Err(StoreError::Unavailable(_))
+                    if started.elapsed() + pause < self.options.log_retry_window =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
+                other => return other,
+            }
+        }
     }
 
     fn read_log(

@@ -12,6 +12,7 @@
 //! | `P log_ids` | string | the last system-log entry id handed out |
 //! | `P log_seq` | hash | account id to the number of entries in its log |
 //! | `P log:ACCOUNT` | stream | the account's system log, entry `N-0` is its Nth |
+//! | `P log_batch:ID` | string | marks a written log batch for a day, so a retry is skipped |
 //! | `P changes` | pub/sub channel | the new version after each mutation |
 
 use serde::{Deserialize, Serialize};
