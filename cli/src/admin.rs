@@ -22,6 +22,17 @@ pub struct AdminArgs {
     /// Data dir holding the SQLite store (default: $RCAUTH_DATA, else the platform data dir).
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Redis store shared by a fleet of verifiers, instead of the data dir's
+    /// SQLite store: redis://[:PASSWORD@]HOST:PORT[/DB].
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "RCAUTH_STORE",
+        hide_env_values = true,
+        conflicts_with = "data"
+    )]
+    pub store: Option<String>,
     /// What to administer.
     #[command(subcommand)]
     pub command: AdminCommand,
@@ -238,7 +249,7 @@ pub fn run(args: AdminArgs, out: Output) -> Result<(), CliError> {
         AdminCommand::Account(AccountCommand::Create { .. }) => Create::Yes,
         _ => Create::No,
     };
-    let verifier = store::open(args.data.as_deref(), create)?;
+    let verifier = store::open(args.data.as_deref(), args.store.as_deref(), create)?;
     let result = match args.command {
         AdminCommand::Account(command) => account(&verifier, command, out),
         AdminCommand::User(command) => user(&verifier, command, out),

@@ -26,6 +26,16 @@ pub struct ServeArgs {
     /// Data dir holding the SQLite store (default: $RCAUTH_DATA, else the platform data dir).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Redis store shared by a fleet of verifiers, instead of the data dir's
+    /// SQLite store: redis://[:PASSWORD@]HOST:PORT[/DB].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "RCAUTH_STORE",
+        hide_env_values = true,
+        conflicts_with = "data"
+    )]
+    pub store: Option<String>,
     /// Trust X-Forwarded-For from peers in this network (repeatable), e.g. 10.0.0.0/8.
     #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = parse_cidr)]
     pub trusted_proxies: Vec<IpNet>,
@@ -50,7 +60,11 @@ pub fn parse_cidr(value: &str) -> Result<IpNet, String> {
 /// Runs `rcauth serve`.
 pub fn run(args: ServeArgs, out: Output) -> Result<(), CliError> {
     init_tracing();
-    let verifier = Arc::new(store::open(args.data.as_deref(), store::Create::Yes)?);
+    let verifier = Arc::new(store::open(
+        args.data.as_deref(),
+        args.store.as_deref(),
+        store::Create::Yes,
+    )?);
     verifier.set_trusted_proxies(args.trusted_proxies.clone());
     let authentication = if args.bench_no_auth {
         Authentication::Off(bench_principal(&verifier)?)

@@ -44,3 +44,4 @@ RCAUTH_TEST_REDIS_SERVER=$(command -v redis-server)
 echo "Redis at $RCAUTH_TEST_REDIS_URL"
 
 cargo test -p redis-cloud-auth --features redis --test redis_store
+cargo test -p rcauth --test redis_fleet

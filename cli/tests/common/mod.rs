@@ -22,6 +22,7 @@ const SCRUBBED: &[&str] = &[
     "REDIS_CLOUD_PROFILE",
     "REDIS_CLOUD_CONFIG",
     "RCAUTH_DATA",
+    "RCAUTH_STORE",
 ];
 
 /// A temp home for one test: every `rcauth` it runs sees only this.
