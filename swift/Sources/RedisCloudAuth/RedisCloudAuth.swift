@@ -2186,13 +2186,6 @@ public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
 public protocol VerifierProtocol: AnyObject, Sendable {
     
     /**
-     * A strong reference to this verifier for the C entry points
-     * (`rca_verifier_authenticate`); give it back with
-     * `rca_verifier_release`, once.
-     */
-    func fastPathHandle()  -> UInt64
-    
-    /**
      * Adds a user to an account and returns the user's id.
      */
     func addUser(accountId: UInt64, name: String, email: String, role: Role) throws  -> UInt64
@@ -2366,20 +2359,6 @@ public static func openSqlite(path: String)throws  -> Verifier  {
 }
     
 
-    
-    /**
-     * A strong reference to this verifier for the C entry points
-     * (`rca_verifier_authenticate`); give it back with
-     * `rca_verifier_release`, once.
-     */
-open func fastPathHandle() -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_redis_cloud_auth_ffi_fn_method_verifier_fast_path_handle(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
     
     /**
      * Adds a user to an account and returns the user's id.
@@ -6325,9 +6304,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeys_user_fingerprint() != 54594) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_fast_path_handle() != 49062) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_add_user() != 6263) {
