@@ -192,15 +192,11 @@ final class CredentialStoreTests: XCTestCase {
         let store = DictStore()
         try store.save(profile: "default", credentials: credentials())
         let chain = bareChain().store(store: store)
-        let lock = NSLock()
-        var users: [String] = []
+        let users = Collected()
         DispatchQueue.concurrentPerform(iterations: 64) { _ in
-            let found = try? chain.resolve().credentials.keys().exposeUserKey()
-            lock.lock()
-            users.append(found ?? "error")
-            lock.unlock()
+            users.append((try? chain.resolve().credentials.keys().exposeUserKey()) ?? "error")
         }
-        XCTAssertEqual(users, Array(repeating: storeUser, count: 64))
+        XCTAssertEqual(users.values, Array(repeating: storeUser, count: 64))
         XCTAssertEqual(store.calls.filter { $0 == "load default" }.count, 64)
     }
 }

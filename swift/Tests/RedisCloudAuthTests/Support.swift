@@ -61,6 +61,24 @@ func vectorName(_ source: CredentialSource) -> String {
     }
 }
 
+/// Strings appended from many threads at once.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+
+    func append(_ item: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        items.append(item)
+    }
+
+    var values: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
 /// A fresh temporary folder, removed by the caller.
 func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("rca-swift-\(UUID().uuidString)")
