@@ -58,5 +58,26 @@ if [[ " ${goals[*]} " == *" package "* ]]; then
     echo "build.sh: $jar lacks $jna_prefix/$lib_file" >&2
     exit 1
   fi
-  echo "jar: $jar carries $jna_prefix/$lib_file"
+  # The jar as a user gets it: a program in another folder, with only the
+  # jar and its runtime dependencies on the classpath, no library path.
+  smoke="$(mktemp -d)"
+  trap 'rm -rf "$smoke"' EXIT
+  cat >"$smoke/Smoke.java" <<'JAVA'
+import io.rediscloudauth.ApiKeys;
+import io.rediscloudauth.Redis_cloud_auth_ffiKt;
+
+public class Smoke {
+    public static void main(String[] args) {
+        ApiKeys keys = new ApiKeys("AccountKey0123", "UserKey0123456");
+        String text = keys.toString();
+        if (text.contains("UserKey0123456") || !text.contains(keys.fingerprint())) {
+            throw new AssertionError("unexpected text form: " + text);
+        }
+        System.out.println(Redis_cloud_auth_ffiKt.accountKeyHeader() + " " + keys.fingerprint());
+    }
+}
+JAVA
+  (cd "$smoke" && env -u LD_LIBRARY_PATH java -cp "$jar:$(cat "$here/target/runtime-classpath.txt")" Smoke.java >"$smoke/out")
+  grep -q '^x-api-key sha256:' "$smoke/out" || { cat "$smoke/out"; echo "build.sh: the jar alone did not work" >&2; exit 1; }
+  echo "jar: $jar carries $jna_prefix/$lib_file and works alone ($(cat "$smoke/out"))"
 fi
