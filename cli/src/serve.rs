@@ -17,6 +17,9 @@ use crate::error::CliError;
 use crate::output::Output;
 use crate::store;
 
+/// How long open connections may take to finish after SIGINT or SIGTERM.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Arguments of `rcauth serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -89,9 +92,29 @@ pub fn run(args: ServeArgs, out: Output) -> Result<(), CliError> {
             .map_err(|e| CliError::failure("listen", e.to_string()))?;
         announce(out, local)?;
         let app = emulator::router(verifier.clone(), args.rate_limit, authentication);
-        emulator::serve(listener, app, shutdown_signal())
-            .await
-            .map_err(|e| CliError::failure("serve", format!("the server failed: {e}")))
+        let (stopping, stop_requested) = tokio::sync::oneshot::channel::<()>();
+        let server = emulator::serve(listener, app, async move {
+            shutdown_signal().await;
+            let _ = stopping.send(());
+        });
+        // Open requests get a grace period; a connection that never
+        // finishes its request does not hold the shutdown (and the system
+        // log flush) hostage.
+        let grace = async {
+            if stop_requested.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = server => served
+                .map_err(|e| CliError::failure("serve", format!("the server failed: {e}"))),
+            () = grace => {
+                tracing::warn!("connections still open after the grace period; closing them");
+                Ok(())
+            }
+        }
     })?;
     verifier.flush_system_log().map_err(|e| {
         CliError::failure(

@@ -292,6 +292,53 @@ fn serve_with_admin_changes_while_running() {
         200
     );
 
+    // Clearing an allow list allows every source again.
+    t.admin(&[
+        "keys",
+        "allow-list",
+        "set",
+        "--account",
+        &w.acme,
+        "grace-office-key",
+        "10.0.0.0/8",
+    ]);
+    assert_eq!(
+        get_with_keys(&url, "/v1/", &w.acme_key, &w.grace_key).status,
+        403
+    );
+    let cleared = t.admin_json(&[
+        "keys",
+        "allow-list",
+        "clear",
+        "--account",
+        &w.acme,
+        "grace-office-key",
+    ]);
+    assert_eq!(cleared["allowList"], serde_json::json!([]));
+    assert_eq!(
+        get_with_keys(&url, "/v1/", &w.acme_key, &w.grace_key).status,
+        200
+    );
+
+    // Rotating the account key: the old one stops working at once.
+    let first_key = w.acme_key.clone();
+    let rotated = t.admin(&["api", "rotate-key", "--account", &w.acme]);
+    let new_key = rotated.trim().to_string();
+    assert_eq!(rotated.lines().count(), 1);
+    assert_ne!(new_key, w.acme_key);
+    assert_eq!(
+        get_with_keys(&url, "/v1/", &w.acme_key, &w.ada_key).status,
+        401
+    );
+    assert_eq!(
+        get_with_keys(&url, "/v1/", &new_key, &w.ada_key).status,
+        200
+    );
+    let w = World {
+        acme_key: new_key.clone(),
+        ..w
+    };
+
     // A deleted key never authenticates again.
     t.admin(&[
         "keys",
@@ -360,7 +407,7 @@ fn serve_with_admin_changes_while_running() {
     assert_eq!(stopped.stdout.lines().count(), 1, "{}", stopped.stdout);
 
     // Every secret: once, alone on its line, in the run that created it.
-    for secret in [&w.acme_key, &w.ada_key, &w.other_key] {
+    for secret in [&first_key, &w.ada_key, &w.other_key, &new_key] {
         t.assert_printed_once(secret);
         assert!(
             !stopped.stdout.contains(secret.as_str()) && !stopped.stderr.contains(secret.as_str())
@@ -649,4 +696,26 @@ fn data_dir_comes_from_rcauth_data() {
     let run = sb.run(["admin", "account", "create", "--name", "platformco"]);
     assert_eq!(run.ok().trim(), "1");
     assert!(sb.path().join("share/rcauth/rcauth.sqlite3").is_file());
+}
+
+#[test]
+fn shutdown_does_not_wait_forever_for_a_stalled_connection() {
+    use std::io::Write;
+    let sb = Sandbox::new();
+    let mut t = Transcript::new(&sb);
+    provision(&mut t);
+    let server = sb.serve(&[]);
+    // A client that sends half a request and goes quiet.
+    let mut stalled =
+        std::net::TcpStream::connect(server.url.trim_start_matches("http://")).unwrap();
+    stalled
+        .write_all(b"GET /v1/ HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    let stopped = server.stop("TERM");
+    assert_eq!(stopped.code, Some(0), "{}", stopped.stderr);
+    assert!(stopped.stderr.contains("system log flushed"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    drop(stalled);
 }
