@@ -194,7 +194,7 @@ class _ForeignStore(_ffi.CredentialStore):
         if found is None:
             return None
         if not isinstance(found, Credentials):
-            raise _ffi.CredentialError.Store(
+            raise _ffi.CredentialError.Store(  # type: ignore[attr-defined]
                 code="store",
                 detail=f"{self.describe()}.load returned {type(found).__name__}, "
                 "not Credentials or None",
@@ -218,11 +218,13 @@ class _store_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> bool:
+    def __exit__(
+        self, kind: type | None, error: BaseException | None, _tb: object
+    ) -> typing.Literal[False]:
         if error is None or not isinstance(error, Exception):
             return False
         detail = str(error) if isinstance(error, CredentialError) else repr(error)
-        raise _ffi.CredentialError.Store(code="store", detail=detail) from None
+        raise _ffi.CredentialError.Store(code="store", detail=detail) from None  # type: ignore[attr-defined]
 
 
 _DEFAULT: typing.Any = object()

@@ -48,6 +48,8 @@ class Principal:
     """The account."""
     user_id: int
     """The key owner's user id."""
+    _raw: typing.Optional[bytes]
+    _texts: typing.Optional[typing.Tuple[str, ...]]
 
     @classmethod
     def _of(cls, native: _ffi.Principal) -> Principal:
@@ -67,6 +69,7 @@ class Principal:
     def _text(self, index: int) -> str:
         texts = self._texts
         if texts is None:
+            assert self._raw is not None
             texts = self._texts = tuple(self._raw.decode().split("\0"))
         return texts[index]
 
@@ -174,8 +177,10 @@ class _Outcome(ctypes.Structure):
 _LIB = ctypes.PyDLL(_ffi._UniffiLib._name)
 _AUTHENTICATE = _LIB.rca_verifier_authenticate
 _AUTHENTICATE.restype = ctypes.c_int32
-_AUTHENTICATE.argtypes = [ctypes.c_uint64] + [ctypes.c_char_p, ctypes.c_size_t] * 5 + [
-    ctypes.c_void_p
+_AUTHENTICATE.argtypes = [
+    ctypes.c_uint64,
+    *(ctypes.c_char_p, ctypes.c_size_t) * 5,  # account key, user key, peer, method, path
+    ctypes.c_void_p,
 ]
 _BATCH = _LIB.rca_verifier_authenticate_batch
 _BATCH.restype = ctypes.c_int32
@@ -297,6 +302,9 @@ class Verifier:
         the address ``peer``, authenticates. ``method`` and ``path`` go to
         the system log. Returns the :class:`Principal`, or raises
         :class:`AuthFailure`."""
+        ak: typing.Optional[bytes]
+        uk: typing.Optional[bytes]
+        ip: typing.Optional[bytes]
         try:
             ak = account_key.encode()  # type: ignore[union-attr]
             uk = user_key.encode()  # type: ignore[union-attr]
