@@ -32,9 +32,13 @@ import tempfile
 import threading
 import time
 
-import redis_cloud_auth as rca
+HERE = pathlib.Path(__file__).resolve().parent
+# Measure the installed package, not the source tree next to this script.
+sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != HERE]
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+import redis_cloud_auth as rca  # noqa: E402
+
+REPO = HERE.parent
 KEYS_PER_ACCOUNT = 100
 
 
