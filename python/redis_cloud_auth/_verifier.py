@@ -9,6 +9,7 @@ import dataclasses
 import enum
 import itertools
 import os
+import struct
 import typing
 import weakref
 
@@ -42,22 +43,20 @@ class Role(str, enum.Enum):
 class Principal:
     """Who a request authenticated as. Holds no secret."""
 
-    __slots__ = ("account_id", "user_id", "_raw", "_texts")
+    # Built from the verifier's out-struct (ids, then NUL-separated texts)
+    # and decoded on first access, so that authenticate stays cheap.
+    __slots__ = ("_raw", "_fields")
 
-    account_id: int
-    """The account."""
-    user_id: int
-    """The key owner's user id."""
     _raw: typing.Optional[bytes]
-    _texts: typing.Optional[typing.Tuple[str, ...]]
+    _fields: typing.Optional[tuple]
 
     @classmethod
     def _of(cls, native: _ffi.Principal) -> Principal:
         principal = cls.__new__(cls)
-        principal.account_id = native.account_id
-        principal.user_id = native.user_id
         principal._raw = None
-        principal._texts = (
+        principal._fields = (
+            native.account_id,
+            native.user_id,
             native.account_name,
             native.owner_name,
             native.owner_email,
@@ -66,48 +65,62 @@ class Principal:
         )
         return principal
 
-    def _text(self, index: int) -> str:
-        texts = self._texts
-        if texts is None:
-            assert self._raw is not None
-            texts = self._texts = tuple(self._raw.decode().split("\0"))
-        return texts[index]
+    def _field(self, index: int) -> typing.Any:
+        fields = self._fields
+        if fields is None:
+            raw = self._raw
+            assert raw is not None
+            ids = _IDS.unpack_from(raw)
+            fields = self._fields = ids + tuple(raw[_TEXT_OFFSET:].decode().split("\0"))
+        return fields[index]
+
+    @property
+    def account_id(self) -> int:
+        """The account."""
+        return self._field(0)
+
+    @property
+    def user_id(self) -> int:
+        """The key owner's user id."""
+        return self._field(1)
 
     @property
     def account_name(self) -> str:
         """The account's name."""
-        return self._text(0)
+        return self._field(2)
 
     @property
     def owner_name(self) -> str:
         """The key owner's name."""
-        return self._text(1)
+        return self._field(3)
 
     @property
     def owner_email(self) -> str:
         """The key owner's email."""
-        return self._text(2)
+        return self._field(4)
 
     @property
     def key_name(self) -> str:
         """The user key's name."""
-        return self._text(3)
+        return self._field(5)
 
     @property
     def source_ip(self) -> str:
         """The source IP the verifier saw (after trusted proxies)."""
-        return self._text(4)
+        return self._field(6)
 
-    def _fields(self) -> tuple:
-        return (self.account_id, self.user_id) + tuple(self._text(i) for i in range(5))
+    def _all(self) -> tuple:
+        self._field(0)
+        assert self._fields is not None
+        return self._fields
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Principal):
             return NotImplemented
-        return self._fields() == other._fields()
+        return self._all() == other._all()
 
     def __hash__(self) -> int:
-        return hash(self._fields())
+        return hash(self._all())
 
     def __repr__(self) -> str:
         return (
@@ -163,6 +176,8 @@ def _record(cls: type, native: typing.Any) -> typing.Any:
 
 # The lean C entry points of the same library the generated module loaded.
 class _Outcome(ctypes.Structure):
+    """`RcaAuthOutcome` of bindings/ffi/include/redis_cloud_auth_fast_path.h."""
+
     _fields_ = [
         ("account_id", ctypes.c_uint64),
         ("user_id", ctypes.c_uint64),
@@ -182,6 +197,9 @@ _AUTHENTICATE.argtypes = [
     *(ctypes.c_char_p, ctypes.c_size_t) * 5,  # account key, user key, peer, method, path
     ctypes.c_void_p,
 ]
+_JOINED = _LIB.rca_verifier_authenticate_joined
+_JOINED.restype = ctypes.c_int32
+_JOINED.argtypes = [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
 _BATCH = _LIB.rca_verifier_authenticate_batch
 _BATCH.restype = ctypes.c_int32
 _BATCH.argtypes = [
@@ -209,6 +227,9 @@ _CALL_ERRORS = {
     -5: "the principal does not fit the result buffer",
 }
 _ENCODED: dict[str, bytes] = {}
+_new_principal = object.__new__
+_IDS = struct.Struct("=QQ")
+_TEXT_OFFSET = _Outcome.text.offset
 
 
 def _encoded(text: str) -> bytes:
@@ -221,23 +242,22 @@ def _encoded(text: str) -> bytes:
     return found
 
 
-def _new_outcome() -> tuple[_Outcome, int, int]:
+def _new_outcome() -> tuple[_Outcome, memoryview, int]:
+    """An out-struct, a byte view of it, and its address."""
     out = _Outcome()
-    address = ctypes.addressof(out)
-    return out, address, address + _Outcome.text.offset
+    return out, memoryview(out).cast("B"), ctypes.addressof(out)
 
 
 def _call_error(code: int) -> ValueError:
     return ValueError(_CALL_ERRORS.get(code, f"verifier call failed ({code})"))
 
 
-def _failure(code: int, out: _Outcome, text_address: int) -> BaseException:
+def _failure(code: int, out: _Outcome, view: memoryview) -> BaseException:
     """The exception for a nonzero result of the C entry point."""
     if code < 0:
         return _call_error(code)
-    detail, public, header, source_ip = (
-        ctypes.string_at(text_address, out.text_len).decode().split("\0")
-    )
+    text = view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes()
+    detail, public, header, source_ip = text.decode().split("\0")
     return AuthFailure(
         detail,
         code=_FAILURE_CODES[code],
@@ -302,48 +322,56 @@ class Verifier:
         the address ``peer``, authenticates. ``method`` and ``path`` go to
         the system log. Returns the :class:`Principal`, or raises
         :class:`AuthFailure`."""
-        ak: typing.Optional[bytes]
-        uk: typing.Optional[bytes]
-        ip: typing.Optional[bytes]
-        try:
-            ak = account_key.encode()  # type: ignore[union-attr]
-            uk = user_key.encode()  # type: ignore[union-attr]
-            ip = peer.encode()
-        except (AttributeError, UnicodeEncodeError):
-            ak, uk, ip = _utf8(account_key), _utf8(user_key), _utf8(peer)
-        m = _encoded(method)
-        p = _encoded(path)
         outcomes = self._outcomes
         try:
             outcome = outcomes.pop()
         except IndexError:
             outcome = _new_outcome()
-        out, address, text_address = outcome
-        code = _AUTHENTICATE(
+        out, view, address = outcome
+        try:
+            # One buffer, one pointer: the cheapest ctypes call.
+            data = "\0".join((account_key, user_key, peer, method, path)).encode()  # type: ignore[arg-type]
+        except (TypeError, UnicodeEncodeError):
+            data = None  # absent keys, bytes, or text that is not UTF-8
+        code = -4 if data is None else _JOINED(self._handle, data, len(data), address)
+        if code == -4:
+            # Five separate fields (some absent, or holding a NUL).
+            code = self._authenticate_fields(account_key, user_key, peer, method, path, address)
+        if code == 0:
+            principal = _new_principal(Principal)
+            principal._raw = view[: _TEXT_OFFSET + out.text_len].tobytes()
+            principal._fields = None
+            outcomes.append(outcome)
+            return principal
+        failure = _failure(code, out, view)
+        outcomes.append(outcome)
+        raise failure
+
+    def _authenticate_fields(
+        self,
+        account_key: typing.Union[str, bytes, None],
+        user_key: typing.Union[str, bytes, None],
+        peer: typing.Union[str, bytes],
+        method: str,
+        path: str,
+        address: int,
+    ) -> int:
+        ak, uk, ip = _utf8(account_key), _utf8(user_key), _utf8(peer)
+        m, p = _encoded(method), _encoded(path)
+        return _AUTHENTICATE(
             self._handle,
             ak,
             0 if ak is None else len(ak),
             uk,
             0 if uk is None else len(uk),
             ip,
-            len(ip),  # type: ignore[arg-type]
+            0 if ip is None else len(ip),
             m,
             len(m),
             p,
             len(p),
             address,
         )
-        if code == 0:
-            principal = Principal.__new__(Principal)
-            principal.account_id = out.account_id
-            principal.user_id = out.user_id
-            principal._raw = ctypes.string_at(text_address, out.text_len)
-            principal._texts = None
-            outcomes.append(outcome)
-            return principal
-        failure = _failure(code, out, text_address)
-        outcomes.append(outcome)
-        raise failure
 
     def authenticate_many(
         self,

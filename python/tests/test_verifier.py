@@ -248,6 +248,14 @@ def test_lean_path_takes_bytes_and_odd_text(world):
     assert caught.value.code == "malformed_credentials"
     with pytest.raises(ValueError):
         v.authenticate(world.account_key, world.user_key, OK_IP, method="GET\ud800")
+    # A NUL inside a key can neither cut it short nor shift the other fields.
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(world.account_key, world.user_key + "\0tail", OK_IP)
+    assert caught.value.code == "malformed_credentials"
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(world.account_key + "\0" + world.user_key, world.user_key, OK_IP)
+    assert caught.value.code == "malformed_credentials"
+    assert v.authenticate(world.account_key, world.user_key, OK_IP.encode()).user_id == world.owner
 
 
 def test_c_entry_points_check_their_arguments(world):

@@ -47,6 +47,11 @@ int32_t rca_verifier_authenticate(uint64_t handle,
                                   const uint8_t *path, size_t path_len,
                                   RcaAuthOutcome *out);
 
+/* The same with account key, user key, peer, method and path in one
+ * NUL-separated buffer; RCA_ERR_LENGTH unless there are exactly 5 fields. */
+int32_t rca_verifier_authenticate_joined(uint64_t handle, const uint8_t *data, size_t data_len,
+                                         RcaAuthOutcome *out);
+
 /* data: account key, user key, peer of each request, NUL-separated
  * (3 * count fields); codes[i] receives each result; account_ids may be
  * null. */
