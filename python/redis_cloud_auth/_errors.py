@@ -80,6 +80,9 @@ class AuthFailure(RedisCloudAuthError):
     """401, 403 (source IP outside the allow list) or 503."""
     public_message: str
     """What the caller is shown."""
+    public_code: str
+    """The error code the caller is shown: ``unauthorized``, ``forbidden``,
+    ``service_unavailable`` (or ``internal_error`` for an invalid peer)."""
     header: typing.Optional[str] = None
     """The header concerned, for ``missing_credentials`` and ``malformed_credentials``."""
     source_ip: typing.Optional[str] = None

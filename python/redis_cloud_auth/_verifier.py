@@ -257,12 +257,13 @@ def _failure(code: int, out: _Outcome, view: memoryview) -> BaseException:
     if code < 0:
         return _call_error(code)
     text = view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes()
-    detail, public, header, source_ip = text.decode().split("\0")
+    detail, public, public_code, header, source_ip = text.decode().split("\0")
     return AuthFailure(
         detail,
         code=_FAILURE_CODES[code],
         http_status=out.http_status,
         public_message=public,
+        public_code=public_code,
         header=header or None,
         source_ip=source_ip or None,
     )

@@ -60,7 +60,7 @@ def outcome(verifier: rca.Verifier, *args, **kwargs) -> str:
     if lean_code == "ok":
         assert lean == full
     else:
-        for name in ("http_status", "public_message", "header", "source_ip", "detail"):
+        for name in ("http_status", "public_message", "public_code", "header", "source_ip", "detail"):
             assert getattr(lean, name) == getattr(full, name), name
     return lean_code
 

@@ -27,7 +27,8 @@ extern "C" {
 #define RCA_TEXT_CAP 4096
 
 /* Success: account name, owner name, owner email, key name, source IP.
- * Failure: precise reason, public message, header concerned, source IP.
+ * Failure: precise reason, public message, public code, header concerned,
+ * source IP.
  * UTF-8 texts separated by one NUL byte, text_len bytes in all. */
 typedef struct RcaAuthOutcome {
     uint64_t account_id;

@@ -440,6 +440,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
     },
@@ -452,6 +455,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
         /// The header.
@@ -466,6 +472,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
         /// The header.
@@ -480,6 +489,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
     },
@@ -492,6 +504,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
     },
@@ -504,6 +519,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
     },
@@ -516,6 +534,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
     },
@@ -528,6 +549,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
         /// The source IP the verifier saw.
@@ -542,6 +566,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
     },
@@ -555,6 +582,9 @@ pub enum AuthFailure {
         http_status: u16,
         /// What the caller is shown.
         public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
         /// The precise reason.
         detail: String,
     },
@@ -564,6 +594,8 @@ pub enum AuthFailure {
 pub const INVALID_PEER_CODE: &str = "invalid_peer_address";
 /// HTTP status of [`AuthFailure::InvalidPeerAddress`]: the server's fault.
 pub const INVALID_PEER_STATUS: u16 = 500;
+/// Public code of [`AuthFailure::InvalidPeerAddress`].
+pub const INVALID_PEER_PUBLIC_CODE: &str = "internal_error";
 /// Public message of [`AuthFailure::InvalidPeerAddress`].
 pub const INVALID_PEER_PUBLIC: &str = "internal error";
 /// Message of [`AuthFailure::InvalidPeerAddress`].
@@ -576,6 +608,7 @@ impl AuthFailure {
             code: INVALID_PEER_CODE.to_string(),
             http_status: INVALID_PEER_STATUS,
             public_message: INVALID_PEER_PUBLIC.to_string(),
+            public_code: INVALID_PEER_PUBLIC_CODE.to_string(),
             detail: INVALID_PEER_DETAIL.to_string(),
         }
     }
@@ -587,18 +620,21 @@ impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
         let code = failure.code().to_string();
         let http_status = failure.http_status();
         let public_message = failure.public_message();
+        let public_code = failure.public_code().to_string();
         let detail = failure.to_string();
         match failure {
             F::ApiDisabled => AuthFailure::ApiDisabled {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
             },
             F::MissingCredentials(e) => AuthFailure::MissingCredentials {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
                 header: e.header().to_string(),
             },
@@ -606,6 +642,7 @@ impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
                 header: e.header().to_string(),
             },
@@ -613,30 +650,35 @@ impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
             },
             F::InvalidUserKey => AuthFailure::InvalidUserKey {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
             },
             F::AccountMismatch => AuthFailure::AccountMismatch {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
             },
             F::OwnerRoleRevoked => AuthFailure::OwnerRoleRevoked {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
             },
             F::SourceIpNotAllowed { source_ip } => AuthFailure::SourceIpNotAllowed {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
                 source_ip: source_ip.to_string(),
             },
@@ -644,6 +686,7 @@ impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
                 code,
                 http_status,
                 public_message,
+                public_code,
                 detail,
             },
         }

@@ -18,7 +18,8 @@ use redis_cloud_auth::verify::{AuthRequest, Principal, Verifier as CoreVerifier}
 use redis_cloud_auth::{AuthFailure, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 
 use crate::errors::{
-    INVALID_PEER_CODE, INVALID_PEER_DETAIL, INVALID_PEER_PUBLIC, INVALID_PEER_STATUS,
+    INVALID_PEER_CODE, INVALID_PEER_DETAIL, INVALID_PEER_PUBLIC, INVALID_PEER_PUBLIC_CODE,
+    INVALID_PEER_STATUS,
 };
 use crate::verifier::Verifier;
 
@@ -72,7 +73,8 @@ fn failure_number(failure: &AuthFailure) -> i32 {
 ///
 /// On success, `text` holds the account name, owner name, owner email, key
 /// name and source IP; on a failure, the precise reason, the public
-/// message, the header concerned and the source IP (each possibly empty).
+/// message, the public code, the header concerned and the source IP (the
+/// last two possibly empty).
 /// The texts are UTF-8, separated by one NUL byte (no text holds a NUL:
 /// names reject control characters), `text_len` bytes in all.
 #[repr(C)]
@@ -143,7 +145,7 @@ impl RcaAuthOutcome {
         };
         let detail = f.to_string();
         let public = f.public_message();
-        match self.write(&[&detail, &public, &header, &ip]) {
+        match self.write(&[&detail, &public, f.public_code(), &header, &ip]) {
             Ok(()) => failure_number(f),
             Err(code) => code,
         }
@@ -154,7 +156,14 @@ impl RcaAuthOutcome {
         self.account_id = 0;
         self.user_id = 0;
         self.http_status = INVALID_PEER_STATUS.into();
-        match self.write(&[INVALID_PEER_DETAIL, INVALID_PEER_PUBLIC, "", ""]) {
+        let texts = [
+            INVALID_PEER_DETAIL,
+            INVALID_PEER_PUBLIC,
+            INVALID_PEER_PUBLIC_CODE,
+            "",
+            "",
+        ];
+        match self.write(&texts) {
             Ok(()) => FAILURE_CODES.len() as i32,
             Err(code) => code,
         }
@@ -557,10 +566,11 @@ mod tests {
         let (code, out) = call(&w, Some(ak), Some(uk), b"192.0.2.1");
         assert_eq!(code_name(code), "source_ip_not_allowed");
         assert_eq!(out.http_status, 403);
-        assert_eq!(texts(&out)[3], "192.0.2.1");
+        assert_eq!(texts(&out)[2], "forbidden");
+        assert_eq!(texts(&out)[4], "192.0.2.1");
         let (code, out) = call(&w, Some(ak), None, b"10.1.2.3");
         assert_eq!(code_name(code), "missing_credentials");
-        assert_eq!(texts(&out)[2], "x-api-secret-key");
+        assert_eq!(texts(&out)[3], "x-api-secret-key");
         let (code, _) = call(&w, Some(ak), Some(b"UserKey\xff0123456"), b"10.1.2.3");
         assert_eq!(code_name(code), "malformed_credentials");
         let (code, out) = call(&w, Some(ak), Some(uk), b"10.1.2.3\xff");

@@ -4272,6 +4272,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What the caller is shown.
          */publicMessage: String, 
         /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
+        /**
          * The precise reason.
          */detail: String
     )
@@ -4288,6 +4292,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
         /**
          * What the caller is shown.
          */publicMessage: String, 
+        /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
         /**
          * The precise reason.
          */detail: String, 
@@ -4309,6 +4317,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What the caller is shown.
          */publicMessage: String, 
         /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
+        /**
          * The precise reason.
          */detail: String, 
         /**
@@ -4329,6 +4341,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What the caller is shown.
          */publicMessage: String, 
         /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
+        /**
          * The precise reason.
          */detail: String
     )
@@ -4345,6 +4361,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
         /**
          * What the caller is shown.
          */publicMessage: String, 
+        /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
         /**
          * The precise reason.
          */detail: String
@@ -4363,6 +4383,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What the caller is shown.
          */publicMessage: String, 
         /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
+        /**
          * The precise reason.
          */detail: String
     )
@@ -4380,6 +4404,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What the caller is shown.
          */publicMessage: String, 
         /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
+        /**
          * The precise reason.
          */detail: String
     )
@@ -4396,6 +4424,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
         /**
          * What the caller is shown.
          */publicMessage: String, 
+        /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
         /**
          * The precise reason.
          */detail: String, 
@@ -4417,6 +4449,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What the caller is shown.
          */publicMessage: String, 
         /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
+        /**
          * The precise reason.
          */detail: String
     )
@@ -4434,6 +4470,10 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
         /**
          * What the caller is shown.
          */publicMessage: String, 
+        /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
         /**
          * The precise reason.
          */detail: String
@@ -4471,12 +4511,14 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 2: return .MissingCredentials(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             header: try FfiConverterString.read(from: &buf)
             )
@@ -4484,6 +4526,7 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             header: try FfiConverterString.read(from: &buf)
             )
@@ -4491,30 +4534,35 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 5: return .InvalidUserKey(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 6: return .AccountMismatch(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 7: return .OwnerRoleRevoked(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 8: return .SourceIpNotAllowed(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             sourceIp: try FfiConverterString.read(from: &buf)
             )
@@ -4522,12 +4570,14 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 10: return .InvalidPeerAddress(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
 
@@ -4542,86 +4592,96 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
 
         
         
-        case let .ApiDisabled(code,httpStatus,publicMessage,detail):
+        case let .ApiDisabled(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .MissingCredentials(code,httpStatus,publicMessage,detail,header):
+        case let .MissingCredentials(code,httpStatus,publicMessage,publicCode,detail,header):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterString.write(header, into: &buf)
             
         
-        case let .MalformedCredentials(code,httpStatus,publicMessage,detail,header):
+        case let .MalformedCredentials(code,httpStatus,publicMessage,publicCode,detail,header):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterString.write(header, into: &buf)
             
         
-        case let .InvalidAccountKey(code,httpStatus,publicMessage,detail):
+        case let .InvalidAccountKey(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .InvalidUserKey(code,httpStatus,publicMessage,detail):
+        case let .InvalidUserKey(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .AccountMismatch(code,httpStatus,publicMessage,detail):
+        case let .AccountMismatch(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .OwnerRoleRevoked(code,httpStatus,publicMessage,detail):
+        case let .OwnerRoleRevoked(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .SourceIpNotAllowed(code,httpStatus,publicMessage,detail,sourceIp):
+        case let .SourceIpNotAllowed(code,httpStatus,publicMessage,publicCode,detail,sourceIp):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterString.write(sourceIp, into: &buf)
             
         
-        case let .StoreUnavailable(code,httpStatus,publicMessage,detail):
+        case let .StoreUnavailable(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .InvalidPeerAddress(code,httpStatus,publicMessage,detail):
+        case let .InvalidPeerAddress(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         }

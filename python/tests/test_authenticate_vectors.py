@@ -1,0 +1,146 @@
+"""The shared conformance vectors of tests/vectors/authenticate.json: admin
+steps, then one request, through both the lean C entry and the generated
+call (which must agree), with the system log checked per account."""
+
+from __future__ import annotations
+
+import pytest
+
+import redis_cloud_auth as rca
+from conftest import assert_no_secret, load_vectors
+
+CASES = load_vectors("authenticate.json")["cases"]
+
+
+def test_vectors_are_there():
+    assert len(CASES) >= 50
+    assert sum("request" in case for case in CASES) >= 40
+
+
+class Run:
+    """One case: a new in-memory verifier and the symbols its steps named."""
+
+    def __init__(self) -> None:
+        self.verifier = rca.Verifier()
+        self.ids: dict[str, int] = {}
+        self.accounts: list[int] = []
+        self.secrets: dict[str, str] = {}
+
+    def id(self, value):
+        return value if isinstance(value, int) else self.ids[value]
+
+    def step(self, step: dict) -> None:
+        v, op = self.verifier, step["op"]
+        if op == "create_account":
+            found = v.create_account(step["name"])
+            self.ids[step["account"]] = found
+            self.accounts.append(found)
+        elif op == "add_user":
+            self.ids[step["user"]] = v.add_user(
+                self.id(step["account"]), step["name"], step["email"], rca.Role(step["role"])
+            )
+        elif op == "enable_api":
+            key = v.enable_api(self.id(step["account"]))
+            if step["account_key"] is None:
+                assert key is None
+            else:
+                assert key is not None
+                self.secrets[step["account_key"]] = key
+        elif op == "disable_api":
+            v.disable_api(self.id(step["account"]))
+        elif op == "rotate_account_key":
+            self.secrets[step["account_key"]] = v.rotate_account_key(self.id(step["account"]))
+        elif op == "create_user_key":
+            self.secrets[step["user_key"]] = v.create_user_key(
+                self.id(step["account"]),
+                self.id(step["acting_user"]),
+                step["name"],
+                owner_id=self.id(step["owner"]),
+                allow_list=step["allow_list"],
+            )
+        elif op == "set_user_role":
+            v.set_user_role(self.id(step["account"]), self.id(step["user"]), rca.Role(step["role"]))
+        elif op == "set_allow_list":
+            v.set_allow_list(
+                self.id(step["account"]), self.id(step["acting_user"]), step["name"], step["allow_list"]
+            )
+        elif op == "delete_user_key":
+            v.delete_user_key(self.id(step["account"]), self.id(step["acting_user"]), step["name"])
+        elif op == "set_trusted_proxies":
+            v.trusted_proxies = step["nets"]
+        else:
+            raise AssertionError(f"unknown step {op}")
+
+    def value(self, value) -> str:
+        if isinstance(value, str):
+            return value
+        symbol = value.get("account_key") or value.get("user_key")
+        pad = value.get("pad", "")
+        return f"{pad}{self.secrets[symbol]}{pad}"
+
+    def log_lengths(self) -> dict[int, int]:
+        self.verifier.flush_system_log()
+        return {a: len(self.verifier.system_log(a, 0, 1000)) for a in self.accounts}
+
+
+def lean_arguments(headers: list[tuple[str, str]]):
+    """The two key values for the lean entry, or None when the request's
+    headers need the full parser (repeats, other headers)."""
+    names = [name.lower() for name, _ in headers]
+    if len(set(names)) != len(names) or not set(names) <= {"x-api-key", "x-api-secret-key"}:
+        return None
+    found = {name.lower(): value for name, value in headers}
+    return found.get("x-api-key"), found.get("x-api-secret-key")
+
+
+def check_principal(run: Run, principal: rca.Principal, expect: dict) -> None:
+    assert principal.account_id == run.ids[expect["account"]]
+    assert principal.user_id == run.ids[expect["user"]]
+    for name in ("account_name", "owner_name", "owner_email", "key_name", "source_ip"):
+        assert getattr(principal, name) == expect[name], name
+
+
+def check_failure(run: Run, failure: rca.AuthFailure, expect: dict) -> None:
+    assert failure.code == expect["failure"]
+    assert failure.http_status == expect["status"]
+    assert failure.public_code == expect["public_code"]
+    if "message" in expect:
+        assert failure.public_message == expect["message"]
+    text = f"{failure} {failure!r} {failure.public_message}"
+    assert_no_secret(text, *(s for s in run.secrets.values() if len(s) >= 8))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_authenticate_vector(case):
+    run = Run()
+    for step in case["setup"]:
+        if "error" in step:
+            with pytest.raises(rca.AdminError) as caught:
+                run.step(step)
+            assert caught.value.code == step["error"], step
+        else:
+            run.step(step)
+    request = case.get("request")
+    if request is None:
+        return
+    headers = [(name, run.value(value)) for name, value in request["headers"]]
+    expect = case["expect"]
+    method, path, peer = request["method"], request["path"], request["peer"]
+
+    calls = [lambda: run.verifier.authenticate_headers(headers, peer, method, path)]
+    keys = lean_arguments(headers)
+    if keys is not None:
+        calls.append(lambda: run.verifier.authenticate(keys[0], keys[1], peer, method, path))
+    for call in calls:
+        before = run.log_lengths()
+        if expect["status"] == 200:
+            check_principal(run, call(), expect["principal"])
+        else:
+            with pytest.raises(rca.AuthFailure) as caught:
+                call()
+            check_failure(run, caught.value, expect)
+        after = run.log_lengths()
+        logged = expect.get("logged_to")
+        for account, count in after.items():
+            grew = 1 if logged is not None and account == run.ids[logged] else 0
+            assert count == before[account] + grew, (account, before, after)
