@@ -180,3 +180,24 @@ def test_asyncio_calls_run_concurrently_without_blocking_the_loop(emulator, sile
     # The loop kept ticking while the slow request waited for its timeout.
     assert ticks >= 0.5 / 0.01 / 4
     assert time.monotonic() - started < 30
+
+
+def test_asyncio_cancellation_leaves_the_client_usable(emulator, silent_port):
+    slow = rca.Client(emulator.keys, base_url=f"http://127.0.0.1:{silent_port}/v1", timeout=30, max_retries=0)
+    client = rca.Client(emulator.keys, base_url=emulator.base_url)
+
+    async def main():
+        started = time.monotonic()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(slow.account(), timeout=0.2)
+        cancelled_after = time.monotonic() - started
+        task = asyncio.create_task(slow.account())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return cancelled_after, await client.account()
+
+    cancelled_after, account = asyncio.run(main())
+    assert cancelled_after < 5
+    assert account.key.name == "loopback-key"
