@@ -26,7 +26,7 @@ fi
 cargo build --release -p rcauth
 rcauth="$CARGO_TARGET_DIR/release/rcauth"
 
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/rcauth-bench.XXXXXX")
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
