@@ -50,6 +50,9 @@ extension AuthFailure {
 
     /// The message safe to send to the caller: it never tells which rule failed.
     public var publicMessage: String { field("publicMessage") as? String ?? "" }
+
+    /// The code the caller is shown (`unauthorized`, `forbidden`, `service_unavailable`).
+    public var publicCode: String { field("publicCode") as? String ?? "" }
 }
 
 extension ClientError {

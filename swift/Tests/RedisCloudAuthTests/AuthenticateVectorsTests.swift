@@ -143,6 +143,7 @@ final class AuthenticateCase {
                 guard let failure = error as? AuthFailure else { return XCTFail("\(name): \(error)") }
                 XCTAssertEqual(failure.code, expect["failure"] as? String, "\(name): \(failure.detail)")
                 XCTAssertEqual(Int(failure.httpStatus), status, name)
+                XCTAssertEqual(failure.publicCode, expect["public_code"] as? String, name)
                 if let message = expect["message"] as? String {
                     XCTAssertEqual(failure.publicMessage, message, name)
                 }

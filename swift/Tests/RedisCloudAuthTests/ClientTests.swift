@@ -147,11 +147,11 @@ final class ClientTests: XCTestCase {
                 }
             }
             let error = try XCTUnwrap(limited, "the limited emulator never answered 429")
-            guard case let .RateLimited(code, status, retryAfter, detail) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(code, "rate_limited")
-            XCTAssertEqual(status, 429)
-            XCTAssertGreaterThan(try XCTUnwrap(retryAfter), 0.2)
-            XCTAssertTrue(detail.contains("retry after"), detail)
+            guard case .RateLimited = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.code, "rate_limited")
+            XCTAssertEqual(error.status, 429)
+            XCTAssertGreaterThan(try XCTUnwrap(field(error, "retryAfter", as: TimeInterval.self)), 0.2)
+            XCTAssertTrue(error.detail.contains("retry after"), error.detail)
         }
     }
 
@@ -208,11 +208,11 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(try BlockingClient.fromCredentials(credentials: credentials).account().id, emulator.account)
         let empty = CredentialChain().environment(variables: [:]).profileFile(path: nil).keychain(service: nil)
         XCTAssertThrowsError(try Client.fromChain(chain: empty)) { error in
-            guard let error = error as? ClientError, case let .Credentials(code, credentialCode, _) = error else {
+            guard let error = error as? ClientError, case .Credentials = error else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(code, "credentials")
-            XCTAssertEqual(credentialCode, "not_found")
+            XCTAssertEqual(error.code, "credentials")
+            XCTAssertEqual(field(error, "credentialCode", as: String.self), "not_found")
         }
     }
 

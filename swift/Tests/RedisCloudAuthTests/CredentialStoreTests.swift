@@ -120,11 +120,11 @@ final class CredentialStoreTests: XCTestCase {
         try fileStore(path: path).save(profile: "default", credentials: credentials())
         try FileManager.default.setAttributes([.posixPermissions: NSNumber(value: 0o644)], ofItemAtPath: path)
         XCTAssertThrowsError(try fileStore(path: path).load(profile: "default")) { error in
-            guard let error = error as? CredentialError, case let .InsecurePermissions(code, errorPath, _) = error else {
+            guard let error = error as? CredentialError, case .InsecurePermissions = error else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(code, "insecure_permissions")
-            XCTAssertEqual(errorPath, path)
+            XCTAssertEqual(error.code, "insecure_permissions")
+            XCTAssertEqual(field(error, "path", as: String.self), path)
             assertNoSecret(textForms(error), [storeUser])
         }
     }
@@ -163,11 +163,12 @@ final class CredentialStoreTests: XCTestCase {
     func testTheChainSaysItSearchedAnEmptySwiftStore() throws {
         let store = DictStore()
         XCTAssertThrowsError(try bareChain().store(store: store).resolve()) { error in
-            guard let error = error as? CredentialError, case let .NotFound(code, profile, searched, _) = error else {
+            guard let error = error as? CredentialError, case .NotFound = error else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(code, "not_found")
-            XCTAssertEqual(profile, "default")
+            XCTAssertEqual(error.code, "not_found")
+            XCTAssertEqual(field(error, "profile", as: String.self), "default")
+            let searched = field(error, "searched", as: [String].self) ?? []
             XCTAssertTrue(searched.contains { $0.contains("dict store") }, "\(searched)")
         }
         XCTAssertEqual(store.calls, ["load default"])

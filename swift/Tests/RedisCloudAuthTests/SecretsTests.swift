@@ -35,12 +35,12 @@ final class SecretsTests: XCTestCase {
     func testKeyErrorsNeverHoldTheValue() {
         let bad = "UserKey with spaces inside"
         XCTAssertThrowsError(try ApiKeys(accountKey: secretAccount, userKey: bad)) { error in
-            guard let error = error as? ApiKeyError, case let .Character(code, key, position, _) = error else {
+            guard let error = error as? ApiKeyError, case .Character = error else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(code, "key_character")
-            XCTAssertEqual(key, .user)
-            XCTAssertEqual(position, 7)
+            XCTAssertEqual(error.code, "key_character")
+            XCTAssertEqual(error.key, .user)
+            XCTAssertEqual(field(error, "position", as: UInt64.self), 7)
             assertNoSecret(textForms(error), [bad, secretAccount])
         }
     }
@@ -50,10 +50,11 @@ final class SecretsTests: XCTestCase {
         let env = ["REDIS_CLOUD_ACCOUNT_KEY": secretAccount, "REDIS_CLOUD_USER_KEY": bad]
         let chain = CredentialChain().environment(variables: env).profileFile(path: nil).keychain(service: nil)
         XCTAssertThrowsError(try chain.resolve()) { error in
-            guard let error = error as? CredentialError, case let .InvalidKey(_, origin, key, _) = error else {
+            guard let error = error as? CredentialError, case .InvalidKey = error else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(key, .user)
+            XCTAssertEqual(field(error, "key", as: KeyKind.self), .user)
+            let origin = field(error, "origin", as: String.self) ?? ""
             XCTAssertTrue(origin.contains("REDIS_CLOUD_USER_KEY"), origin)
             assertNoSecret(textForms(error), [secretAccount, bad])
         }

@@ -32,6 +32,13 @@ func assertNoSecret(_ text: String, _ secrets: [String], file: StaticString = #f
     }
 }
 
+/// The associated value labelled `name` of an error's case (positions
+/// change when the bindings add a field; labels do not).
+func field<T>(_ error: Error, _ name: String, as type: T.Type) -> T? {
+    guard let payload = Mirror(reflecting: error).children.first?.value else { return nil }
+    return Mirror(reflecting: payload).children.first { $0.label == name }?.value as? T
+}
+
 /// Every text form of a value.
 func textForms(_ value: Any) -> String {
     var text = "\(value) \(String(reflecting: value))"

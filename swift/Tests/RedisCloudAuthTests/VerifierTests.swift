@@ -103,13 +103,13 @@ final class VerifierTests: XCTestCase {
             XCTAssertThrowsError(
                 try v.authenticate(method: "GET", path: "/v1/", headers: authHeaders(w.accountKey, w.userKey), peer: outsideIp)
             ) { error in
-                guard let failure = error as? AuthFailure, case let .SourceIpNotAllowed(_, status, _, detail, sourceIp) = failure else {
+                guard let failure = error as? AuthFailure, case .SourceIpNotAllowed = failure else {
                     return XCTFail("\(error)")
                 }
-                XCTAssertEqual(status, 403)
                 XCTAssertEqual(failure.httpStatus, 403)
-                XCTAssertEqual(sourceIp, outsideIp)
-                XCTAssertTrue(detail.contains("allow list"), detail)
+                XCTAssertEqual(failure.publicCode, "forbidden")
+                XCTAssertEqual(field(failure, "sourceIp", as: String.self), outsideIp)
+                XCTAssertTrue(failure.detail.contains("allow list"), failure.detail)
                 assertNoSecret(textForms(failure), [w.accountKey, w.userKey])
             }
             var messages: [String] = []
@@ -186,8 +186,8 @@ final class VerifierTests: XCTestCase {
             }
         }
         XCTAssertThrowsError(try v.addUser(accountId: a, name: "Mallory", email: "not an email", role: .member)) { error in
-            guard let error = error as? AdminError, case let .InvalidName(_, what, _) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(what, "email")
+            guard let error = error as? AdminError, case .InvalidName = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(field(error, "what", as: String.self), "email")
         }
         XCTAssertThrowsError(try v.setTrustedProxies(cidrs: ["10.0.0.0/8", "nonsense"])) { error in
             XCTAssertEqual((error as? AdminError)?.code, "invalid_cidr")

@@ -162,6 +162,21 @@ val AuthFailure.publicMessage: String
         is AuthFailure.InvalidPeerAddress -> publicMessage
     }
 
+/** The code the caller is shown (`unauthorized`, `forbidden`, `service_unavailable`). */
+val AuthFailure.publicCode: String
+    get() = when (this) {
+        is AuthFailure.ApiDisabled -> publicCode
+        is AuthFailure.MissingCredentials -> publicCode
+        is AuthFailure.MalformedCredentials -> publicCode
+        is AuthFailure.InvalidAccountKey -> publicCode
+        is AuthFailure.InvalidUserKey -> publicCode
+        is AuthFailure.AccountMismatch -> publicCode
+        is AuthFailure.OwnerRoleRevoked -> publicCode
+        is AuthFailure.SourceIpNotAllowed -> publicCode
+        is AuthFailure.StoreUnavailable -> publicCode
+        is AuthFailure.InvalidPeerAddress -> publicCode
+    }
+
 /** The precise reason, for the server's own logs; never a key. */
 val AuthFailure.detail: String
     get() = when (this) {

@@ -120,6 +120,7 @@ private class Case(private val case: JsonObject) {
             val failure = assertFailsWith<AuthFailure> { verifier.authenticate(method, path, headers, peer) }
             assertEquals(expect.string("failure"), failure.code, failure.detail)
             assertEquals(status.toUShort(), failure.httpStatus)
+            assertEquals(expect.string("public_code"), failure.publicCode)
             expect.str("message")?.let { assertEquals(it, failure.publicMessage) }
             assertNoSecret("${failure.message} $failure ${failure.publicMessage}", *secrets.values.toTypedArray())
         }

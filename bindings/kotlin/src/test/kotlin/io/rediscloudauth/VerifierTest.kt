@@ -94,6 +94,7 @@ class VerifierTest {
             v.authenticate("GET", "/v1/", authHeaders(w.accountKey, w.userKey), OUTSIDE_IP)
         }
         assertEquals(403.toUShort(), outside.httpStatus)
+        assertEquals("forbidden", outside.publicCode)
         assertEquals(OUTSIDE_IP, outside.sourceIp)
         assertTrue("allow list" in outside.detail, outside.detail)
         val mismatch = assertFailsWith<AuthFailure.AccountMismatch> {
