@@ -187,33 +187,41 @@ class _Outcome(ctypes.Structure):
     ]
 
 
-# Called with the GIL held (PyDLL): a call takes well under a microsecond
-# and never calls back into Python.
+class _EntryPoints:
+    """The lean C entry points, with their argument types set once."""
+
+    def __init__(self, lib: ctypes.CDLL) -> None:
+        self.authenticate = lib.rca_verifier_authenticate
+        self.authenticate.restype = ctypes.c_int32
+        self.authenticate.argtypes = [
+            ctypes.c_uint64,
+            *(ctypes.c_char_p, ctypes.c_size_t) * 5,  # account key, user key, peer, method, path
+            ctypes.c_void_p,
+        ]
+        self.joined = lib.rca_verifier_authenticate_joined
+        self.joined.restype = ctypes.c_int32
+        self.joined.argtypes = [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
+        self.batch = lib.rca_verifier_authenticate_batch
+        self.batch.restype = ctypes.c_int32
+        self.batch.argtypes = [
+            ctypes.c_uint64,
+            ctypes.c_size_t,
+            *(ctypes.c_char_p, ctypes.c_size_t) * 3,  # fields, method, path
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
+
+
+# The library the generated module loaded, twice: holding the GIL through
+# the call (PyDLL) for the in-memory store, where a call takes about a
+# microsecond and never waits; releasing it (CDLL) for SQLite, where a call
+# may read the file to pick up another process's changes.
 _LIB = ctypes.PyDLL(_ffi._UniffiLib._name)
-_AUTHENTICATE = _LIB.rca_verifier_authenticate
-_AUTHENTICATE.restype = ctypes.c_int32
-_AUTHENTICATE.argtypes = [
-    ctypes.c_uint64,
-    *(ctypes.c_char_p, ctypes.c_size_t) * 5,  # account key, user key, peer, method, path
-    ctypes.c_void_p,
-]
-_JOINED = _LIB.rca_verifier_authenticate_joined
-_JOINED.restype = ctypes.c_int32
-_JOINED.argtypes = [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
-_BATCH = _LIB.rca_verifier_authenticate_batch
-_BATCH.restype = ctypes.c_int32
-_BATCH.argtypes = [
-    ctypes.c_uint64,
-    ctypes.c_size_t,
-    ctypes.c_char_p,
-    ctypes.c_size_t,
-    ctypes.c_char_p,
-    ctypes.c_size_t,
-    ctypes.c_char_p,
-    ctypes.c_size_t,
-    ctypes.c_void_p,
-    ctypes.c_void_p,
-]
+_HOLDING_GIL = _EntryPoints(_LIB)
+_RELEASING_GIL = _EntryPoints(ctypes.CDLL(_ffi._UniffiLib._name))
+_AUTHENTICATE = _HOLDING_GIL.authenticate
+_JOINED = _HOLDING_GIL.joined
+_BATCH = _HOLDING_GIL.batch
 _RELEASE = _LIB.rca_verifier_release
 _RELEASE.restype = None
 _RELEASE.argtypes = [ctypes.c_uint64]
@@ -284,14 +292,16 @@ class Verifier:
     processes may share.
     """
 
-    __slots__ = ("_inner", "_handle", "_outcomes", "__weakref__")
+    __slots__ = ("_inner", "_handle", "_outcomes", "_entry", "__weakref__")
 
     @translating
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
         if path is None:
             self._inner = _ffi.Verifier.in_memory()
+            self._entry = _HOLDING_GIL
         else:
             self._inner = _ffi.Verifier.open_sqlite(os.fspath(path))
+            self._entry = _RELEASING_GIL
         self._handle = self._inner.fast_path_handle()
         weakref.finalize(self, _RELEASE, self._handle)
         # Out-structs not in use: a call takes one and puts it back after
@@ -334,7 +344,7 @@ class Verifier:
             data = "\0".join((account_key, user_key, peer, method, path)).encode()  # type: ignore[arg-type]
         except (TypeError, UnicodeEncodeError):
             data = None  # absent keys, bytes, or text that is not UTF-8
-        code = -4 if data is None else _JOINED(self._handle, data, len(data), address)
+        code = -4 if data is None else self._entry.joined(self._handle, data, len(data), address)
         if code == -4:
             # Five separate fields (some absent, or holding a NUL).
             code = self._authenticate_fields(account_key, user_key, peer, method, path, address)
@@ -359,7 +369,7 @@ class Verifier:
     ) -> int:
         ak, uk, ip = _utf8(account_key), _utf8(user_key), _utf8(peer)
         m, p = _encoded(method), _encoded(path)
-        return _AUTHENTICATE(
+        return self._entry.authenticate(
             self._handle,
             ak,
             0 if ak is None else len(ak),
@@ -393,7 +403,7 @@ class Verifier:
             data = None
         m, p = _encoded(method), _encoded(path)
         if data is not None:
-            status = _BATCH(
+            status = self._entry.batch(
                 self._handle, count, data, len(data), m, len(m), p, len(p),
                 codes.buffer_info()[0], None,
             )
