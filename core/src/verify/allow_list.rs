@@ -32,10 +32,55 @@ pub const ALLOW_LIST_MAX: usize = 1000;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[repr(C)] // the ranges checked on every request come first
 pub struct AllowList {
-    entries: Vec<String>,
-    v4: Vec<(u32, u32)>,
+    v4: V4Ranges,
     v6: Vec<(u128, u128)>,
+    entries: Vec<String>,
+}
+
+/// IPv4 ranges held inline up to this many, so checking a typical list
+/// reads the memory the key's index entry already brought into cache.
+const V4_INLINE: usize = 16;
+
+/// Merged IPv4 ranges: inline when few, on the heap otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum V4Ranges {
+    Inline {
+        len: u8,
+        ranges: [(u32, u32); V4_INLINE],
+    },
+    Heap(Box<[(u32, u32)]>),
+}
+
+impl Default for V4Ranges {
+    fn default() -> Self {
+        V4Ranges::from(Vec::new())
+    }
+}
+
+impl From<Vec<(u32, u32)>> for V4Ranges {
+    fn from(ranges: Vec<(u32, u32)>) -> Self {
+        if ranges.len() <= V4_INLINE {
+            let mut inline = [(0, 0); V4_INLINE];
+            inline[..ranges.len()].copy_from_slice(&ranges);
+            V4Ranges::Inline {
+                len: ranges.len() as u8,
+                ranges: inline,
+            }
+        } else {
+            V4Ranges::Heap(ranges.into_boxed_slice())
+        }
+    }
+}
+
+impl V4Ranges {
+    fn as_slice(&self) -> &[(u32, u32)] {
+        match self {
+            V4Ranges::Inline { len, ranges } => &ranges[..*len as usize],
+            V4Ranges::Heap(ranges) => ranges,
+        }
+    }
 }
 
 impl AllowList {
@@ -66,9 +111,9 @@ impl AllowList {
             }
         }
         Ok(AllowList {
-            entries: nets.iter().map(IpNet::to_string).collect(),
-            v4: merged(v4),
+            v4: merged(v4).into(),
             v6: merged(v6),
+            entries: nets.iter().map(IpNet::to_string).collect(),
         })
     }
 
@@ -89,7 +134,7 @@ impl AllowList {
             return true;
         }
         match canonical(ip) {
-            IpAddr::V4(v4) => in_ranges(&self.v4, u32::from(v4)),
+            IpAddr::V4(v4) => in_ranges(self.v4.as_slice(), u32::from(v4)),
             IpAddr::V6(v6) => in_ranges(&self.v6, u128::from(v6)),
         }
     }
@@ -252,9 +297,9 @@ mod tests {
     fn adjacent_and_nested_ranges_merge() {
         let list =
             AllowList::parse(["10.0.0.0/9", "10.128.0.0/9", "10.1.0.0/16", "0.0.0.0/0"]).unwrap();
-        assert_eq!(list.v4, [(0, u32::MAX)]);
+        assert_eq!(list.v4.as_slice(), [(0, u32::MAX)]);
         let list = AllowList::parse(["10.0.0.0/24", "10.0.1.0/24", "10.0.3.0/24"]).unwrap();
-        assert_eq!(list.v4.len(), 2);
+        assert_eq!(list.v4.as_slice().len(), 2);
         assert!(list.allows(ip("10.0.1.255")));
         assert!(!list.allows(ip("10.0.2.0")));
         assert!(list.allows(ip("10.0.3.0")));
@@ -269,6 +314,15 @@ mod tests {
         assert_eq!(list.entries().len(), 1000);
         assert!(list.allows(ip("10.3.231.9")));
         assert!(!list.allows(ip("10.3.232.9")));
+        assert_eq!(list.v4.as_slice().len(), 1, "adjacent /24s merge");
+        let sparse: Vec<String> = (0..40).map(|i| format!("10.0.{}.0/24", i * 2)).collect();
+        let sparse = AllowList::parse(&sparse).unwrap();
+        assert!(matches!(sparse.v4, V4Ranges::Heap(_)));
+        assert!(sparse.allows(ip("10.0.78.1")) && !sparse.allows(ip("10.0.79.1")));
+        let small: Vec<String> = (0..16).map(|i| format!("10.0.{}.0/24", i * 2)).collect();
+        let small = AllowList::parse(&small).unwrap();
+        assert!(matches!(small.v4, V4Ranges::Inline { len: 16, .. }));
+
         let too_many: Vec<String> = (0..1001)
             .map(|i| format!("10.{}.{}.0/24", i / 256, i % 256))
             .collect();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 
+use super::index::KeyEntry;
 use super::key_material::KeyHash;
 use super::model::{AccountId, Role, UserId};
 use super::source_ip::FORWARDED_FOR_HEADER;
@@ -161,6 +162,8 @@ impl Verifier {
         let Some(&account_id) = index.account_keys.get(&account_hash) else {
             return Err(AuthFailure::InvalidAccountKey);
         };
+        // Looked up now, so its cache misses overlap the work below.
+        let key = index.user_keys.get(&user_hash);
         let account = &index.accounts[&account_id];
         let source_ip = if index.proxies.nets().is_empty() {
             super::allow_list::canonical(request.peer)
@@ -182,7 +185,7 @@ impl Verifier {
             &index,
             account_id,
             account.api_enabled,
-            &user_hash,
+            key,
             source_ip,
             &mut record,
         )
@@ -204,14 +207,14 @@ impl Verifier {
     }
 }
 
-type Found<'i> = (UserId, &'i Arc<str>, &'i Arc<str>, &'i Arc<str>);
+type Found<'i> = (UserId, &'i Arc<str>, &'i Arc<str>, &'i str);
 
 /// Rules 2 to 4 for an identified account; fills in the log record.
 fn check<'i>(
     index: &'i super::index::Index,
     account_id: AccountId,
     api_enabled: bool,
-    user_hash: &KeyHash,
+    key: Option<&'i KeyEntry>,
     source_ip: IpAddr,
     record: &mut LogRecord,
 ) -> Result<Found<'i>, AuthFailure> {
@@ -222,7 +225,7 @@ fn check<'i>(
     if !api_enabled {
         return fail(record, Outcome::ApiDisabled, AuthFailure::ApiDisabled);
     }
-    let Some(key) = index.user_keys.get(user_hash) else {
+    let Some(key) = key else {
         return fail(record, Outcome::InvalidUserKey, AuthFailure::InvalidUserKey);
     };
     if key.account_id != account_id {
@@ -233,7 +236,7 @@ fn check<'i>(
         );
     }
     let owner = index.users.get(&key.owner_id);
-    record.key_name = Some(InlineText::new(&[&key.name]));
+    record.key_name = Some(key.hot_name);
     record.owner_id = owner.map(|_| key.owner_id);
     let Some(owner) = owner.filter(|o| o.role == Role::Owner && o.account_id == account_id) else {
         return fail(
@@ -249,5 +252,10 @@ fn check<'i>(
             AuthFailure::SourceIpNotAllowed { source_ip },
         );
     }
-    Ok((key.owner_id, &owner.name, &owner.email, &key.name))
+    Ok((
+        key.owner_id,
+        &owner.name,
+        &owner.email,
+        key.hot_name.as_str(),
+    ))
 }

@@ -7,8 +7,10 @@ use std::sync::Arc;
 
 use super::allow_list::AllowList;
 use super::key_material::{DigestState, IdState, KeyHash};
+use super::model::KEY_NAME_MAX;
 use super::model::{AccountId, Role, UserId};
 use super::source_ip::TrustedProxies;
+use super::system_log::InlineText;
 use crate::store::{AccountRecord, Mutation, Snapshot, UserKeyRecord, UserRecord};
 
 /// An account as indexed.
@@ -30,13 +32,17 @@ pub(crate) struct UserEntry {
     pub role: Role,
 }
 
-/// A user key as indexed.
+/// A user key as indexed, stored in the hash table's slot next to its
+/// hash: what a request reads comes first and needs no pointer chase.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct KeyEntry {
     pub account_id: AccountId,
     pub owner_id: UserId,
-    pub name: Arc<str>,
     pub allow_list: AllowList,
+    /// The name again, inline, for the request path.
+    pub hot_name: InlineText<KEY_NAME_MAX>,
+    pub name: Arc<str>,
     pub created_at: i64,
 }
 
@@ -50,7 +56,7 @@ pub(crate) struct Index {
     pub accounts: HashMap<AccountId, AccountEntry, IdState>,
     pub account_keys: HashMap<KeyHash, AccountId, DigestState>,
     pub users: HashMap<UserId, UserEntry, IdState>,
-    pub user_keys: HashMap<KeyHash, Arc<KeyEntry>, DigestState>,
+    pub user_keys: HashMap<KeyHash, KeyEntry, DigestState>,
     /// (account, key name) to the key's hash.
     pub key_names: HashMap<(AccountId, Arc<str>), KeyHash>,
     pub proxies: TrustedProxies,
@@ -125,18 +131,19 @@ impl Index {
             .insert((k.account_id, name.clone()), k.secret_hash);
         self.user_keys.insert(
             k.secret_hash,
-            Arc::new(KeyEntry {
+            KeyEntry {
                 account_id: k.account_id,
                 owner_id: k.owner_id,
-                name,
                 allow_list,
+                hot_name: InlineText::new(&[&name]),
+                name,
                 created_at: k.created_at,
-            }),
+            },
         );
     }
 
     /// The key named `name` in `account`, with its hash.
-    pub fn key_by_name(&self, account: AccountId, name: &str) -> Option<(KeyHash, &Arc<KeyEntry>)> {
+    pub fn key_by_name(&self, account: AccountId, name: &str) -> Option<(KeyHash, &KeyEntry)> {
         let hash = *self.key_names.get(&(account, Arc::from(name)))?;
         self.user_keys.get(&hash).map(|k| (hash, k))
     }
@@ -196,20 +203,16 @@ impl Index {
                 name,
                 allow_list,
             } => {
-                let Some((hash, old)) = self.key_by_name(*account_id, name) else {
+                let Some(hash) = self.key_names.get(&(*account_id, Arc::from(name.as_str())))
+                else {
                     return;
                 };
                 let Ok(list) = AllowList::parse(allow_list) else {
                     return;
                 };
-                let entry = Arc::new(KeyEntry {
-                    account_id: old.account_id,
-                    owner_id: old.owner_id,
-                    name: old.name.clone(),
-                    allow_list: list,
-                    created_at: old.created_at,
-                });
-                self.user_keys.insert(hash, entry);
+                if let Some(key) = self.user_keys.get_mut(hash) {
+                    key.allow_list = list;
+                }
             }
             Mutation::DeleteUserKey { account_id, name } => {
                 if let Some(hash) = self
