@@ -364,6 +364,11 @@ export declare class Verifier {
    */
   static openSqlite(path: string): Promise<Verifier>
   /**
+   * A verifier over the Redis store at `url` (`redis://HOST:PORT`),
+   * shared with every other verifier that opens it.
+   */
+  static openRedis(url: string): Promise<Verifier>
+  /**
    * Decides whether `request` authenticates: resolves the `Principal`,
    * or rejects with an `AuthFailure` error (`code`, `status`,
    * `publicMessage`). Every attempt tied to an account is logged.

@@ -241,6 +241,17 @@ impl Verifier {
         })
     }
 
+    /// A verifier over the Redis store at `url` (`redis://HOST:PORT`),
+    /// shared with every other verifier that opens it.
+    #[napi(ts_return_type = "Promise<Verifier>")]
+    pub fn open_redis<'env>(env: &'env Env, url: String) -> Result<PromiseRaw<'env, Verifier>> {
+        blocking(env, move || {
+            Ok(Verifier {
+                inner: Arc::new(core::Verifier::open_redis(&url)?),
+            })
+        })
+    }
+
     /// Decides whether `request` authenticates: resolves the `Principal`,
     /// or rejects with an `AuthFailure` error (`code`, `status`,
     /// `publicMessage`). Every attempt tied to an account is logged.
