@@ -45,3 +45,11 @@ echo "Redis at $RCAUTH_TEST_REDIS_URL"
 
 cargo test -p redis-cloud-auth --features redis --test redis_store
 cargo test -p rcauth --test redis_fleet
+
+# Node's Verifier.openRedis, on the addon step 50 built (built here if missing).
+if command -v node >/dev/null 2>&1 && [ -d node/node_modules ]; then
+  if ! ls node/*.node >/dev/null 2>&1; then (cd node && npx napi build --platform); fi
+  (cd node && node --test test/redis.test.mjs)
+else
+  echo "node: no Node.js or node_modules here (step 50 installs them): test/redis.test.mjs not run"
+fi
