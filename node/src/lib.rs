@@ -10,6 +10,7 @@ mod background;
 mod client;
 mod credentials;
 mod errors;
+mod header_list;
 mod javascript_store;
 mod secret;
 mod stores;

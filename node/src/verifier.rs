@@ -11,9 +11,9 @@ use redis_cloud_auth::verify::{
 };
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
-use crate::api_keys::HeaderList;
 use crate::background::blocking;
 use crate::errors::{invalid_arg, throw, Failure};
+use crate::header_list::HeaderList;
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
