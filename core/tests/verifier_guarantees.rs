@@ -2,7 +2,7 @@
 //! authentications, the SQLite file's mode, integrity and schema version.
 
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use redis_cloud_auth::store::SqliteStore;
@@ -31,8 +31,8 @@ fn storm_of_deletes(v: Verifier) {
         })
         .collect();
     let keys = Arc::new(keys);
-    let deleted: Arc<Vec<AtomicBool>> =
-        Arc::new((0..KEYS).map(|_| AtomicBool::new(false)).collect());
+    // Per key: 0 live, 1 being deleted, 2 deleted (the delete returned).
+    let deleted: Arc<Vec<AtomicU8>> = Arc::new((0..KEYS).map(|_| AtomicU8::new(0)).collect());
     let done = Arc::new(AtomicBool::new(false));
     let violations = Arc::new(AtomicUsize::new(0));
     let attempts = Arc::new(AtomicUsize::new(0));
@@ -56,7 +56,7 @@ fn storm_of_deletes(v: Verifier) {
                     i += 1;
                     // Read before the call: if the delete had returned by
                     // then, the call must fail.
-                    let gone_before = deleted[k].load(Ordering::Acquire);
+                    let gone_before = deleted[k].load(Ordering::Acquire) == 2;
                     let headers = [
                         ("x-api-key", account_key.expose().as_bytes()),
                         ("x-api-secret-key", keys[k].expose().as_bytes()),
@@ -67,7 +67,7 @@ fn storm_of_deletes(v: Verifier) {
                     if gone_before && ok {
                         violations.fetch_add(1, Ordering::Relaxed);
                     }
-                    if !gone_before && !ok && !deleted[k].load(Ordering::Acquire) {
+                    if !gone_before && !ok && deleted[k].load(Ordering::Acquire) == 0 {
                         // A key nobody deleted must keep working.
                         violations.fetch_add(1, Ordering::Relaxed);
                     }
@@ -81,9 +81,10 @@ fn storm_of_deletes(v: Verifier) {
         while attempts.load(Ordering::Relaxed) < (k + 1) * 50 {
             std::thread::yield_now();
         }
+        flag.store(1, Ordering::Release);
         v.delete_user_key(account, owner, &format!("storm-key-{k:03}"))
             .unwrap();
-        flag.store(true, Ordering::Release);
+        flag.store(2, Ordering::Release);
         // Keys are created mid-storm too.
         v.create_user_key(
             account,
