@@ -256,6 +256,14 @@ fn sqlite(c: &mut Criterion) {
     bench_verifier(c, "sqlite", &v, &requests);
     drop(v);
 
+    // What a change by another process costs the first request after it:
+    // a full snapshot read and index build (here through a fresh verifier).
+    c.benchmark_group("store")
+        .sample_size(10)
+        .bench_function("sqlite_reload_100k_keys", |b| {
+            b.iter(|| black_box(Verifier::open_sqlite(&path).unwrap()))
+        });
+
     // The change probe alone.
     let store = SqliteStore::open(&path).unwrap();
     c.bench_function("store/sqlite_change_token", |b| {
