@@ -1,0 +1,11 @@
+//! Reliability checks of redis-cloud-auth.
+//!
+//! [`invariants`] holds one check per parser that takes outside input; the
+//! fuzz targets in `fuzz/` and the corpus replay tests call the same
+//! functions, so a stable toolchain runs every committed fuzz input too.
+//! The `rcauth-load` binary drives mixed traffic against `rcauth serve`
+//! (see [`load`]).
+
+#![warn(missing_docs)]
+
+pub mod invariants;
