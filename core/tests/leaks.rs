@@ -61,6 +61,9 @@ fn assert_clean(what: &str, haystack: &[u8], secrets: &[String]) {
     }
 }
 
+/// Header pairs of one request.
+type Headers = Vec<(&'static str, String)>;
+
 fn request(
     v: &Verifier,
     headers: &[(&str, &str)],
@@ -127,7 +130,7 @@ fn no_secret_appears_anywhere() {
     let mut seen = Seen::default();
 
     // Every verifier outcome.
-    let cases: Vec<(&str, Vec<(&str, String)>, &str)> = vec![
+    let cases: Vec<(&str, Headers, &str)> = vec![
         (
             "ok",
             vec![("x-api-key", a.into()), ("x-api-secret-key", u.into())],

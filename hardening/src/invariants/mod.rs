@@ -33,8 +33,11 @@ pub fn assert_no_canary(what: &str, text: &str) {
     );
 }
 
+/// A check: panics when `data` breaks a property.
+pub type Check = fn(&[u8]);
+
 /// Every check by the name of its fuzz target and corpus folder.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("headers", headers::check),
     ("allow_list", allow_list::check),
     ("forwarded_for", forwarded_for::check),
