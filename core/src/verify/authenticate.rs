@@ -12,7 +12,7 @@ use super::model::{AccountId, Role, UserId};
 use super::source_ip::FORWARDED_FOR_HEADER;
 use super::system_log::{InlineText, LogRecord, Outcome, RESOURCE_MAX};
 use super::{AuthFailure, Verifier};
-use crate::headers::find_keys;
+use crate::headers::{find_keys, KeyRefs};
 
 /// Who a request authenticated as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,8 +120,20 @@ impl<'a> AuthRequest<'a> {
         }
     }
 
-    fn resource(&self) -> InlineText<RESOURCE_MAX> {
-        InlineText::new(&[self.method, " ", self.path])
+    /// `METHOD path` for the system log, with either key replaced should
+    /// the caller have put it in the path (before the cut to
+    /// `RESOURCE_MAX`, so no part of a key survives): the log never holds
+    /// a secret.
+    fn resource(&self, keys: &KeyRefs<'_>) -> InlineText<RESOURCE_MAX> {
+        let has = |key: &str| self.path.contains(key);
+        if !has(keys.account_key) && !has(keys.user_key) {
+            return InlineText::new(&[self.method, " ", self.path]);
+        }
+        let path = self
+            .path
+            .replace(keys.account_key, crate::secret::REDACTED)
+            .replace(keys.user_key, crate::secret::REDACTED);
+        InlineText::new(&[self.method, " ", &path])
     }
 }
 
@@ -179,7 +191,7 @@ impl Verifier {
             owner_id: None,
             key_name: None,
             source_ip,
-            resource: request.resource(),
+            resource: request.resource(&keys),
         };
         let result = check(
             &index,

@@ -1,0 +1,62 @@
+//! Inputs the fuzz targets (`fuzz/`) found breaking a property, kept as
+//! plain tests so they stay fixed on the stable toolchain.
+
+use std::net::IpAddr;
+
+use redis_cloud_auth::verify::{AuthRequest, Role, Verifier};
+
+/// `request` target: the caller wrote its own keys into the URL path
+/// (`GET /444\xff\xff<user key>...`); the resource the system log stores
+/// held them. The log must never hold a secret, so both are redacted.
+#[test]
+fn keys_written_into_the_path_are_redacted_in_the_system_log() {
+    let dir = tempfile::tempdir().unwrap();
+    for v in [
+        Verifier::in_memory(),
+        Verifier::open_sqlite(dir.path().join("auth.db")).unwrap(),
+    ] {
+        let account = v.create_account("acme").unwrap();
+        let ada = v
+            .add_user(account, "Ada", "ada@example.com", Role::Owner)
+            .unwrap();
+        let account_key = v.enable_api(account).unwrap().unwrap();
+        let user_key = v
+            .create_user_key(account, ada, ada, "ci-deploy-key", &[] as &[&str])
+            .unwrap();
+        let (a, u) = (account_key.expose(), user_key.expose());
+        let headers = [
+            ("x-api-key", a.as_bytes()),
+            ("x-api-secret-key", u.as_bytes()),
+        ];
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        for path in [format!("/v1/{u}/{a}"), format!("/444\u{fffd}{u}")] {
+            v.authenticate(&AuthRequest::from_pairs("GET", &path, &headers, peer))
+                .unwrap();
+        }
+        // A failed attempt tied to the account is logged too.
+        let wrong = [
+            ("x-api-key", a.as_bytes()),
+            ("x-api-secret-key", b"NoSuchUserKey-0123456789".as_slice()),
+        ];
+        let path = format!("/v1/{a}");
+        v.authenticate(&AuthRequest::from_pairs("GET", &path, &wrong, peer))
+            .unwrap_err();
+        // A key across the cut of a long resource leaves no prefix behind.
+        let long = format!("/{}{u}", "x".repeat(140));
+        v.authenticate(&AuthRequest::from_pairs("GET", &long, &headers, peer))
+            .unwrap();
+        let cut = v.system_log(account, 0, 1).unwrap().remove(0).resource;
+        assert!(cut.starts_with("GET /xxx"), "{cut}");
+        assert!(!cut.contains(&u[..8]), "a key prefix was stored: {cut}");
+        let log = v.system_log(account, 1, 10).unwrap();
+        let resources: Vec<&str> = log.iter().map(|e| e.resource.as_str()).collect();
+        assert_eq!(
+            resources,
+            [
+                "GET /v1/** redacted **",
+                "GET /444\u{fffd}** redacted **",
+                "GET /v1/** redacted **/** redacted **",
+            ]
+        );
+    }
+}
