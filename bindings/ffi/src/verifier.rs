@@ -166,6 +166,14 @@ impl Verifier {
         Ok(Arc::new(Verifier(Arc::new(verifier))))
     }
 
+    /// A verifier over the Redis store at `url` (`redis://HOST:PORT`),
+    /// shared with every other verifier that opens it.
+    #[uniffi::constructor]
+    pub fn open_redis(url: String) -> Result<Arc<Self>, AdminError> {
+        let verifier = core::Verifier::open_redis(&url).map_err(core::AdminError::from)?;
+        Ok(Arc::new(Verifier(Arc::new(verifier))))
+    }
+
     /// Creates an account (API disabled) and returns its id.
     pub fn create_account(&self, name: String) -> Result<u64, AdminError> {
         Ok(self.0.create_account(&name)?)

@@ -199,11 +199,21 @@ if not redis.call('SET', KEYS[3], 1, 'NX', 'EX', 86400) then
   return 0
 end
 local prefix = ARGV[1]
+local total = (#ARGV - 1) / 7
+local id = redis.call('INCRBY', KEYS[1], total) - total
+local counts = {}
+for i = 2, #ARGV, 7 do
+  counts[ARGV[i]] = (counts[ARGV[i]] or 0) + 1
+end
+local seq = {}
+for account, n in pairs(counts) do
+  seq[account] = redis.call('HINCRBY', KEYS[2], account, n) - n
+end
 for i = 2, #ARGV, 7 do
   local account = ARGV[i]
-  local id = redis.call('INCR', KEYS[1])
-  local seq = redis.call('HINCRBY', KEYS[2], account, 1)
-  redis.call('XADD', prefix .. 'log:' .. account, seq .. '-0',
+  id = id + 1
+  seq[account] = seq[account] + 1
+  redis.call('XADD', prefix .. 'log:' .. account, seq[account] .. '-0',
     'id', id, 'time', ARGV[i + 1], 'originator', ARGV[i + 2], 'key', ARGV[i + 3],
     'resource', ARGV[i + 4], 'type', ARGV[i + 5], 'description', ARGV[i + 6])
 end
