@@ -45,6 +45,7 @@ echo "Redis at $RCAUTH_TEST_REDIS_URL"
 
 cargo test -p redis-cloud-auth --features redis --test redis_store
 cargo test -p rcauth --test redis_fleet
+cargo test -p redis-cloud-auth-ffi --test redis
 
 # Node's Verifier.openRedis, on the addon step 50 built (built here if missing).
 if command -v node >/dev/null 2>&1 && [ -d node/node_modules ]; then

@@ -2346,6 +2346,19 @@ public static func inMemory() -> Verifier  {
 }
     
     /**
+     * A verifier over the Redis store at `url` (`redis://HOST:PORT`),
+     * shared with every other verifier that opens it.
+     */
+public static func openRedis(url: String)throws  -> Verifier  {
+    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_constructor_verifier_open_redis(
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * A verifier over the SQLite file at `path`, created (mode 0600) and
      * migrated as needed. Several processes may open the same file.
      */
@@ -6445,6 +6458,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_in_memory() != 62103) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_open_redis() != 6530) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_open_sqlite() != 49783) {
