@@ -2,7 +2,8 @@
 //! CIDRs each, on the in-memory and the SQLite store, plus the pieces its
 //! time is made of.
 //!
-//! Run: `cargo bench -p redis-cloud-auth --bench authenticate`.
+//! Run: `cargo bench -p redis-cloud-auth --bench authenticate`; add
+//! `--features redis` and set `RCAUTH_TEST_REDIS_URL` for the Redis store.
 //! System-log entries are queued during a sample and written by the
 //! background thread; each sample ends by flushing the queue outside the
 //! timed region, so the figure is the request path's own cost.
@@ -271,6 +272,48 @@ fn sqlite(c: &mut Criterion) {
     });
 }
 
+/// The same on the Redis store (feature `redis`), when
+/// `RCAUTH_TEST_REDIS_URL` names a server; keys go under a fresh prefix.
+#[cfg(feature = "redis")]
+fn redis(c: &mut Criterion) {
+    use redis_cloud_auth::store::{RedisOptions, RedisStore};
+    if !wanted("authenticate/redis") && !wanted("store/redis") {
+        return;
+    }
+    let Ok(url) = std::env::var("RCAUTH_TEST_REDIS_URL") else {
+        eprintln!("skipped authenticate/redis: RCAUTH_TEST_REDIS_URL is not set");
+        return;
+    };
+    let prefix = format!("rcauth-bench:{}:", std::process::id());
+    let options = RedisOptions::default().prefix(prefix);
+    let store = Arc::new(RedisStore::open_with(&url, options.clone()).unwrap());
+    let v = Verifier::new(store.clone()).unwrap();
+    let requests = populate(&v);
+    bench_verifier(c, "redis", &v, &requests);
+
+    // The change probe alone (what authenticate asks the store).
+    c.bench_function("store/redis_change_token", |b| {
+        b.iter(|| black_box(store.change_token().unwrap()))
+    });
+    // What another verifier pays to see a change: a full snapshot load
+    // plus the index build, here as opening a second verifier.
+    let mut group = c.benchmark_group("store");
+    group.sample_size(10);
+    group.bench_function("redis_load_100k_keys", |b| {
+        b.iter(|| black_box(store.load().unwrap()))
+    });
+    group.bench_function("redis_open_verifier_100k_keys", |b| {
+        b.iter(|| {
+            let other = RedisStore::open_with(&url, options.clone()).unwrap();
+            black_box(Verifier::new(Arc::new(other)).unwrap())
+        })
+    });
+    group.finish();
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis(_: &mut Criterion) {}
+
 fn pieces(c: &mut Criterion) {
     let key = "K".repeat(50);
     c.bench_function("pieces/sha256_50_bytes", |b| {
@@ -288,5 +331,5 @@ fn pieces(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, pieces, memory, sqlite);
+criterion_group!(benches, pieces, memory, sqlite, redis);
 criterion_main!(benches);
