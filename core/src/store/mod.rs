@@ -1,5 +1,6 @@
 //! Where the verifier's accounts, users, user keys and system log live: the
-//! [`Store`] trait, an in-memory store and the embedded SQLite store.
+//! [`Store`] trait, an in-memory store and the embedded SQLite store; with
+//! the `redis` feature, `RedisStore`, shared by a fleet of verifiers.
 //!
 //! A store holds records and applies [`Mutation`]s; every rule about who
 //! may do what lives in [`crate::verify`], once. A store only ever sees the
