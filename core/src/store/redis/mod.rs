@@ -22,6 +22,13 @@
 //!   rather than deciding on a view that may be out of date. Until then the
 //!   verifier keeps serving from its index. When Redis answers again, the
 //!   next check clears the failure, with no restart.
+//! - **Admin operations** check their rules against the same view, so one
+//!   made through a verifier that has not yet seen another's change may
+//!   answer "not found" within the bound; a write is never based on a stale
+//!   view (the version check refuses it, and the verifier re-plans).
+//! - **A change seen** makes the verifier reload the whole snapshot and
+//!   rebuild its index, during which its authentications wait (seconds at
+//!   100,000 keys: see `docs/benchmarks.md`).
 //!
 //! Connections are synchronous (the [`Store`] trait is), pooled, and time
 //! out; admin operations, snapshot loads and system-log writes each take a
