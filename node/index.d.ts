@@ -452,7 +452,10 @@ export interface AuthHeaders {
   'x-api-secret-key': string
 }
 
-/** What `authenticate` looks at. */
+/**
+ * What `authenticate` looks at. Declares the TypeScript interface; the
+ * hot path reads it with direct napi calls (`request.rs`).
+ */
 export interface AuthRequest {
   /** HTTP method, for the system log (default `GET`). */
   method?: string
@@ -504,7 +507,10 @@ export interface CredentialsJson {
  */
 export declare function parseAuthHeaders(headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>): ApiKeys
 
-/** Who a request authenticated as. */
+/**
+ * Who a request authenticated as. Declares the TypeScript interface; the
+ * object is built with direct napi calls (`request.rs`).
+ */
 export interface Principal {
   /** The account. */
   accountId: number

@@ -7,13 +7,15 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use redis_cloud_auth::verify::{
-    self as core, AccountId, AuthRequest as CoreAuthRequest, Role, UserId,
+    self as core, AccountId, AuthRequest as CoreAuthRequest, Principal as CorePrincipal, Role,
+    UserId,
 };
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
 use crate::errors::{invalid_arg, throw, Failure};
 use crate::header_list::HeaderList;
+use crate::request::{OwnedRequest, PrincipalObject};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
@@ -25,8 +27,10 @@ pub struct Verifier {
     inner: Arc<core::Verifier>,
 }
 
-/// What `authenticate` looks at.
+/// What `authenticate` looks at. Declares the TypeScript interface; the
+/// hot path reads it with direct napi calls (`request.rs`).
 #[napi(object, object_to_js = false)]
+#[allow(dead_code)]
 pub struct AuthRequest {
     /// HTTP method, for the system log (default `GET`).
     pub method: Option<String>,
@@ -41,8 +45,10 @@ pub struct AuthRequest {
     pub peer: String,
 }
 
-/// Who a request authenticated as.
+/// Who a request authenticated as. Declares the TypeScript interface; the
+/// object is built with direct napi calls (`request.rs`).
 #[napi(object)]
+#[allow(dead_code)]
 pub struct Principal {
     /// The account.
     pub account_id: i64,
@@ -131,20 +137,6 @@ fn js_id(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-impl From<core::Principal> for Principal {
-    fn from(p: core::Principal) -> Self {
-        Principal {
-            account_id: js_id(p.account_id),
-            account_name: p.account_name,
-            user_id: js_id(p.user_id),
-            owner_name: p.owner_name,
-            owner_email: p.owner_email,
-            key_name: p.key_name,
-            source_ip: p.source_ip.to_string(),
-        }
-    }
-}
-
 impl From<core::UserInfo> for UserInfo {
     fn from(u: core::UserInfo) -> Self {
         UserInfo {
@@ -186,38 +178,18 @@ impl From<CoreLogEntry> for SystemLogEntry {
     }
 }
 
-/// A request read from JavaScript, owned so it can cross to a worker.
-struct OwnedRequest {
-    method: String,
-    path: String,
-    headers: HeaderList,
-    peer: IpAddr,
-}
-
-impl OwnedRequest {
-    fn from_js(request: AuthRequest) -> Result<Self> {
-        let peer = request
-            .peer
-            .trim()
-            .parse()
-            .map_err(|_| invalid_arg("peer must be an IP address"))?;
-        Ok(OwnedRequest {
-            method: request.method.unwrap_or_else(|| "GET".into()),
-            path: request.path.unwrap_or_else(|| "/".into()),
-            headers: request.headers,
-            peer,
-        })
-    }
-
-    fn authenticate(&self, verifier: &core::Verifier) -> std::result::Result<Principal, Failure> {
-        let pairs: Vec<(&str, &[u8])> = self
-            .headers
-            .pairs()
-            .map(|(n, v)| (n, v.expose().as_bytes()))
-            .collect();
-        let request = CoreAuthRequest::from_pairs(&self.method, &self.path, &pairs, self.peer);
-        Ok(verifier.authenticate(&request)?.into())
-    }
+/// Runs the core check on a request read from JavaScript.
+fn authenticate(
+    verifier: &core::Verifier,
+    request: &OwnedRequest,
+) -> std::result::Result<CorePrincipal, Failure> {
+    let pairs: Vec<(&str, &[u8])> = request
+        .headers
+        .pairs()
+        .map(|(n, v)| (n, v.expose().as_bytes()))
+        .collect();
+    let request = CoreAuthRequest::from_pairs(&request.method, &request.path, &pairs, request.peer);
+    Ok(verifier.authenticate(&request)?)
 }
 
 #[napi]
@@ -255,23 +227,29 @@ impl Verifier {
     /// Decides whether `request` authenticates: resolves the `Principal`,
     /// or rejects with an `AuthFailure` error (`code`, `status`,
     /// `publicMessage`). Every attempt tied to an account is logged.
-    #[napi(ts_return_type = "Promise<Principal>")]
+    #[napi(
+        ts_args_type = "request: AuthRequest",
+        ts_return_type = "Promise<Principal>"
+    )]
     pub fn authenticate<'env>(
         &self,
         env: &'env Env,
-        request: AuthRequest,
-    ) -> Result<PromiseRaw<'env, Principal>> {
-        let request = OwnedRequest::from_js(request)?;
+        request: OwnedRequest,
+    ) -> Result<PromiseRaw<'env, PrincipalObject>> {
         let verifier = self.inner.clone();
-        blocking(env, move || request.authenticate(&verifier))
+        blocking(env, move || {
+            authenticate(&verifier, &request).map(PrincipalObject)
+        })
     }
 
     /// `authenticate` on the JavaScript thread: returns the `Principal` or
     /// throws an `AuthFailure` error. See docs/benchmarks.md for when it pays.
-    #[napi]
-    pub fn authenticate_sync(&self, env: Env, request: AuthRequest) -> Result<Principal> {
-        let request = OwnedRequest::from_js(request)?;
-        throw(&env, request.authenticate(&self.inner))
+    #[napi(ts_args_type = "request: AuthRequest", ts_return_type = "Principal")]
+    pub fn authenticate_sync(&self, env: Env, request: OwnedRequest) -> Result<PrincipalObject> {
+        throw(
+            &env,
+            authenticate(&self.inner, &request).map(PrincipalObject),
+        )
     }
 
     /// Creates an account (API disabled) and resolves its id.
