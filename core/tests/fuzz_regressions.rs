@@ -6,8 +6,9 @@ use std::net::IpAddr;
 use redis_cloud_auth::verify::{AuthRequest, Role, Verifier};
 
 /// `request` target: the caller wrote its own keys into the URL path
-/// (`GET /444\xff\xff<user key>...`); the resource the system log stores
-/// held them. The log must never hold a secret, so both are redacted.
+/// (`GET /444\xff\xff<user key>...`), then into the method
+/// (`<user key> /vGET1/`); the resource the system log stores held them.
+/// The log must never hold a secret, so both are redacted.
 #[test]
 fn keys_written_into_the_path_are_redacted_in_the_system_log() {
     let dir = tempfile::tempdir().unwrap();
@@ -33,6 +34,13 @@ fn keys_written_into_the_path_are_redacted_in_the_system_log() {
             v.authenticate(&AuthRequest::from_pairs("GET", &path, &headers, peer))
                 .unwrap();
         }
+        // The second input: the key as the method (`<key> /vGET1/`).
+        v.authenticate(&AuthRequest::from_pairs(u, "/vGET1/", &headers, peer))
+            .unwrap();
+        assert_eq!(
+            v.system_log(account, 0, 1).unwrap()[0].resource,
+            "** redacted ** /vGET1/"
+        );
         // A failed attempt tied to the account is logged too.
         let wrong = [
             ("x-api-key", a.as_bytes()),
@@ -54,6 +62,7 @@ fn keys_written_into_the_path_are_redacted_in_the_system_log() {
             resources,
             [
                 "GET /v1/** redacted **",
+                "** redacted ** /vGET1/",
                 "GET /444\u{fffd}** redacted **",
                 "GET /v1/** redacted **/** redacted **",
             ]

@@ -121,19 +121,19 @@ impl<'a> AuthRequest<'a> {
     }
 
     /// `METHOD path` for the system log, with either key replaced should
-    /// the caller have put it in the path (before the cut to
+    /// the caller have put it in the method or the path (before the cut to
     /// `RESOURCE_MAX`, so no part of a key survives): the log never holds
     /// a secret.
     fn resource(&self, keys: &KeyRefs<'_>) -> InlineText<RESOURCE_MAX> {
-        let has = |key: &str| self.path.contains(key);
-        if !has(keys.account_key) && !has(keys.user_key) {
+        let holds = |key: &str| self.method.contains(key) || self.path.contains(key);
+        if !holds(keys.account_key) && !holds(keys.user_key) {
             return InlineText::new(&[self.method, " ", self.path]);
         }
-        let path = self
-            .path
-            .replace(keys.account_key, crate::secret::REDACTED)
-            .replace(keys.user_key, crate::secret::REDACTED);
-        InlineText::new(&[self.method, " ", &path])
+        let redact = |text: &str| {
+            text.replace(keys.account_key, crate::secret::REDACTED)
+                .replace(keys.user_key, crate::secret::REDACTED)
+        };
+        InlineText::new(&[&redact(self.method), " ", &redact(self.path)])
     }
 }
 
