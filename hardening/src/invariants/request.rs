@@ -122,6 +122,7 @@ thread_local! {
 /// A decoded request: what the router gets.
 struct Decoded {
     request: Request<Body>,
+    method: String,
     target: String,
     headers: Vec<(HeaderName, HeaderValue)>,
     peer: IpAddr,
@@ -162,6 +163,7 @@ fn decode(fixture: &Fixture, data: &[u8]) -> Option<Decoded> {
     Some(Decoded {
         method_is_head: request.method() == http::Method::HEAD,
         target: target.to_string(),
+        method: method.to_string(),
         request,
         headers,
         peer,
@@ -192,6 +194,7 @@ fn send(
     decoded: Decoded,
 ) -> ((u16, Vec<u8>), Checked) {
     let checked = Checked {
+        method: decoded.method,
         target: decoded.target,
         headers: decoded.headers,
         peer: decoded.peer,
@@ -209,6 +212,7 @@ fn send(
 
 /// What the check needs of a request once it has been sent.
 struct Checked {
+    method: String,
     target: String,
     headers: Vec<(HeaderName, HeaderValue)>,
     peer: IpAddr,
@@ -217,7 +221,7 @@ struct Checked {
 
 /// The check: no panic, never a 5xx, only the statuses the emulator
 /// documents, every error a JSON `ErrorBody` whose status matches, no
-/// secret in any body (unless a request wrote it into its path), and a 200 only for a request holding exactly one
+/// secret in any body (unless a request wrote it into its method or path), and a 200 only for a request holding exactly one
 /// account key of an enabled account and one user key of that account
 /// whose allow list admits the source.
 pub fn check(data: &[u8]) {
@@ -232,11 +236,12 @@ pub fn check(data: &[u8]) {
             String::from_utf8_lossy(&body)
         );
         for (token, secret) in &fixture.tokens {
-            // A 404 names the path it was asked for, and the system log the
-            // paths of earlier requests (with the presenting request's own
+            // A 404 names the method and path it was asked for, and the
+            // system log those of earlier requests (with the presenting request's own
             // keys redacted): a key some caller wrote into a path may come
             // back to that account. Only keys never written anywhere count.
-            if decoded.target.contains(secret.expose()) {
+            if decoded.target.contains(secret.expose()) || decoded.method.contains(secret.expose())
+            {
                 ECHOED.with(|e| e.borrow_mut().insert(*token));
             }
             if ECHOED.with(|e| e.borrow().contains(token)) {
