@@ -216,6 +216,7 @@ fn acknowledged_changes_survive_kill_9_and_nothing_is_half_written() {
 
     let mut keys: BTreeMap<String, Possible> = BTreeMap::new();
     let (mut acknowledged, mut killed, mut restarts) = (0, 0, 0);
+    let mut typical = Duration::from_millis(30);
     let started = Instant::now();
     for round in 0..ROUNDS {
         if started.elapsed() > BUDGET {
@@ -227,7 +228,10 @@ fn acknowledged_changes_survive_kill_9_and_nothing_is_half_written() {
             server = s.serve(&[]);
             *url.lock().unwrap() = server.url.clone();
         }
-        let kill_after = (rng.below(2) == 0).then(|| Duration::from_millis(rng.below(60)));
+        // Kill half the commands at a random point of a typical run, so
+        // kills land mid-command however fast the machine is.
+        let kill_after = (rng.below(2) == 0)
+            .then(|| Duration::from_micros(rng.below(typical.as_micros() as u64 + 1)));
         let existing: Vec<String> = keys
             .iter()
             .filter(|(_, p)| matches!(p.certain(), Some(Some(_))))
@@ -274,9 +278,13 @@ fn acknowledged_changes_survive_kill_9_and_nothing_is_half_written() {
             states: vec![None],
             secret: None,
         });
+        let began = Instant::now();
         match run(&s, &command, kill_after) {
             Some(result) => {
                 acknowledged += 1;
+                if kill_after.is_none() {
+                    typical = (typical * 3 + began.elapsed()) / 4;
+                }
                 entry.states = vec![next];
                 if let Some(secret) = result["userKey"].as_str() {
                     entry.secret = Some(secret.to_string());
