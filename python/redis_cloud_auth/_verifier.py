@@ -297,11 +297,13 @@ class Verifier:
     @translating
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
         if path is None:
-            self._inner = _ffi.Verifier.in_memory()
-            self._entry = _HOLDING_GIL
+            self._attach(_ffi.Verifier.in_memory(), _HOLDING_GIL)
         else:
-            self._inner = _ffi.Verifier.open_sqlite(os.fspath(path))
-            self._entry = _RELEASING_GIL
+            self._attach(_ffi.Verifier.open_sqlite(os.fspath(path)), _RELEASING_GIL)
+
+    def _attach(self, inner: typing.Any, entry: typing.Any) -> None:
+        self._inner = inner
+        self._entry = entry
         self._handle = self._inner.fast_path_handle()
         weakref.finalize(self, _RELEASE, self._handle)
         # Out-structs not in use: a call takes one and puts it back after
@@ -317,6 +319,16 @@ class Verifier:
     def open_sqlite(cls, path: typing.Union[str, os.PathLike]) -> Verifier:
         """A verifier over the SQLite file at ``path`` (created mode 0600)."""
         return cls(path)
+
+    @classmethod
+    @translating
+    def open_redis(cls, url: str) -> Verifier:
+        """A verifier over the Redis store at ``url`` (``redis://HOST:PORT``),
+        shared by a fleet of verifiers. Calls may wait on Redis, so they
+        release the GIL."""
+        verifier = cls.__new__(cls)
+        verifier._attach(_ffi.Verifier.open_redis(url), _RELEASING_GIL)
+        return verifier
 
     # Authentication
 

@@ -47,6 +47,14 @@ cargo test -p redis-cloud-auth --features redis --test redis_store
 cargo test -p rcauth --test redis_fleet
 cargo test -p redis-cloud-auth-ffi --test redis
 
+# Python's Verifier.open_redis, in the venv step 30 built.
+venv="$CARGO_TARGET_DIR/python-venv"
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import redis_cloud_auth' 2>/dev/null; then
+  (cd "$(mktemp -d)" && "$venv/bin/python" -m pytest -q "$OLDPWD/python/tests/test_redis.py")
+else
+  echo "python: no venv with the package here (step 30 builds it): python/tests/test_redis.py not run"
+fi
+
 # Node's Verifier.openRedis, on the addon step 50 built (built here if missing).
 if command -v node >/dev/null 2>&1 && [ -d node/node_modules ]; then
   if ! ls node/*.node >/dev/null 2>&1; then (cd node && npx napi build --platform); fi
