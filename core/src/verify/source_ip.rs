@@ -97,12 +97,23 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
         return Some(ip);
     }
     if let Some(rest) = hop.strip_prefix('[') {
-        let (addr, _) = rest.split_once(']')?;
-        return addr.parse().ok();
+        let (addr, after) = rest.split_once(']')?;
+        if !after.is_empty() {
+            port(after.strip_prefix(':')?)?;
+        }
+        return addr.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6);
     }
-    let (addr, port) = hop.rsplit_once(':')?;
-    port.parse::<u16>().ok()?;
+    let (addr, after) = hop.rsplit_once(':')?;
+    port(after)?;
     addr.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+}
+
+/// A port: 1 to 5 ASCII digits that fit in 16 bits (no sign, no spaces).
+fn port(text: &str) -> Option<u16> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 #[cfg(test)]
