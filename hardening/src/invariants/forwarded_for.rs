@@ -10,12 +10,20 @@ use std::net::{IpAddr, SocketAddr};
 use ipnet::IpNet;
 use redis_cloud_auth::verify::{canonical, AuthRequest, TrustedProxies};
 
-/// A reference hop parser: an address, or a socket address's IP.
+/// A reference hop parser: an address, a socket address's IP, or a
+/// bracketed IPv6 address.
 fn reference_hop(hop: &str) -> Option<IpAddr> {
     let hop = hop.trim();
     hop.parse::<IpAddr>()
         .ok()
         .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')?
+                .strip_suffix(']')?
+                .parse::<std::net::Ipv6Addr>()
+                .ok()
+                .map(IpAddr::V6)
+        })
 }
 
 /// The walk as documented, written independently: right to left while the
@@ -40,9 +48,8 @@ fn reference(proxies: &TrustedProxies, peer: IpAddr, values: &[&str]) -> IpAddr 
 }
 
 /// The check: no panic; the answer is never an IPv4-mapped address; an
-/// untrusted peer is always the source; without bracketed hops (which the
-/// parser reads more loosely than `SocketAddr`) the answer equals the
-/// reference walk; the request path gives the same answer.
+/// untrusted peer is always the source; the answer equals the reference
+/// walk; the request path gives the same answer.
 pub fn check(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut lines = text.split('\n');
@@ -66,14 +73,12 @@ pub fn check(data: &[u8]) {
     if !proxies.trusts(peer) {
         assert_eq!(source, canonical(peer), "an untrusted peer was overridden");
     }
-    if !values.iter().any(|v| v.contains('[')) {
-        assert_eq!(
-            source,
-            reference(&proxies, peer, &values),
-            "peer {peer}, proxies {:?}, values {values:?}",
-            proxies.nets()
-        );
-    }
+    assert_eq!(
+        source,
+        reference(&proxies, peer, &values),
+        "peer {peer}, proxies {:?}, values {values:?}",
+        proxies.nets()
+    );
 
     let headers: Vec<(&str, &[u8])> = values
         .iter()
