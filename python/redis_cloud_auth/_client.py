@@ -190,11 +190,10 @@ class _ClientBase:
             user_agent_suffix,
             rate_limit_per_minute,
         )
-        self._inner = _build(self._native_class(), credentials, options)
+        self._inner = _build(self._NATIVE, credentials, options)
 
-    @staticmethod
-    def _native_class() -> typing.Any:
-        raise NotImplementedError
+    # The generated class each subclass wraps.
+    _NATIVE: typing.ClassVar[typing.Any]
 
     @property
     def base_url(self) -> str:
@@ -223,9 +222,7 @@ class BlockingClient(_ClientBase):
 
     __slots__ = ()
 
-    @staticmethod
-    def _native_class() -> typing.Any:
-        return _ffi.BlockingClient
+    _NATIVE = _ffi.BlockingClient
 
     @translating
     def account(self) -> AccountInfo:
@@ -253,9 +250,7 @@ class Client(_ClientBase):
 
     __slots__ = ()
 
-    @staticmethod
-    def _native_class() -> typing.Any:
-        return _ffi.Client
+    _NATIVE = _ffi.Client
 
     @translating_async
     async def account(self) -> AccountInfo:
