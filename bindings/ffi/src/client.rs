@@ -209,6 +209,20 @@ impl Client {
 #[derive(Debug, uniffi::Object)]
 pub struct BlockingClient(core::BlockingClient);
 
+impl BlockingClient {
+    /// Applies `options` to `builder` and builds; shared by the constructors.
+    fn build(
+        builder: core::ClientBuilder,
+        options: Option<ClientOptions>,
+    ) -> Result<Arc<Self>, ClientError> {
+        let client = options
+            .unwrap_or_default()
+            .apply(builder)
+            .build_blocking()?;
+        Ok(Arc::new(BlockingClient(client)))
+    }
+}
+
 #[uniffi::export]
 impl BlockingClient {
     /// A client for these keys.
@@ -218,11 +232,7 @@ impl BlockingClient {
         options: Option<ClientOptions>,
     ) -> Result<Arc<Self>, ClientError> {
         let builder = core::ClientBuilder::new(keys.0.clone());
-        let client = options
-            .unwrap_or_default()
-            .apply(builder)
-            .build_blocking()?;
-        Ok(Arc::new(BlockingClient(client)))
+        BlockingClient::build(builder, options)
     }
 
     /// A client for these credentials and their base URL.
@@ -232,11 +242,7 @@ impl BlockingClient {
         options: Option<ClientOptions>,
     ) -> Result<Arc<Self>, ClientError> {
         let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
-        let client = options
-            .unwrap_or_default()
-            .apply(builder)
-            .build_blocking()?;
-        Ok(Arc::new(BlockingClient(client)))
+        BlockingClient::build(builder, options)
     }
 
     /// A client for the credentials `chain` resolves.
@@ -246,11 +252,7 @@ impl BlockingClient {
         options: Option<ClientOptions>,
     ) -> Result<Arc<Self>, ClientError> {
         let builder = builder_for_chain(&chain)?;
-        let client = options
-            .unwrap_or_default()
-            .apply(builder)
-            .build_blocking()?;
-        Ok(Arc::new(BlockingClient(client)))
+        BlockingClient::build(builder, options)
     }
 
     /// The account and the calling key (`GET /`).
