@@ -97,7 +97,10 @@ class ApiKeys:
             return NotImplemented
         return self._inner == other._inner
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        # Taken over the fingerprint in Rust: equal pairs hash alike, and no
+        # key is hashed in Python.
+        return hash(self._inner)
 
     def __repr__(self) -> str:
         return str(self._inner)

@@ -45,8 +45,13 @@ def test_secret_holders_refuse_pickling():
 def test_keys_compare_by_value():
     assert rca.ApiKeys(ACCOUNT, USER) == rca.ApiKeys(f" {ACCOUNT}\n", USER)
     assert rca.ApiKeys(ACCOUNT, USER) != rca.ApiKeys(ACCOUNT, USER + "x")
-    with pytest.raises(TypeError):
-        hash(rca.ApiKeys(ACCOUNT, USER))
+
+
+def test_equal_keys_hash_alike():
+    assert hash(rca.ApiKeys(ACCOUNT, USER)) == hash(rca.ApiKeys(f" {ACCOUNT}\n", USER))
+    seen = {rca.ApiKeys(ACCOUNT, USER), rca.ApiKeys(ACCOUNT, USER), rca.ApiKeys(ACCOUNT, USER + "x")}
+    assert len(seen) == 2
+    assert rca.ApiKeys(ACCOUNT, USER) in seen
 
 
 def raised(function) -> BaseException:

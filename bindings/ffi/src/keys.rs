@@ -27,9 +27,10 @@ impl From<core::KeyKind> for KeyKind {
 }
 
 /// The account key and user key of a Redis Cloud API request, validated.
-/// Its text forms show a fingerprint, never a key.
+/// Its text forms show a fingerprint, never a key. Equal pairs hash alike
+/// (the hash is taken over the fingerprint, never over a key).
 #[derive(Clone, PartialEq, Eq, uniffi::Object)]
-#[uniffi::export(Debug, Display, Eq)]
+#[uniffi::export(Debug, Display, Eq, Hash)]
 pub struct ApiKeys(pub(crate) core::ApiKeys);
 
 impl From<core::ApiKeys> for ApiKeys {
@@ -41,6 +42,13 @@ impl From<core::ApiKeys> for ApiKeys {
 impl fmt::Debug for ApiKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::hash::Hash for ApiKeys {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Equal keys have equal fingerprints, so this agrees with `Eq`.
+        self.0.fingerprint().hash(state);
     }
 }
 

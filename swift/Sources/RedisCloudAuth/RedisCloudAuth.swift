@@ -619,7 +619,8 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 /**
  * The account key and user key of a Redis Cloud API request, validated.
- * Its text forms show a fingerprint, never a key.
+ * Its text forms show a fingerprint, never a key. Equal pairs hash alike
+ * (the hash is taken over the fingerprint, never over a key).
  */
 public protocol ApiKeysProtocol: AnyObject, Sendable {
     
@@ -657,9 +658,10 @@ public protocol ApiKeysProtocol: AnyObject, Sendable {
 }
 /**
  * The account key and user key of a Redis Cloud API request, validated.
- * Its text forms show a fingerprint, never a key.
+ * Its text forms show a fingerprint, never a key. Equal pairs hash alike
+ * (the hash is taken over the fingerprint, never over a key).
  */
-open class ApiKeys: ApiKeysProtocol, @unchecked Sendable, Equatable, CustomDebugStringConvertible, CustomStringConvertible {
+open class ApiKeys: ApiKeysProtocol, @unchecked Sendable, Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -833,6 +835,18 @@ public static func == (self: ApiKeys, other: ApiKeys) -> Bool {
     )
 }
     )
+}
+// The local Rust `Hash` implementation
+public func hash(into hasher: inout Hasher) {
+    let val = try!  FfiConverterUInt64.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeys_uniffi_trait_hash(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+    hasher.combine(val)
 }
 }
 

@@ -32,6 +32,14 @@ final class SecretsTests: XCTestCase {
         XCTAssertNotEqual(try ApiKeys(accountKey: secretAccount, userKey: secretUser), try ApiKeys(accountKey: secretAccount, userKey: "UserKeySecret0123457"))
     }
 
+    func testEqualKeysHashAlike() throws {
+        let keys = try ApiKeys(accountKey: secretAccount, userKey: secretUser)
+        let same = try ApiKeys(accountKey: secretAccount, userKey: secretUser)
+        XCTAssertEqual(keys.hashValue, same.hashValue)
+        let other = try ApiKeys(accountKey: secretAccount, userKey: "UserKeySecret0123457")
+        XCTAssertEqual(Set([keys, same, other]).count, 2)
+    }
+
     func testKeyErrorsNeverHoldTheValue() {
         let bad = "UserKey with spaces inside"
         XCTAssertThrowsError(try ApiKeys(accountKey: secretAccount, userKey: bad)) { error in

@@ -43,6 +43,14 @@ class SecretsTest {
     }
 
     @Test
+    fun `equal keys hash alike, so they work as map keys`() {
+        assertEquals(keys.hashCode(), ApiKeys(ACCOUNT, USER).hashCode())
+        val seen = hashSetOf(keys, ApiKeys(ACCOUNT, USER), ApiKeys(ACCOUNT, "UserKeySecret0123457"))
+        assertEquals(2, seen.size)
+        assertTrue(ApiKeys(" $ACCOUNT ", USER) in seen)
+    }
+
+    @Test
     fun `key errors never hold the value`() {
         val bad = "UserKey with spaces inside"
         val caught = assertFailsWith<ApiKeyException.Character> { ApiKeys(ACCOUNT, bad) }
