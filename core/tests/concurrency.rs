@@ -3,7 +3,8 @@
 //! change is acknowledged (the admin call returned), no request that
 //! starts afterwards may authenticate with what it revoked — whether the
 //! change went through the serving verifier or through another verifier
-//! on the same SQLite file (another process, as `rcauth admin` is).
+//! on the same SQLite file (another process, as `rcauth admin` is) or the
+//! same memory store, which the serving verifier reads from the change feed.
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
@@ -11,6 +12,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use redis_cloud_auth::store::MemoryStore;
 use redis_cloud_auth::verify::{AuthRequest, Role, Verifier};
 use redis_cloud_auth::Secret;
 
@@ -252,4 +254,18 @@ fn revocations_by_another_verifier_on_the_same_file_hold_at_once() {
     let serving = Arc::new(Verifier::open_sqlite(&path).unwrap());
     let world = storm(serving.clone(), &admin);
     assert_revoked(&world);
+    // The serving verifier caught up through the change feed alone.
+    let stats = serving.refresh_stats();
+    assert_eq!(stats.full_reloads, 0, "{stats:?}");
+    assert!(stats.feed_changes > 0, "{stats:?}");
+}
+
+#[test]
+fn revocations_by_another_verifier_on_the_same_memory_store_hold_at_once() {
+    let store = Arc::new(MemoryStore::new());
+    let admin = Verifier::new(store.clone()).unwrap();
+    let serving = Arc::new(Verifier::new(store).unwrap());
+    let world = storm(serving.clone(), &admin);
+    assert_revoked(&world);
+    assert_eq!(serving.refresh_stats().full_reloads, 0);
 }

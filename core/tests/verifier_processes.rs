@@ -1,5 +1,6 @@
 //! A second process changing the SQLite store while a verifier runs: the
-//! verifier sees each change at its next authentication, without restart.
+//! verifier sees each change at its next authentication, without restart,
+//! by reading the store's change feed.
 //!
 //! The child is this test binary run again with `RCA_CHILD_ACTION` set; it
 //! then runs only `child_process` and exits.
@@ -139,6 +140,11 @@ fn another_process_changes_are_seen_at_the_next_authentication() {
         .map(|k| k.name)
         .collect();
     assert_eq!(names, ["child-made-key", "parent-key-02"]);
+
+    // Each child's change arrived through the change feed, never a reload.
+    let stats = v.refresh_stats();
+    assert_eq!(stats.full_reloads, 0, "{stats:?}");
+    assert_eq!(stats.feed_changes, 7, "{stats:?}");
 
     // Every attempt made here was logged once: 9 authentications above.
     assert_eq!(v.system_log(account, 0, 1000).unwrap().len(), 9);

@@ -1,13 +1,19 @@
 //! [`MemoryStore`]: records in process memory, for tests, the emulator and
 //! single-process deployments. Nothing survives the process.
+//!
+//! Several verifiers may share one store (`Arc<MemoryStore>`): the change
+//! token is the change counter, and the change feed keeps the newest
+//! [`CHANGE_FEED_LEN`] changes, so each sees the others' changes at its next
+//! authentication.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
 use super::{
-    AccountRecord, Applied, Mutation, NewLogEntry, Snapshot, Store, StoreError, UserKeyRecord,
-    UserRecord,
+    complete_feed, AccountRecord, Applied, Change, Mutation, NewLogEntry, Snapshot, Store,
+    StoreError, UserKeyRecord, UserRecord, CHANGE_FEED_LEN,
 };
 use crate::api::SystemLogEntry;
 
@@ -29,6 +35,8 @@ pub const DEFAULT_LOG_CAPACITY: usize = 100_000;
 #[derive(Debug)]
 pub struct MemoryStore {
     state: Mutex<State>,
+    /// The change counter again, read without the lock by `change_token`.
+    version: AtomicU64,
     log_capacity: usize,
 }
 
@@ -42,6 +50,8 @@ struct State {
     users: BTreeMap<u64, UserRecord>,
     user_keys: HashMap<(u64, String), UserKeyRecord>,
     logs: HashMap<u64, VecDeque<SystemLogEntry>>,
+    /// The newest changes, oldest first, at most `CHANGE_FEED_LEN`.
+    feed: VecDeque<Change>,
 }
 
 impl Default for MemoryStore {
@@ -60,6 +70,7 @@ impl MemoryStore {
     pub fn with_log_capacity(capacity: usize) -> Self {
         MemoryStore {
             state: Mutex::new(State::default()),
+            version: AtomicU64::new(0),
             log_capacity: capacity.max(1),
         }
     }
@@ -77,8 +88,8 @@ impl Store for MemoryStore {
     }
 
     fn change_token(&self) -> Result<u64, StoreError> {
-        // Only this process writes to memory, always through the verifier.
-        Ok(0)
+        // Only mutations matter: system-log appends never move the token.
+        Ok(self.version.load(Ordering::Acquire))
     }
 
     fn version(&self) -> Result<u64, StoreError> {
@@ -92,10 +103,33 @@ impl Store for MemoryStore {
         }
         let id = state.apply(mutation)?;
         state.version += 1;
-        Ok(Applied {
+        let version = state.version;
+        if state.feed.len() as u64 >= CHANGE_FEED_LEN {
+            state.feed.pop_front();
+        }
+        state.feed.push_back(Change {
+            version,
             id,
-            version: state.version,
-        })
+            mutation: mutation.clone(),
+        });
+        self.version.store(version, Ordering::Release);
+        Ok(Applied { id, version })
+    }
+
+    fn changes_since(&self, since: u64) -> Result<Option<Vec<Change>>, StoreError> {
+        let state = self.state.lock();
+        // The feed holds consecutive versions ending at the current one.
+        let skip = match state.feed.front() {
+            Some(oldest) => since.saturating_add(1).saturating_sub(oldest.version),
+            None => 0,
+        };
+        let changes = state
+            .feed
+            .iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
+        Ok(complete_feed(since, state.version, changes))
     }
 
     fn append_log(&self, entries: &[NewLogEntry]) -> Result<(), StoreError> {

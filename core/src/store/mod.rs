@@ -5,9 +5,17 @@
 //! A store holds records and applies [`Mutation`]s; every rule about who
 //! may do what lives in [`crate::verify`], once. A store only ever sees the
 //! SHA-256 hashes of keys, never a key itself.
+//!
+//! Every store also keeps a **change feed**: each mutation it applies is
+//! recorded, with the version it produced, in the same transaction as the
+//! mutation itself, and the newest [`CHANGE_FEED_LEN`] are kept. A verifier
+//! that notices another process's commit reads only the changes after the
+//! version its index reflects ([`Store::changes_since`]) and applies them,
+//! instead of reloading everything.
 
 mod change_probe;
 mod memory;
+mod mutation_codec;
 #[cfg(feature = "redis")]
 mod redis;
 mod sqlite;
@@ -15,6 +23,7 @@ mod sqlite;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisOptions, RedisStore};
 pub use memory::MemoryStore;
+pub use mutation_codec::{UndecodableMutation, MUTATION_FORMAT};
 pub use sqlite::{SqliteStore, MIGRATIONS};
 
 use crate::api::SystemLogEntry;
@@ -192,6 +201,41 @@ pub struct Applied {
     pub version: u64,
 }
 
+/// How many of the newest changes every store keeps in its change feed.
+/// Older entries are trimmed in the transaction that adds a new one; a
+/// verifier further behind than this reloads fully.
+pub const CHANGE_FEED_LEN: u64 = 10_000;
+
+/// One committed mutation, as a store's change feed reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The store's change counter after this mutation.
+    pub version: u64,
+    /// The id of a created account or user, as [`Applied::id`] reported
+    /// it (0 for other changes).
+    pub id: u64,
+    /// What changed.
+    pub mutation: Mutation,
+}
+
+/// Whether `changes` are the changes right after version `since`, one per
+/// version, in order, with no gap.
+pub(crate) fn follow_on(since: u64, changes: &[Change]) -> bool {
+    changes
+        .iter()
+        .enumerate()
+        .all(|(n, change)| Some(change.version) == since.checked_add(n as u64 + 1))
+}
+
+/// What [`Store::changes_since`] answers, given the changes a store found
+/// after `since` and its current version: all of them, or `None` when any
+/// is missing.
+pub(crate) fn complete_feed(since: u64, current: u64, changes: Vec<Change>) -> Option<Vec<Change>> {
+    let complete =
+        current >= since && current - since == changes.len() as u64 && follow_on(since, &changes);
+    complete.then_some(changes)
+}
+
 /// A system-log entry to append; the store assigns its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLogEntry {
@@ -202,7 +246,8 @@ pub struct NewLogEntry {
 }
 
 /// Persistence for the verifier. Implementations apply each mutation
-/// atomically and report changes made by other processes cheaply.
+/// atomically, record it in their change feed in the same transaction, and
+/// report changes made by other processes cheaply.
 pub trait Store: Send + Sync + 'static {
     /// Reads every account, user and user key in one consistent view.
     fn load(&self) -> Result<Snapshot, StoreError>;
@@ -218,8 +263,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Applies `mutation` in one transaction if the store's change counter
     /// still equals `expected_version`, else fails with
-    /// [`StoreError::Conflict`].
+    /// [`StoreError::Conflict`]. The same transaction bumps the counter by
+    /// one and adds the change to the feed ([`Store::changes_since`]).
     fn apply(&self, expected_version: u64, mutation: &Mutation) -> Result<Applied, StoreError>;
+
+    /// The change feed: every change after version `since`, oldest first,
+    /// up to the store's current version, read in one consistent view.
+    /// `Some(vec![])` when nothing changed; `None` when the store no
+    /// longer holds (or never held) all of them, or `since` is ahead of
+    /// the store: the caller must then reload fully with [`Store::load`].
+    ///
+    /// A store without a feed keeps this default, which always answers
+    /// `None`.
+    fn changes_since(&self, since: u64) -> Result<Option<Vec<Change>>, StoreError> {
+        let _ = since;
+        Ok(None)
+    }
 
     /// Appends system-log entries, in order, in one transaction.
     fn append_log(&self, entries: &[NewLogEntry]) -> Result<(), StoreError>;

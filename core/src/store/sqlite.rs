@@ -4,8 +4,12 @@
 //! The file is created with mode 0600 and runs in WAL mode. The schema is
 //! versioned with `PRAGMA user_version`; [`MIGRATIONS`] lists every step and
 //! each runs in its own transaction. Every mutation is one `BEGIN IMMEDIATE`
-//! transaction that also bumps a change counter, so concurrent writers from
-//! several processes are serialised and detected.
+//! transaction that also bumps a change counter and records the change in
+//! the `changes` table (the change feed: version, created id, the mutation
+//! encoded as [`MUTATION_FORMAT`](super::MUTATION_FORMAT) documents; the
+//! newest [`CHANGE_FEED_LEN`] rows are kept), so concurrent writers from
+//! several processes are serialised and detected, and the feed and the data
+//! never disagree.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,8 +19,8 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use super::change_probe::ChangeProbe;
 use super::{
-    AccountRecord, Applied, Mutation, NewLogEntry, Snapshot, Store, StoreError, UserKeyRecord,
-    UserRecord,
+    complete_feed, AccountRecord, Applied, Change, Mutation, NewLogEntry, Snapshot, Store,
+    StoreError, UserKeyRecord, UserRecord, CHANGE_FEED_LEN,
 };
 use crate::api::SystemLogEntry;
 use crate::verify::{KeyHash, Role};
@@ -67,6 +71,15 @@ pub const MIGRATIONS: &[&str] = &[
          description TEXT NOT NULL
      );
      CREATE INDEX system_log_by_account ON system_log (account_id, id);",
+    // 2: the change feed, one row per mutation: the version it produced,
+    // the account or user id it created (0 otherwise), and the mutation in
+    // the feed's binary encoding. A file migrated from version 1 starts
+    // with an empty feed, so a verifier behind its version reloads fully.
+    "CREATE TABLE changes (
+         version INTEGER PRIMARY KEY,
+         id INTEGER NOT NULL,
+         mutation BLOB NOT NULL
+     );",
 ];
 
 /// How long a statement waits for another process's lock before failing.
@@ -389,9 +402,57 @@ impl Store for SqliteStore {
         )
         .map_err(|e| unavailable(e, "bumping the change counter"))?;
         let version = read_version(&tx)?;
+        record_change(&tx, version, id, mutation)?;
         tx.commit()
             .map_err(|e| unavailable(e, "committing a change"))?;
         Ok(Applied { id, version })
+    }
+
+    fn changes_since(&self, since: u64) -> Result<Option<Vec<Change>>, StoreError> {
+        let mut conn = self.main.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| unavailable(e, "reading the change feed"))?;
+        let current = read_version(&tx)?;
+        if current < since {
+            return Ok(None);
+        }
+        if current == since {
+            return Ok(Some(Vec::new()));
+        }
+        let rows = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT version, id, mutation FROM changes WHERE version > ?1 ORDER BY version",
+                )
+                .map_err(|e| unavailable(e, "reading the change feed"))?;
+            let since = i64::try_from(since).unwrap_or(i64::MAX);
+            let rows = stmt
+                .query_map([since], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)? as u64,
+                        row.get::<_, i64>(1)? as u64,
+                        row.get::<_, Vec<u8>>(2)?,
+                    ))
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
+            rows.map_err(|e| unavailable(e, "reading the change feed"))?
+        };
+        tx.commit()
+            .map_err(|e| unavailable(e, "reading the change feed"))?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for (version, id, bytes) in rows {
+            let Ok(mutation) = Mutation::decode(&bytes) else {
+                tracing::warn!(version, "a change in the SQLite feed does not decode");
+                return Ok(None);
+            };
+            changes.push(Change {
+                version,
+                id,
+                mutation,
+            });
+        }
+        Ok(complete_feed(since, current, changes))
     }
 
     fn append_log(&self, entries: &[NewLogEntry]) -> Result<(), StoreError> {
@@ -467,6 +528,25 @@ fn expect_one_row(changed: usize, what: &'static str) -> Result<(), StoreError> 
         );
         Err(StoreError::Conflict)
     }
+}
+
+/// Adds the change that produced `version` to the feed and trims the feed
+/// to its newest [`CHANGE_FEED_LEN`] rows, inside the mutation's transaction.
+fn record_change(
+    tx: &rusqlite::Transaction<'_>,
+    version: u64,
+    id: u64,
+    mutation: &Mutation,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("INSERT INTO changes (version, id, mutation) VALUES (?1, ?2, ?3)")
+        .and_then(|mut stmt| stmt.execute(params![version as i64, id as i64, mutation.encode()]))
+        .map_err(|e| unavailable(e, "recording the change"))?;
+    if let Some(oldest_kept) = version.checked_sub(CHANGE_FEED_LEN - 1) {
+        tx.prepare_cached("DELETE FROM changes WHERE version < ?1")
+            .and_then(|mut stmt| stmt.execute([oldest_kept as i64]))
+            .map_err(|e| unavailable(e, "trimming the change feed"))?;
+    }
+    Ok(())
 }
 
 fn apply_mutation(tx: &rusqlite::Transaction<'_>, mutation: &Mutation) -> Result<u64, StoreError> {

@@ -131,7 +131,7 @@ impl Verifier {
                 }
                 Err(StoreError::Conflict) if attempts < 10 => {
                     let token = self.store.change_token()?;
-                    self.force_reload(&admin, token)?;
+                    self.catch_up(&admin, token)?;
                 }
                 Err(StoreError::Duplicate(_)) => {
                     if let Mutation::CreateUserKey(key) = &mutation {

@@ -1,6 +1,7 @@
 //! The verifier's in-memory index of the store: what `authenticate` reads.
-//! Rebuilt from a [`Snapshot`] and kept current by applying each committed
-//! [`Mutation`].
+//! Built from a [`Snapshot`] and kept current by applying each committed
+//! [`Mutation`]: the verifier's own, and others' read from the store's
+//! change feed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -203,15 +204,23 @@ impl Index {
                 name,
                 allow_list,
             } => {
-                let Some(hash) = self.key_names.get(&(*account_id, Arc::from(name.as_str())))
-                else {
+                let slot = (*account_id, Arc::from(name.as_str()));
+                let Some(hash) = self.key_names.get(&slot).copied() else {
                     return;
                 };
-                let Ok(list) = AllowList::parse(allow_list) else {
-                    return;
-                };
-                if let Some(key) = self.user_keys.get_mut(hash) {
-                    key.allow_list = list;
+                match AllowList::parse(allow_list) {
+                    Ok(list) => {
+                        if let Some(key) = self.user_keys.get_mut(&hash) {
+                            key.allow_list = list;
+                        }
+                    }
+                    Err(error) => {
+                        // Fails closed, as when loading: the key is left out.
+                        tracing::warn!(key = %name, account = account_id, %error,
+                            "changed allow list is invalid; the key will not authenticate");
+                        self.key_names.remove(&slot);
+                        self.user_keys.remove(&hash);
+                    }
                 }
             }
             Mutation::DeleteUserKey { account_id, name } => {

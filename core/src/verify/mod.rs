@@ -7,8 +7,15 @@
 //! one range check. Admin operations go through the verifier, commit to the
 //! store in one transaction, then update the index before they return: once
 //! [`Verifier::delete_user_key`] returns, the key never authenticates again.
-//! Changes another process commits to the same SQLite file are detected
-//! before each authentication and reloaded.
+//! Changes another process commits to the same store (or another verifier
+//! to the same memory store) are detected before each authentication by a
+//! cheap probe, then read from the store's change feed
+//! ([`Store::changes_since`](crate::store::Store::changes_since)) and
+//! applied to the index in place, all at once under one short write lock.
+//! Only when the feed no longer holds every missing change (more than
+//! [`CHANGE_FEED_LEN`](crate::store::CHANGE_FEED_LEN) behind, a gap, an
+//! entry it cannot decode) is the whole index reloaded from a snapshot.
+//! [`Verifier::refresh_stats`] counts both.
 //!
 //! ```
 //! use std::net::IpAddr;
@@ -44,13 +51,14 @@ mod failure;
 mod index;
 mod key_material;
 mod model;
+mod refresh;
 mod source_ip;
 mod system_log;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 pub use admin::AdminError;
 pub use allow_list::{canonical, AllowList, ALLOW_LIST_MAX};
@@ -61,6 +69,7 @@ pub use model::{
     validate_key_name, AccountId, Role, UnknownRole, UserId, UserInfo, UserKeyInfo, KEY_NAME_MAX,
     KEY_NAME_MIN,
 };
+pub use refresh::RefreshStats;
 pub use source_ip::{TrustedProxies, FORWARDED_FOR_HEADER};
 pub use system_log::AUTHENTICATION_ENTRY;
 
@@ -73,10 +82,11 @@ use system_log::LogWriter;
 pub struct Verifier {
     store: Arc<dyn Store>,
     index: Arc<RwLock<Index>>,
-    /// Serialises admin changes and reloads, so a reload can never put back
-    /// a key a concurrent delete removed.
+    /// Serialises admin changes, catch-ups and reloads, so neither can put
+    /// back a key a concurrent delete removed.
     admin: Mutex<()>,
     log: LogWriter,
+    refreshes: refresh::Counters,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -102,6 +112,7 @@ impl Verifier {
             index,
             admin: Mutex::new(()),
             log,
+            refreshes: refresh::Counters::default(),
         })
     }
 
@@ -138,14 +149,14 @@ impl Verifier {
         self.index.read().proxies.nets().to_vec()
     }
 
-    /// Reloads the index when another process changed the store. Cheap when
-    /// nothing changed: one probe of the store.
+    /// Brings the index up to date when another process changed the store.
+    /// Cheap when nothing changed: one probe of the store.
     fn refresh(&self) -> Result<(), StoreError> {
         self.current_index().map(drop)
     }
 
-    /// The index, read-locked, after reloading it if another process
-    /// changed the store.
+    /// The index, read-locked, after bringing it up to date if another
+    /// process changed the store.
     fn current_index(&self) -> Result<RwLockReadGuard<'_, Index>, StoreError> {
         let token = self.store.change_token()?;
         let index = self.index.read();
@@ -157,37 +168,6 @@ impl Verifier {
         self.reload(&admin, token)?;
         drop(admin);
         Ok(self.index.read())
-    }
-
-    /// Reloads under the admin lock when the store's token moved on.
-    fn refresh_locked(&self, admin: &MutexGuard<'_, ()>) -> Result<(), StoreError> {
-        let token = self.store.change_token()?;
-        if self.index.read().token == token {
-            return Ok(());
-        }
-        self.reload(admin, token)
-    }
-
-    fn reload(&self, _admin: &MutexGuard<'_, ()>, token: u64) -> Result<(), StoreError> {
-        if self.index.read().token == token {
-            return Ok(()); // another thread reloaded meanwhile
-        }
-        let version = self.store.version()?;
-        if version == self.index.read().version {
-            // Only the system log changed.
-            self.index.write().token = token;
-            return Ok(());
-        }
-        self.force_reload(_admin, token)
-    }
-
-    fn force_reload(&self, _admin: &MutexGuard<'_, ()>, token: u64) -> Result<(), StoreError> {
-        let snapshot = self.store.load()?;
-        let proxies = self.index.read().proxies.clone();
-        let fresh = Index::from_snapshot(snapshot, token, proxies);
-        tracing::debug!(version = fresh.version, "verifier index reloaded");
-        *self.index.write() = fresh;
-        Ok(())
     }
 }
 

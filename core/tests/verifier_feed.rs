@@ -1,0 +1,566 @@
+//! The change feed: a verifier catches up with another verifier's changes
+//! (another process on the same SQLite file, or another verifier on the
+//! same memory store) by applying only what changed, and reloads fully only
+//! when the feed no longer reaches back far enough or has a gap.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use redis_cloud_auth::store::{
+    Applied, Change, MemoryStore, Mutation, NewLogEntry, Snapshot, SqliteStore, Store, StoreError,
+    UserKeyRecord, CHANGE_FEED_LEN, MIGRATIONS,
+};
+use redis_cloud_auth::verify::{AuthRequest, KeyHash, RefreshStats, Role, Verifier};
+use redis_cloud_auth::{Secret, SystemLogEntry};
+
+/// The key name `v` authenticates `user_key` as, or the failure code.
+fn auth(v: &Verifier, account_key: &Secret, user_key: &str, peer: &str) -> Result<String, String> {
+    let headers = [
+        ("x-api-key", account_key.expose().as_bytes()),
+        ("x-api-secret-key", user_key.as_bytes()),
+    ];
+    let peer: IpAddr = peer.parse().unwrap();
+    v.authenticate(&AuthRequest::from_pairs("GET", "/v1/", &headers, peer))
+        .map(|p| p.key_name)
+        .map_err(|f| f.code().to_string())
+}
+
+fn ok(name: &str) -> Result<String, String> {
+    Ok(name.to_string())
+}
+
+fn err(code: &str) -> Result<String, String> {
+    Err(code.to_string())
+}
+
+/// Every kind of mutation made through `a` is seen by `b` at its next call,
+/// through the feed; `fresh` opens a third verifier that loads everything,
+/// to compare `b`'s index with.
+fn every_kind_reaches_the_other_verifier(a: &Verifier, b: &Verifier, fresh: impl Fn() -> Verifier) {
+    let start = b.store().version().unwrap();
+    let stats = b.refresh_stats();
+
+    let account = a.create_account("acme").unwrap();
+    assert!(
+        !b.api_enabled(account).unwrap(),
+        "account created elsewhere"
+    );
+    let ada = a
+        .add_user(account, "Ada", "ada@example.com", Role::Owner)
+        .unwrap();
+    let bob = a
+        .add_user(account, "Bob", "bob@example.com", Role::Owner)
+        .unwrap();
+    assert_eq!(b.list_users(account).unwrap().len(), 2);
+
+    let account_key = a.enable_api(account).unwrap().unwrap();
+    assert!(b.api_enabled(account).unwrap());
+    let key = a
+        .create_user_key(account, ada, ada, "feed-key-0001", &["10.0.0.0/8"])
+        .unwrap();
+    let key = key.expose();
+    assert_eq!(auth(b, &account_key, key, "10.1.1.1"), ok("feed-key-0001"));
+    assert_eq!(
+        auth(b, &account_key, key, "192.0.2.1"),
+        err("source_ip_not_allowed")
+    );
+
+    a.set_allow_list(account, ada, "feed-key-0001", &["192.0.2.0/24"])
+        .unwrap();
+    assert_eq!(auth(b, &account_key, key, "192.0.2.1"), ok("feed-key-0001"));
+    assert_eq!(
+        auth(b, &account_key, key, "10.1.1.1"),
+        err("source_ip_not_allowed")
+    );
+
+    a.set_user_role(account, ada, Role::Member).unwrap();
+    assert_eq!(
+        auth(b, &account_key, key, "192.0.2.1"),
+        err("owner_role_revoked")
+    );
+    a.set_user_role(account, ada, Role::Owner).unwrap();
+    assert_eq!(auth(b, &account_key, key, "192.0.2.1"), ok("feed-key-0001"));
+
+    a.disable_api(account).unwrap();
+    assert_eq!(auth(b, &account_key, key, "192.0.2.1"), err("api_disabled"));
+    assert!(a.enable_api(account).unwrap().is_none());
+    assert_eq!(auth(b, &account_key, key, "192.0.2.1"), ok("feed-key-0001"));
+
+    let rotated = a.rotate_account_key(account).unwrap();
+    assert_eq!(
+        auth(b, &account_key, key, "192.0.2.1"),
+        err("invalid_account_key")
+    );
+    assert_eq!(auth(b, &rotated, key, "192.0.2.1"), ok("feed-key-0001"));
+
+    // B's own change lands on top of A's, and A sees it in turn.
+    let bobs = b
+        .create_user_key(account, bob, bob, "feed-key-0002", &[] as &[&str])
+        .unwrap();
+    assert_eq!(
+        auth(a, &rotated, bobs.expose(), "198.51.100.7"),
+        ok("feed-key-0002")
+    );
+
+    // Once A's delete returned, the key never authenticates at B.
+    a.delete_user_key(account, ada, "feed-key-0001").unwrap();
+    assert_eq!(auth(b, &rotated, key, "192.0.2.1"), err("invalid_user_key"));
+
+    // B's index is what a full load gives.
+    let full = fresh();
+    assert_eq!(
+        b.list_user_keys(account).unwrap(),
+        full.list_user_keys(account).unwrap()
+    );
+    assert_eq!(
+        b.list_users(account).unwrap(),
+        full.list_users(account).unwrap()
+    );
+    assert_eq!(
+        b.api_enabled(account).unwrap(),
+        full.api_enabled(account).unwrap()
+    );
+
+    // Every change but B's own came through the feed, none by a reload.
+    let now = b.refresh_stats();
+    let moved = b.store().version().unwrap() - start;
+    assert_eq!(now.full_reloads, stats.full_reloads, "{now:?}");
+    assert_eq!(now.feed_changes - stats.feed_changes, moved - 1, "{now:?}");
+    assert!(now.feed_catch_ups - stats.feed_catch_ups >= 10, "{now:?}");
+}
+
+#[test]
+fn every_kind_of_change_reaches_another_verifier_on_the_same_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let a = Verifier::open_sqlite(&path).unwrap();
+    let b = Verifier::open_sqlite(&path).unwrap();
+    every_kind_reaches_the_other_verifier(&a, &b, || Verifier::open_sqlite(&path).unwrap());
+    SqliteStore::open(&path).unwrap().integrity_check().unwrap();
+}
+
+#[test]
+fn every_kind_of_change_reaches_another_verifier_on_the_same_memory_store() {
+    let store = Arc::new(MemoryStore::new());
+    let a = Verifier::new(store.clone()).unwrap();
+    let b = Verifier::new(store.clone()).unwrap();
+    every_kind_reaches_the_other_verifier(&a, &b, || Verifier::new(store.clone()).unwrap());
+}
+
+/// A world with one key, made through `a`; returns the account key, the
+/// owner and the user key.
+fn one_key(a: &Verifier) -> (u64, u64, Secret, Secret) {
+    let account = a.create_account("acme").unwrap();
+    let owner = a
+        .add_user(account, "Ada", "ada@example.com", Role::Owner)
+        .unwrap();
+    let account_key = a.enable_api(account).unwrap().unwrap();
+    let key = a
+        .create_user_key(account, owner, owner, "feed-key-0001", &[] as &[&str])
+        .unwrap();
+    (account, owner, account_key, key)
+}
+
+/// `a` makes more changes than the feed holds while `b` is idle: `b`
+/// reloads fully, once, and is right.
+fn too_far_behind_reloads_fully(a: &Verifier, b: &Verifier) {
+    let (account, owner, account_key, key) = one_key(a);
+    assert_eq!(
+        auth(b, &account_key, key.expose(), "10.0.0.1"),
+        ok("feed-key-0001")
+    );
+    let before = b.refresh_stats();
+    for n in 0..CHANGE_FEED_LEN + 5 {
+        let net = format!("10.{}.{}.0/24", n / 256 % 256, n % 256);
+        a.set_allow_list(account, owner, "feed-key-0001", &[net.as_str()])
+            .unwrap();
+    }
+    // The last list is 10.39.20.0/24 (n = 10,004).
+    assert_eq!(
+        auth(b, &account_key, key.expose(), "10.0.0.1"),
+        err("source_ip_not_allowed")
+    );
+    assert_eq!(
+        auth(b, &account_key, key.expose(), "10.39.20.9"),
+        ok("feed-key-0001")
+    );
+    let after = b.refresh_stats();
+    assert_eq!(after.full_reloads, before.full_reloads + 1, "{after:?}");
+    assert_eq!(after.feed_changes, before.feed_changes, "{after:?}");
+
+    // The feed keeps its bound and serves the newest changes.
+    let version = a.store().version().unwrap();
+    let tail = a
+        .store()
+        .changes_since(version - CHANGE_FEED_LEN)
+        .unwrap()
+        .expect("the newest CHANGE_FEED_LEN changes are kept");
+    assert_eq!(tail.len() as u64, CHANGE_FEED_LEN);
+    assert_eq!(
+        a.store()
+            .changes_since(version - CHANGE_FEED_LEN - 1)
+            .unwrap(),
+        None
+    );
+
+    // And the next change comes through the feed again.
+    a.delete_user_key(account, owner, "feed-key-0001").unwrap();
+    assert_eq!(
+        auth(b, &account_key, key.expose(), "10.39.20.9"),
+        err("invalid_user_key")
+    );
+    let last = b.refresh_stats();
+    assert_eq!(last.full_reloads, after.full_reloads);
+    assert_eq!(last.feed_changes, after.feed_changes + 1);
+}
+
+#[test]
+fn more_changes_than_the_sqlite_feed_holds_reload_fully() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let a = Verifier::open_sqlite(&path).unwrap();
+    let b = Verifier::open_sqlite(&path).unwrap();
+    too_far_behind_reloads_fully(&a, &b);
+    let rows: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows as u64, CHANGE_FEED_LEN);
+}
+
+#[test]
+fn more_changes_than_the_memory_feed_holds_reload_fully() {
+    let store = Arc::new(MemoryStore::new());
+    let a = Verifier::new(store.clone()).unwrap();
+    let b = Verifier::new(store).unwrap();
+    too_far_behind_reloads_fully(&a, &b);
+}
+
+/// The mutations `store` recorded, compared with what `apply` reported.
+fn feed_matches_what_was_applied(store: &dyn Store) {
+    let start = store.version().unwrap();
+    let mut applied: Vec<(Applied, Mutation)> = Vec::new();
+    let mut apply = |m: Mutation| {
+        let a = store.apply(store.version().unwrap(), &m).unwrap();
+        applied.push((a, m));
+        a.id
+    };
+    let account = apply(Mutation::CreateAccount {
+        name: "acme".into(),
+        at: 1_700_000_000,
+    });
+    let owner = apply(Mutation::AddUser {
+        account_id: account,
+        name: "Ada".into(),
+        email: "ada@example.com".into(),
+        role: Role::Owner,
+        at: 1_700_000_001,
+    });
+    apply(Mutation::SetApi {
+        account_id: account,
+        enabled: true,
+        account_key_hash: Some(KeyHash::of("account key")),
+        at: 1_700_000_002,
+    });
+    apply(Mutation::CreateUserKey(UserKeyRecord {
+        account_id: account,
+        owner_id: owner,
+        name: "feed-key-0001".into(),
+        secret_hash: KeyHash::of("user key"),
+        allow_list: vec!["10.0.0.0/8".into()],
+        created_at: 1_700_000_003,
+    }));
+    apply(Mutation::SetAllowList {
+        account_id: account,
+        name: "feed-key-0001".into(),
+        allow_list: vec![],
+    });
+    apply(Mutation::SetUserRole {
+        user_id: owner,
+        role: Role::Viewer,
+    });
+    apply(Mutation::DeleteUserKey {
+        account_id: account,
+        name: "feed-key-0001".into(),
+    });
+    // A refused mutation records nothing.
+    let stale = store.apply(
+        start,
+        &Mutation::DeleteUserKey {
+            account_id: account,
+            name: "x".into(),
+        },
+    );
+    assert_eq!(stale, Err(StoreError::Conflict));
+
+    let expected: Vec<Change> = applied
+        .iter()
+        .map(|(a, m)| Change {
+            version: a.version,
+            id: a.id,
+            mutation: m.clone(),
+        })
+        .collect();
+    assert_eq!(store.changes_since(start).unwrap(), Some(expected.clone()));
+    assert_eq!(
+        store.changes_since(start + 3).unwrap(),
+        Some(expected[3..].to_vec())
+    );
+    let current = store.version().unwrap();
+    assert_eq!(current, start + 7);
+    assert_eq!(store.changes_since(current).unwrap(), Some(vec![]));
+    // Ahead of the store: nothing the caller can trust.
+    assert_eq!(store.changes_since(current + 1).unwrap(), None);
+    // System-log writes are not changes.
+    store
+        .append_log(&[NewLogEntry {
+            account_id: account,
+            entry: SystemLogEntry {
+                id: 0,
+                time: "2026-11-26T10:00:00Z".into(),
+                originator: "Ada".into(),
+                api_key_name: None,
+                resource: "GET /v1/".into(),
+                kind: "authentication".into(),
+                description: "success".into(),
+            },
+        }])
+        .unwrap();
+    assert_eq!(store.changes_since(current).unwrap(), Some(vec![]));
+}
+
+#[test]
+fn the_feed_holds_exactly_what_each_store_applied() {
+    feed_matches_what_was_applied(&MemoryStore::new());
+    let dir = tempfile::tempdir().unwrap();
+    feed_matches_what_was_applied(&SqliteStore::open(dir.path().join("auth.db")).unwrap());
+}
+
+fn sql(path: &Path, batch: &str) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(batch)
+        .unwrap();
+}
+
+#[test]
+fn a_gap_in_the_sqlite_feed_reloads_fully() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let a = Verifier::open_sqlite(&path).unwrap();
+    let b = Verifier::open_sqlite(&path).unwrap();
+    let (account, owner, account_key, key) = one_key(&a);
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "10.0.0.1"),
+        ok("feed-key-0001")
+    );
+
+    // Three changes, the middle one lost from the feed.
+    a.set_allow_list(account, owner, "feed-key-0001", &["10.0.0.0/8"])
+        .unwrap();
+    a.set_allow_list(account, owner, "feed-key-0001", &["192.0.2.0/24"])
+        .unwrap();
+    a.set_allow_list(account, owner, "feed-key-0001", &["198.51.100.0/24"])
+        .unwrap();
+    let middle = a.store().version().unwrap() - 1;
+    sql(
+        &path,
+        &format!("DELETE FROM changes WHERE version = {middle}"),
+    );
+    let before = b.refresh_stats();
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "198.51.100.1"),
+        ok("feed-key-0001")
+    );
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "192.0.2.1"),
+        err("source_ip_not_allowed")
+    );
+    let after = b.refresh_stats();
+    assert_eq!(after.full_reloads, before.full_reloads + 1, "{after:?}");
+    assert_eq!(
+        after.feed_changes, before.feed_changes,
+        "never half-applied"
+    );
+
+    // A change written without a feed row (as by a writer that predates the
+    // feed): seen through a full reload too.
+    sql(
+        &path,
+        &format!(
+            "BEGIN IMMEDIATE;
+             DELETE FROM user_keys WHERE account_id = {account} AND name = 'feed-key-0001';
+             UPDATE meta SET value = value + 1 WHERE name = 'version';
+             COMMIT;"
+        ),
+    );
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "198.51.100.1"),
+        err("invalid_user_key")
+    );
+    assert_eq!(b.refresh_stats().full_reloads, after.full_reloads + 1);
+}
+
+#[test]
+fn an_undecodable_feed_entry_reloads_fully() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let a = Verifier::open_sqlite(&path).unwrap();
+    let b = Verifier::open_sqlite(&path).unwrap();
+    let (account, owner, account_key, key) = one_key(&a);
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "10.0.0.1"),
+        ok("feed-key-0001")
+    );
+    a.delete_user_key(account, owner, "feed-key-0001").unwrap();
+    // As a later format would look to this library.
+    let version = a.store().version().unwrap();
+    sql(
+        &path,
+        &format!("UPDATE changes SET mutation = x'0207' WHERE version = {version}"),
+    );
+    assert_eq!(a.store().changes_since(version - 1).unwrap(), None);
+    let before = b.refresh_stats();
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "10.0.0.1"),
+        err("invalid_user_key")
+    );
+    assert_eq!(b.refresh_stats().full_reloads, before.full_reloads + 1);
+}
+
+/// A memory store whose feed drops the second change it reports: the
+/// verifier must notice the gap itself.
+struct GappyFeed(MemoryStore);
+
+impl Store for GappyFeed {
+    fn load(&self) -> Result<Snapshot, StoreError> {
+        self.0.load()
+    }
+    fn change_token(&self) -> Result<u64, StoreError> {
+        self.0.change_token()
+    }
+    fn version(&self) -> Result<u64, StoreError> {
+        self.0.version()
+    }
+    fn apply(&self, expected_version: u64, mutation: &Mutation) -> Result<Applied, StoreError> {
+        self.0.apply(expected_version, mutation)
+    }
+    fn changes_since(&self, since: u64) -> Result<Option<Vec<Change>>, StoreError> {
+        Ok(self.0.changes_since(since)?.map(|mut changes| {
+            if changes.len() > 1 {
+                changes.remove(1);
+            }
+            changes
+        }))
+    }
+    fn append_log(&self, entries: &[NewLogEntry]) -> Result<(), StoreError> {
+        self.0.append_log(entries)
+    }
+    fn read_log(
+        &self,
+        account: u64,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<SystemLogEntry>, StoreError> {
+        self.0.read_log(account, offset, limit)
+    }
+}
+
+#[test]
+fn a_feed_with_a_gap_is_never_half_applied() {
+    let store = Arc::new(GappyFeed(MemoryStore::new()));
+    let a = Verifier::new(store.clone()).unwrap();
+    let b = Verifier::new(store).unwrap();
+    let (account, owner, account_key, key) = one_key(&a);
+    // Four changes in one catch-up: the feed hides the second.
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "10.0.0.1"),
+        ok("feed-key-0001")
+    );
+    assert_eq!(
+        b.refresh_stats(),
+        RefreshStats {
+            full_reloads: 1,
+            feed_catch_ups: 0,
+            feed_changes: 0
+        }
+    );
+    // One change at a time is never gappy here.
+    a.set_allow_list(account, owner, "feed-key-0001", &["192.0.2.0/24"])
+        .unwrap();
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "10.0.0.1"),
+        err("source_ip_not_allowed")
+    );
+    assert_eq!(b.refresh_stats().feed_changes, 1);
+}
+
+/// Creates a file at schema version 1 (before the feed) holding one
+/// account with its API enabled, an owner and a key, at change counter 4.
+fn schema_1_file(path: &Path, account_key: &str, user_key: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        .unwrap();
+    conn.execute_batch(MIGRATIONS[0]).unwrap();
+    conn.execute_batch("PRAGMA user_version = 1").unwrap();
+    conn.execute(
+        "INSERT INTO accounts (id, name, api_enabled, account_key_hash, created_at, updated_at)
+         VALUES (1, 'acme', 1, ?1, 0, 0)",
+        [KeyHash::of(account_key).as_bytes().to_vec()],
+    )
+    .unwrap();
+    conn.execute_batch(
+        "INSERT INTO users (id, account_id, name, email, role, created_at)
+         VALUES (1, 1, 'Ada', 'ada@example.com', 'owner', 0);
+         UPDATE meta SET value = 4 WHERE name = 'version';",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO user_keys (account_id, owner_id, name, secret_hash, allow_list, created_at)
+         VALUES (1, 1, 'old-key-0001', ?1, '[]', 0)",
+        [KeyHash::of(user_key).as_bytes().to_vec()],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_schema_1_file_migrates_and_its_feed_starts_at_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let account_key = Secret::new("AccountKeyFromSchema1".to_string());
+    let user_key = "UserKeyFromSchema1xxxxxxxx";
+    schema_1_file(&path, account_key.expose(), user_key);
+
+    let a = Verifier::open_sqlite(&path).unwrap();
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    assert_eq!(store.version().unwrap(), 4);
+    // The feed starts empty at the migrated file's version: nothing before
+    // it can be read incrementally.
+    assert_eq!(store.changes_since(4).unwrap(), Some(vec![]));
+    assert_eq!(store.changes_since(3).unwrap(), None);
+    assert_eq!(store.changes_since(0).unwrap(), None);
+    assert_eq!(
+        auth(&a, &account_key, user_key, "10.0.0.1"),
+        ok("old-key-0001")
+    );
+
+    // After the migration, changes reach another verifier through the feed.
+    let b = Verifier::open_sqlite(&path).unwrap();
+    a.set_allow_list(1, 1, "old-key-0001", &["192.0.2.0/24"])
+        .unwrap();
+    assert_eq!(
+        auth(&b, &account_key, user_key, "10.0.0.1"),
+        err("source_ip_not_allowed")
+    );
+    assert_eq!(
+        b.refresh_stats(),
+        RefreshStats {
+            full_reloads: 0,
+            feed_catch_ups: 1,
+            feed_changes: 1
+        }
+    );
+    store.integrity_check().unwrap();
+}
