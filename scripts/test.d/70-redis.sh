@@ -43,7 +43,7 @@ export RCAUTH_TEST_REDIS_SERVER
 RCAUTH_TEST_REDIS_SERVER=$(command -v redis-server)
 echo "Redis at $RCAUTH_TEST_REDIS_URL"
 
-cargo test -p redis-cloud-auth --features redis --test redis_store
+cargo test -p redis-cloud-auth --features redis --test redis_store --test redis_feed
 cargo test -p rcauth --test redis_fleet
 cargo test -p redis-cloud-auth-ffi --test redis
 

@@ -26,9 +26,14 @@
 //!   made through a verifier that has not yet seen another's change may
 //!   answer "not found" within the bound; a write is never based on a stale
 //!   view (the version check refuses it, and the verifier re-plans).
-//! - **A change seen** makes the verifier reload the whole snapshot and
-//!   rebuild its index, during which its authentications wait (seconds at
-//!   100,000 keys: see `docs/benchmarks.md`).
+//! - **The change feed.** The same `MULTI`/`EXEC` appends the mutation to
+//!   a stream with the explicit entry id `<version>-0`, trimmed with
+//!   `MAXLEN ~` [`CHANGE_FEED_LEN`]; [`Store::changes_since`] reads the
+//!   counter and `XRANGE feed <since+1>-0 +` in one `MULTI`. A verifier
+//!   that sees a change applies just the missing entries to its index (a
+//!   few microseconds each); only a verifier further behind than the feed
+//!   reaches reloads the whole snapshot (seconds at 100,000 keys: see
+//!   `docs/benchmarks.md`).
 //!
 //! Connections are synchronous (the [`Store`] trait is), pooled, and time
 //! out; admin operations, snapshot loads and system-log writes each take a
@@ -46,7 +51,10 @@ use std::time::{Duration, Instant};
 
 use redis::{Commands, Connection, RedisResult};
 
-use super::{Applied, Mutation, NewLogEntry, Snapshot, Store, StoreError, UserKeyRecord};
+use super::{
+    complete_feed, Applied, Change, Mutation, NewLogEntry, Snapshot, Store, StoreError,
+    UserKeyRecord, CHANGE_FEED_LEN,
+};
 use crate::api::SystemLogEntry;
 use connections::{Connections, Failure};
 use records::{
@@ -293,10 +301,20 @@ impl Drop for RedisStore {
     }
 }
 
+/// Creates the change counter at `ARGV[1]` unless it exists, and then
+/// drops any change feed left from before (its ids belong to the lost
+/// counter); returns the counter.
+const NEW_COUNTER_SCRIPT: &str = r"
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('DEL', KEYS[2])
+end
+return redis.call('GET', KEYS[1])
+";
+
 /// Reads the change counter, creating it when missing (a new store, or a
 /// server that lost its data). A new counter starts at a random value, so a
 /// verifier whose server lost its data never mistakes the new counter for
-/// the one its index reflects.
+/// the one its index reflects, and an old change feed is dropped with it.
 fn current_version(con: &mut Connection, keys: &Keys) -> RedisResult<u64> {
     if let Some(version) = con.get::<_, Option<u64>>(&keys.version)? {
         return Ok(version);
@@ -304,9 +322,35 @@ fn current_version(con: &mut Connection, keys: &Keys) -> RedisResult<u64> {
     let start = getrandom::u64()
         .map_err(|_| redis::RedisError::from((redis::ErrorKind::ClientError, "no randomness")))?
         >> 12;
-    let _: bool = con.set_nx(&keys.version, start)?;
-    con.get(&keys.version)
+    redis::Script::new(NEW_COUNTER_SCRIPT)
+        .key(&keys.version)
+        .key(&keys.feed)
+        .arg(start)
+        .invoke(con)
 }
+
+/// The changes of a feed read, decoded; `None` when an entry does not decode.
+fn changes_from(entries: Vec<(String, FeedFields)>) -> Option<Vec<Change>> {
+    entries
+        .into_iter()
+        .map(|(entry_id, mut fields)| {
+            let version = entry_id.strip_suffix("-0")?.parse().ok()?;
+            let id = std::str::from_utf8(&fields.remove("id")?)
+                .ok()?
+                .parse()
+                .ok()?;
+            let mutation = Mutation::decode(&fields.remove("mutation")?).ok()?;
+            Some(Change {
+                version,
+                id,
+                mutation,
+            })
+        })
+        .collect()
+}
+
+/// The fields of one change-feed entry.
+type FeedFields = HashMap<String, Vec<u8>>;
 
 fn undecodable(what: &'static str) -> impl Fn(Undecodable) -> StoreError {
     move |_| {
@@ -569,7 +613,19 @@ impl Store for RedisStore {
                 }
             };
             let version = expected_version + 1;
-            tx.incr(&k.version, 1).publish(&k.changes, version).ignore();
+            tx.incr(&k.version, 1);
+            tx.cmd("XADD")
+                .arg(&k.feed)
+                .arg("MAXLEN")
+                .arg("~")
+                .arg(CHANGE_FEED_LEN)
+                .arg(format!("{version}-0"))
+                .arg("id")
+                .arg(id)
+                .arg("mutation")
+                .arg(mutation.encode())
+                .ignore();
+            tx.publish(&k.changes, version).ignore();
             let committed: Option<(u64,)> = tx.query(con)?;
             match committed {
                 Some((now,)) if now == version => {
@@ -584,6 +640,32 @@ impl Store for RedisStore {
                 None => Err(StoreError::Conflict.into()),
             }
         })
+    }
+
+    fn changes_since(&self, since: u64) -> Result<Option<Vec<Change>>, StoreError> {
+        let k = &self.keys;
+        let sent_at = self.fresh.now();
+        let (current, entries) = self.connections.with("reading the change feed", |con| {
+            let read: (Option<u64>, Vec<(String, FeedFields)>) = redis::pipe()
+                .atomic()
+                .get(&k.version)
+                .cmd("XRANGE")
+                .arg(&k.feed)
+                .arg(format!("{}-0", since.saturating_add(1)))
+                .arg("+")
+                .query(con)?;
+            Ok(read)
+        })?;
+        // No counter: the server lost its data; the caller reloads.
+        let Some(current) = current else {
+            return Ok(None);
+        };
+        self.fresh.confirm(current, sent_at);
+        let Some(changes) = changes_from(entries) else {
+            tracing::warn!(since, "a change in the Redis feed does not decode");
+            return Ok(None);
+        };
+        Ok(complete_feed(since, current, changes))
     }
 
     fn append_log(&self, entries: &[NewLogEntry]) -> Result<(), StoreError> {

@@ -14,6 +14,7 @@
 //! | `P log:ACCOUNT` | stream | the account's system log, entry `N-0` is its Nth |
 //! | `P log_batch:ID` | string | marks a written log batch for a day, so a retry is skipped |
 //! | `P changes` | pub/sub channel | the new version after each mutation |
+//! | `P feed` | stream | the change feed: entry `V-0` is the mutation that made version `V`, fields `id` (the account or user it created, else 0) and `mutation` (its binary encoding); capped near `CHANGE_FEED_LEN` entries |
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,7 @@ pub(super) struct Keys {
     pub log_ids: String,
     pub log_seq: String,
     pub changes: String,
+    pub feed: String,
 }
 
 impl Keys {
@@ -50,6 +52,7 @@ impl Keys {
             log_ids: key("log_ids"),
             log_seq: key("log_seq"),
             changes: key("changes"),
+            feed: key("feed"),
         }
     }
 
