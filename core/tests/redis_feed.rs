@@ -23,6 +23,9 @@ use feed_support::{
 };
 use redis_support::{eventually, fast_options, redis_url};
 
+/// A stream entry as `XRANGE` returns it: its id and its fields in order.
+type StreamEntry = (String, Vec<(String, Vec<u8>)>);
+
 fn verifier(url: &str, options: &RedisOptions) -> Verifier {
     Verifier::new(Arc::new(
         RedisStore::open_with(url, options.clone()).unwrap(),
@@ -90,7 +93,7 @@ fn feed_entries_are_the_versions_with_the_encoded_mutation() {
 
     let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
     let feed = format!("{}feed", options.key_prefix());
-    let entries: Vec<(String, Vec<(String, Vec<u8>)>)> = redis::cmd("XREVRANGE")
+    let entries: Vec<StreamEntry> = redis::cmd("XREVRANGE")
         .arg(&feed)
         .arg("+")
         .arg("-")
