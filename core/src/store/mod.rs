@@ -22,7 +22,7 @@ mod sqlite;
 
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisOptions, RedisStore};
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, DEFAULT_LOG_CAPACITY};
 pub use mutation_codec::{UndecodableMutation, MUTATION_FORMAT};
 pub use sqlite::{SqliteStore, MIGRATIONS};
 

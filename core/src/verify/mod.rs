@@ -10,8 +10,8 @@
 //! Changes another process commits to the same store (or another verifier
 //! to the same memory store) are detected before each authentication by a
 //! cheap probe, then read from the store's change feed
-//! ([`Store::changes_since`](crate::store::Store::changes_since)) and
-//! applied to the index in place, all at once under one short write lock.
+//! ([`Store::changes_since`]) and applied to the index in place, all at
+//! once under one short write lock.
 //! Only when the feed no longer holds every missing change (more than
 //! [`CHANGE_FEED_LEN`](crate::store::CHANGE_FEED_LEN) behind, a gap, an
 //! entry it cannot decode) is the whole index reloaded from a snapshot.
