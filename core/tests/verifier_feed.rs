@@ -294,3 +294,40 @@ fn a_schema_1_file_migrates_and_its_feed_starts_at_the_migration() {
     );
     store.integrity_check().unwrap();
 }
+
+#[test]
+fn an_invalid_allow_list_from_the_feed_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let a = Verifier::open_sqlite(&path).unwrap();
+    let b = Verifier::open_sqlite(&path).unwrap();
+    let (account, _, account_key, key) = one_key(&a);
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "10.0.0.1"),
+        ok("feed-key-0001")
+    );
+    // A writer that skipped validation (the verifier never stores this).
+    let store = SqliteStore::open(&path).unwrap();
+    let version = store.version().unwrap();
+    store
+        .apply(
+            version,
+            &Mutation::SetAllowList {
+                account_id: account,
+                name: "feed-key-0001".into(),
+                allow_list: vec!["not-a-network".into()],
+            },
+        )
+        .unwrap();
+    // The key stops authenticating, as it would after a full load.
+    assert_eq!(
+        auth(&b, &account_key, key.expose(), "10.0.0.1"),
+        err("invalid_user_key")
+    );
+    assert_eq!(b.refresh_stats().full_reloads, 0);
+    let full = Verifier::open_sqlite(&path).unwrap();
+    assert_eq!(
+        auth(&full, &account_key, key.expose(), "10.0.0.1"),
+        err("invalid_user_key")
+    );
+}
