@@ -83,12 +83,12 @@ impl Verifier {
         token: u64,
     ) -> Result<(), StoreError> {
         let from = self.index.read().version;
-        if self.store.version()? == from {
-            // Only the system log changed.
-            self.index.write().token = token;
-            return Ok(());
-        }
         match self.store.changes_since(from)? {
+            Some(changes) if changes.is_empty() => {
+                // Only the system log changed.
+                self.index.write().token = token;
+                Ok(())
+            }
             Some(changes) if follow_on(from, &changes) => {
                 self.apply_feed(from, &changes, token);
                 Ok(())
