@@ -33,6 +33,42 @@ pub struct Principal {
     pub source_ip: IpAddr,
 }
 
+/// Who a request authenticated as, borrowed from the verifier's index: a
+/// [`Principal`] without its copies, for callers that keep their own
+/// (bindings that cache the objects they hand out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrincipalRef<'a> {
+    /// The account.
+    pub account_id: AccountId,
+    /// The account's name.
+    pub account_name: &'a str,
+    /// The key owner's user id.
+    pub user_id: UserId,
+    /// The key owner's name.
+    pub owner_name: &'a str,
+    /// The key owner's email.
+    pub owner_email: &'a str,
+    /// The user key's name.
+    pub key_name: &'a str,
+    /// The source IP the verifier saw (after trusted proxies).
+    pub source_ip: IpAddr,
+}
+
+impl PrincipalRef<'_> {
+    /// The owned [`Principal`].
+    pub fn to_principal(&self) -> Principal {
+        Principal {
+            account_id: self.account_id,
+            account_name: self.account_name.to_string(),
+            user_id: self.user_id,
+            owner_name: self.owner_name.to_string(),
+            owner_email: self.owner_email.to_string(),
+            key_name: self.key_name.to_string(),
+            source_ip: self.source_ip,
+        }
+    }
+}
+
 /// A request's headers, borrowed. `Debug` shows names only, never values.
 #[derive(Clone, Copy)]
 pub enum RequestHeaders<'a> {
@@ -167,6 +203,38 @@ impl Verifier {
     /// Every attempt that can be tied to an account (a valid account key)
     /// is queued for the account's system log, success or failure.
     pub fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Principal, AuthFailure> {
+        self.authenticate_with(request, |principal| principal.to_principal())
+    }
+
+    /// [`Verifier::authenticate`], handing the principal to `read` borrowed
+    /// instead of copied; returns what `read` returns. `read` runs while
+    /// the verifier's index is locked for reading: it must not call the
+    /// verifier.
+    ///
+    /// ```
+    /// use std::net::IpAddr;
+    /// use redis_cloud_auth::verify::{AuthRequest, Role, Verifier};
+    ///
+    /// let verifier = Verifier::in_memory();
+    /// let account = verifier.create_account("acme")?;
+    /// let ada = verifier.add_user(account, "Ada", "ada@example.com", Role::Owner)?;
+    /// let account_key = verifier.enable_api(account)?.expect("first enable returns the key");
+    /// let user_key = verifier.create_user_key(account, ada, ada, "ci-deploy-key", &[])?;
+    /// let headers = [
+    ///     ("x-api-key", account_key.expose().as_bytes()),
+    ///     ("x-api-secret-key", user_key.expose().as_bytes()),
+    /// ];
+    /// let peer: IpAddr = "10.1.2.3".parse()?;
+    /// let request = AuthRequest::from_pairs("GET", "/v1/", &headers, peer);
+    /// let user = verifier.authenticate_with(&request, |principal| principal.user_id)?;
+    /// assert_eq!(user, ada);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn authenticate_with<R>(
+        &self,
+        request: &AuthRequest<'_>,
+        read: impl FnOnce(PrincipalRef<'_>) -> R,
+    ) -> Result<R, AuthFailure> {
         let keys = find_keys(request.header_pairs())?;
         let account_hash = KeyHash::of(keys.account_key);
         let user_hash = KeyHash::of(keys.user_key);
@@ -201,14 +269,16 @@ impl Verifier {
             source_ip,
             &mut record,
         )
-        .map(|(user_id, owner_name, owner_email, key_name)| Principal {
-            account_id,
-            account_name: account.name.to_string(),
-            user_id,
-            owner_name: owner_name.to_string(),
-            owner_email: owner_email.to_string(),
-            key_name: key_name.to_string(),
-            source_ip,
+        .map(|(user_id, owner_name, owner_email, key_name)| {
+            read(PrincipalRef {
+                account_id,
+                account_name: &account.name,
+                user_id,
+                owner_name,
+                owner_email,
+                key_name,
+                source_ip,
+            })
         });
         drop(index);
         if let Err(failure) = &result {

@@ -62,7 +62,7 @@ use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 pub use admin::AdminError;
 pub use allow_list::{canonical, AllowList, ALLOW_LIST_MAX};
-pub use authenticate::{AuthRequest, Principal, RequestHeaders};
+pub use authenticate::{AuthRequest, Principal, PrincipalRef, RequestHeaders};
 pub use failure::AuthFailure;
 pub use key_material::{generate_key, KeyHash, ACCOUNT_KEY_LEN, USER_KEY_LEN};
 pub use model::{
