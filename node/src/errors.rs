@@ -3,7 +3,10 @@
 use napi::bindgen_prelude::*;
 use redis_cloud_auth::store::StoreError;
 use redis_cloud_auth::verify::{AdminError, AuthFailure};
-use redis_cloud_auth::{ClientError, CredentialError, HeaderError, KeyError, KeyKind};
+use redis_cloud_auth::{
+    ClientError, CredentialError, HeaderError, KeyError, KeyKind, ACCOUNT_KEY_HEADER,
+    USER_KEY_HEADER,
+};
 
 /// Everything a call can fail with, before it becomes a JavaScript error.
 #[derive(Debug)]
@@ -96,20 +99,7 @@ impl Failure {
             Failure::Credential(CredentialError::InvalidKey { reason, .. }) => {
                 error.set_named_property("key", key_kind(reason.kind()))
             }
-            Failure::Auth(e) => {
-                error.set_named_property("status", e.http_status())?;
-                error.set_named_property("publicCode", e.public_code())?;
-                error.set_named_property("publicMessage", e.public_message())?;
-                match &e {
-                    AuthFailure::MissingCredentials(h) | AuthFailure::MalformedCredentials(h) => {
-                        error.set_named_property("header", h.header())
-                    }
-                    AuthFailure::SourceIpNotAllowed { source_ip } => {
-                        error.set_named_property("sourceIp", source_ip.to_string())
-                    }
-                    _ => Ok(()),
-                }
-            }
+            Failure::Auth(e) => set_auth_fields(error, &e),
             Failure::Client(e) => {
                 if let Some(status) = e.status() {
                     error.set_named_property("status", status)?;
@@ -138,6 +128,62 @@ impl Failure {
             Ok(Error::from(error.to_unknown()))
         };
         build().unwrap_or_else(|err| err)
+    }
+}
+
+/// Sets the fields of an `AuthFailure` error besides `name`, `code` and `message`.
+fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
+    target.set_named_property("status", e.http_status())?;
+    target.set_named_property("publicCode", e.public_code())?;
+    target.set_named_property("publicMessage", e.public_message())?;
+    match e {
+        AuthFailure::MissingCredentials(h) | AuthFailure::MalformedCredentials(h) => {
+            target.set_named_property("header", h.header())
+        }
+        AuthFailure::SourceIpNotAllowed { source_ip } => {
+            target.set_named_property("sourceIp", source_ip.to_string())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every field of the `AuthFailure` error for `e`, on a plain object, for
+/// the JavaScript layer to build the error from.
+pub fn auth_failure_fields<'env>(env: &'env Env, e: &AuthFailure) -> Result<Object<'env>> {
+    let mut fields = Object::new(env)?;
+    fields.set_named_property("name", "AuthFailure")?;
+    fields.set_named_property("code", e.code())?;
+    fields.set_named_property("message", e.to_string())?;
+    set_auth_fields(&mut fields, e)?;
+    Ok(fields)
+}
+
+/// A number for each `AuthFailure` whose fields read the same every time
+/// (every one but `SourceIpNotAllowed`), from 1; `None` for the others.
+pub fn constant_failure_number(e: &AuthFailure) -> Option<u32> {
+    let header = |h: &HeaderError| {
+        let kind = match h {
+            HeaderError::Missing(_) => 0,
+            HeaderError::Empty(_) => 1,
+            HeaderError::Duplicate(_) => 2,
+            HeaderError::Malformed(_) => 3,
+        };
+        match h.header() {
+            ACCOUNT_KEY_HEADER => Some(kind * 2),
+            USER_KEY_HEADER => Some(kind * 2 + 1),
+            _ => None,
+        }
+    };
+    match e {
+        AuthFailure::ApiDisabled => Some(1),
+        AuthFailure::InvalidAccountKey => Some(2),
+        AuthFailure::InvalidUserKey => Some(3),
+        AuthFailure::AccountMismatch => Some(4),
+        AuthFailure::OwnerRoleRevoked => Some(5),
+        AuthFailure::StoreUnavailable => Some(6),
+        AuthFailure::MissingCredentials(h) => header(h).map(|n| 10 + n),
+        AuthFailure::MalformedCredentials(h) => header(h).map(|n| 20 + n),
+        _ => None,
     }
 }
 

@@ -12,6 +12,7 @@ mod credentials;
 mod errors;
 mod header_list;
 mod javascript_store;
+mod principal_slots;
 mod request;
 mod secret;
 mod stores;

@@ -1,6 +1,7 @@
 //! `Verifier`: accounts, owners and user keys, `authenticate`, and the
 //! system log, over an in-memory store or a SQLite file.
 
+use std::cell::RefCell;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -13,9 +14,13 @@ use redis_cloud_auth::verify::{
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
-use crate::errors::{invalid_arg, throw, Failure};
+use crate::errors::{auth_failure_fields, constant_failure_number, invalid_arg, throw, Failure};
 use crate::header_list::HeaderList;
-use crate::request::{OwnedRequest, PrincipalObject};
+use crate::principal_slots::PrincipalSlots;
+use crate::request::{
+    forwarded_for, peer_address, written_as, Arg, KeyHeader, OwnedRequest, Pairs, PrincipalObject,
+    PrincipalTemplate, Text,
+};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
@@ -25,6 +30,17 @@ use crate::secret::Secret;
 #[napi]
 pub struct Verifier {
     inner: Arc<core::Verifier>,
+    /// What `authenticateSync` remembers between calls, on the JS thread.
+    lean: RefCell<Lean>,
+}
+
+/// The numbered principals, and the last source IP that differed from
+/// the peer as written.
+#[derive(Default)]
+struct Lean {
+    slots: PrincipalSlots,
+    source_ip: Option<IpAddr>,
+    failure: Option<core::AuthFailure>,
 }
 
 /// What `authenticate` looks at. Declares the TypeScript interface; the
@@ -192,14 +208,21 @@ fn authenticate(
     Ok(verifier.authenticate(&request)?)
 }
 
+impl Verifier {
+    fn wrap(inner: core::Verifier) -> Self {
+        Verifier {
+            inner: Arc::new(inner),
+            lean: RefCell::default(),
+        }
+    }
+}
+
 #[napi]
 impl Verifier {
     /// A verifier over a new, empty in-memory store.
     #[napi(factory)]
     pub fn in_memory() -> Self {
-        Verifier {
-            inner: Arc::new(core::Verifier::in_memory()),
-        }
+        Verifier::wrap(core::Verifier::in_memory())
     }
 
     /// A verifier over the SQLite file at `path`, created (mode 0600) and
@@ -207,9 +230,7 @@ impl Verifier {
     #[napi(ts_return_type = "Promise<Verifier>")]
     pub fn open_sqlite<'env>(env: &'env Env, path: String) -> Result<PromiseRaw<'env, Verifier>> {
         blocking(env, move || {
-            Ok(Verifier {
-                inner: Arc::new(core::Verifier::open_sqlite(path)?),
-            })
+            Ok(Verifier::wrap(core::Verifier::open_sqlite(path)?))
         })
     }
 
@@ -218,9 +239,7 @@ impl Verifier {
     #[napi(ts_return_type = "Promise<Verifier>")]
     pub fn open_redis<'env>(env: &'env Env, url: String) -> Result<PromiseRaw<'env, Verifier>> {
         blocking(env, move || {
-            Ok(Verifier {
-                inner: Arc::new(core::Verifier::open_redis(&url)?),
-            })
+            Ok(Verifier::wrap(core::Verifier::open_redis(&url)?))
         })
     }
 
@@ -250,6 +269,92 @@ impl Verifier {
             &env,
             authenticate(&self.inner, &request).map(PrincipalObject),
         )
+    }
+
+    /// The check behind `authenticateSync`, for the JavaScript layer that
+    /// read the request: the key headers (`undefined` when absent, `null`
+    /// when repeated), the `X-Forwarded-For` values, and the peer as
+    /// written. Returns `2 * n + d`: `n` numbers the principal (see
+    /// `_principal`), `d` is 1 when the source IP is not the peer as
+    /// written (see `_sourceIp`). A failure returns `-(f + 1)`: `f` numbers
+    /// an `AuthFailure` that reads the same every time, 0 one that does not
+    /// (see `_failure`).
+    #[allow(clippy::too_many_arguments)]
+    #[napi(js_name = "_authenticate", skip_typescript)]
+    pub fn authenticate_parts(
+        &self,
+        env: Env,
+        method: Arg,
+        path: Arg,
+        account_key: Arg,
+        user_key: Arg,
+        forwarded: Arg,
+        peer: Arg,
+    ) -> Result<f64> {
+        let raw = env.raw();
+        let (mut method_text, mut path_text, mut peer_text) =
+            (Text::new(), Text::new(), Text::new());
+        let (mut account, mut user) = (KeyHeader::new(), KeyHeader::new());
+        // SAFETY: napi values of this call, read on the JavaScript thread.
+        let forwarded = unsafe {
+            method_text.fill(raw, method.0, "request.method")?;
+            path_text.fill(raw, path.0, "request.path")?;
+            account.fill(raw, account_key.0, "x-api-key")?;
+            user.fill(raw, user_key.0, "x-api-secret-key")?;
+            peer_text.fill(raw, peer.0, "request.peer")?;
+            forwarded_for(raw, forwarded.0)?
+        };
+        let peer_ip = peer_address(&peer_text)?;
+        let mut pairs = Pairs::new();
+        account.push(redis_cloud_auth::ACCOUNT_KEY_HEADER, &mut pairs);
+        user.push(redis_cloud_auth::USER_KEY_HEADER, &mut pairs);
+        for value in &forwarded {
+            pairs.push((core::FORWARDED_FOR_HEADER, value.as_str().as_bytes()));
+        }
+        let pairs = pairs.as_slice();
+        let request =
+            CoreAuthRequest::from_pairs(method_text.as_str(), path_text.as_str(), pairs, peer_ip);
+        let mut lean = self.lean.borrow_mut();
+        let outcome = self.inner.authenticate_with(&request, |principal| {
+            let number = lean.slots.number(&principal);
+            (number, principal.source_ip)
+        });
+        let (number, source_ip) = match outcome {
+            Ok(found) => found,
+            Err(failure) => {
+                let number = constant_failure_number(&failure).unwrap_or(0);
+                lean.failure = Some(failure);
+                return Ok(-f64::from(number + 1));
+            }
+        };
+        let differs = !written_as(source_ip, peer_text.as_str());
+        lean.source_ip = differs.then_some(source_ip);
+        Ok((number * 2 + u64::from(differs)) as f64)
+    }
+
+    /// The unchanging part of principal number `n` of `_authenticate`;
+    /// `undefined` once forgotten.
+    #[napi(js_name = "_principal", skip_typescript)]
+    pub fn principal_template(&self, number: f64) -> Option<PrincipalTemplate> {
+        let lean = self.lean.borrow();
+        lean.slots.get(number as u64).map(PrincipalTemplate::from)
+    }
+
+    /// The source IP of the last `_authenticate` that reported it differs.
+    #[napi(js_name = "_sourceIp", skip_typescript)]
+    pub fn last_source_ip(&self) -> Option<String> {
+        self.lean.borrow().source_ip.map(|ip| ip.to_string())
+    }
+
+    /// The fields of the last `_authenticate` failure's error.
+    #[napi(js_name = "_failure", skip_typescript)]
+    pub fn last_failure<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let lean = self.lean.borrow();
+        let failure = lean
+            .failure
+            .as_ref()
+            .ok_or_else(|| Failure::Internal("no failure to report".into()).into_js(env))?;
+        auth_failure_fields(env, failure)
     }
 
     /// Creates an account (API disabled) and resolves its id.
