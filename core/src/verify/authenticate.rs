@@ -219,7 +219,7 @@ impl Verifier {
     /// let account = verifier.create_account("acme")?;
     /// let ada = verifier.add_user(account, "Ada", "ada@example.com", Role::Owner)?;
     /// let account_key = verifier.enable_api(account)?.expect("first enable returns the key");
-    /// let user_key = verifier.create_user_key(account, ada, ada, "ci-deploy-key", &[])?;
+    /// let user_key = verifier.create_user_key::<&str>(account, ada, ada, "ci-deploy-key", &[])?;
     /// let headers = [
     ///     ("x-api-key", account_key.expose().as_bytes()),
     ///     ("x-api-secret-key", user_key.expose().as_bytes()),
