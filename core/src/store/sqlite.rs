@@ -75,6 +75,9 @@ pub const MIGRATIONS: &[&str] = &[
     // the account or user id it created (0 otherwise), and the mutation in
     // the feed's binary encoding. A file migrated from version 1 starts
     // with an empty feed, so a verifier behind its version reloads fully.
+    // A library that knows only version 1 refuses the migrated file
+    // (`StoreError::NewerSchema`), so no writer can commit past the feed:
+    // upgrade every process that shares a file together.
     "CREATE TABLE changes (
          version INTEGER PRIMARY KEY,
          id INTEGER NOT NULL,
