@@ -33,7 +33,9 @@
 //!   that sees a change applies just the missing entries to its index (a
 //!   few microseconds each); only a verifier further behind than the feed
 //!   reaches reloads the whole snapshot (seconds at 100,000 keys: see
-//!   `docs/benchmarks.md`).
+//!   `docs/benchmarks.md`). So does one that finds a gap, as a writer of
+//!   an older version of this library leaves (it commits without an
+//!   entry): a fleet mid-upgrade stays correct, only slower.
 //!
 //! Connections are synchronous (the [`Store`] trait is), pooled, and time
 //! out; admin operations, snapshot loads and system-log writes each take a
