@@ -240,6 +240,14 @@ export declare class Client {
    */
   constructor(keys: ApiKeys | Credentials, options?: ClientOptions)
   /**
+   * A client for the credentials the chain finds (see
+   * `resolveCredentials`; the default chain when `chain` is absent),
+   * using their base URL unless `options` gives one. Resolves off the
+   * JavaScript thread; rejects with a `ClientError` (`credentials`,
+   * its `cause` the `CredentialError`) when the chain finds nothing.
+   */
+  static fromChain(chain?: ResolveCredentialsOptions | null, options?: ClientOptions): Promise<Client>
+  /**
    * The account and the calling key (`GET /`), with the key's allow list
    * and the source IP the server saw.
    */

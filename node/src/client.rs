@@ -12,7 +12,8 @@ use redis_cloud_auth::credentials::Environment;
 use redis_cloud_auth::ClientError;
 
 use crate::api_keys::ApiKeys;
-use crate::credentials::Credentials;
+use crate::background::blocking;
+use crate::credentials::{Credentials, ResolveOptions};
 use crate::errors::{invalid_arg, throw, Failure};
 
 /// An async client for the Redis Cloud API: timeouts, retries with
@@ -145,6 +146,33 @@ impl Client {
         };
         let inner = throw(&env, builder.build())?;
         Ok(Client { inner })
+    }
+
+    /// A client for the credentials the chain finds (see
+    /// `resolveCredentials`; the default chain when `chain` is absent),
+    /// using their base URL unless `options` gives one. Resolves off the
+    /// JavaScript thread; rejects with a `ClientError` (`credentials`,
+    /// its `cause` the `CredentialError`) when the chain finds nothing.
+    #[napi(
+        ts_args_type = "chain?: ResolveCredentialsOptions | null, options?: ClientOptions",
+        ts_return_type = "Promise<Client>"
+    )]
+    pub fn from_chain<'env>(
+        env: &'env Env,
+        chain: Option<ResolveOptions>,
+        options: Option<ClientOptions>,
+    ) -> Result<PromiseRaw<'env, Client>> {
+        let chain = chain.map(ResolveOptions::into_chain).unwrap_or_default();
+        blocking(env, move || {
+            let builder = ClientBuilder::from_chain(&chain)?;
+            let builder = match options {
+                Some(options) => configure(builder, options),
+                None => builder,
+            };
+            Ok(Client {
+                inner: builder.build()?,
+            })
+        })
     }
 
     /// The account and the calling key (`GET /`), with the key's allow list

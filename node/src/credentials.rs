@@ -122,6 +122,13 @@ pub struct ResolveOptions {
     chain: CredentialChain,
 }
 
+impl ResolveOptions {
+    /// The chain the options describe.
+    pub fn into_chain(self) -> CredentialChain {
+        self.chain
+    }
+}
+
 impl TypeName for ResolveOptions {
     fn type_name() -> &'static str {
         "ResolveCredentialsOptions"

@@ -34,6 +34,9 @@ pub struct Verifier {
     lean: RefCell<Lean>,
 }
 
+/// `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 /// The numbered principals, and the last source IP that differed from
 /// the peer as written.
 #[derive(Default)]
@@ -333,9 +336,12 @@ impl Verifier {
     }
 
     /// The unchanging part of principal number `n` of `_authenticate`;
-    /// `undefined` once forgotten.
+    /// `null` once forgotten.
     #[napi(js_name = "_principal", skip_typescript)]
     pub fn principal_template(&self, number: f64) -> Option<PrincipalTemplate> {
+        if !(0.0..=MAX_SAFE_INTEGER).contains(&number) || number.fract() != 0.0 {
+            return None;
+        }
         let lean = self.lean.borrow();
         lean.slots.get(number as u64).map(PrincipalTemplate::from)
     }

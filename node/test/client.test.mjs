@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
-import { ApiKeys, Client, Credentials, Verifier } from '../redis-cloud-auth.js'
+import { ApiKeys, Client, Credentials, MemoryStore, Verifier } from '../redis-cloud-auth.js'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const rcauth =
@@ -226,4 +226,50 @@ test('a client never prints its keys', async () => {
   }
   assert.match(String(client), /^Client\(http:\/\/127\.0\.0\.1:\d+\/v1, sha256:[0-9a-f]{12}\)$/)
   assert.equal(client.fingerprint, keysOf(world.accountKey, world.userKey).fingerprint)
+})
+
+test('Client.fromChain: keys and base URL from the chain, options over them, a typed failure when nothing is found', async () => {
+  const accountKey = world.accountKey.expose()
+  const userKey = world.userKey.expose()
+  const only = { profileFile: false, keychain: false }
+  const env = { REDIS_CLOUD_ACCOUNT_KEY: accountKey, REDIS_CLOUD_USER_KEY: userKey, REDIS_CLOUD_BASE_URL: server.baseUrl }
+  const fromEnv = await Client.fromChain({ ...only, env }, { maxRetries: 0 })
+  assert.ok(fromEnv instanceof Client)
+  assert.equal(fromEnv.baseUrl, server.baseUrl)
+  assert.equal(fromEnv.fingerprint, keysOf(world.accountKey, world.userKey).fingerprint)
+  assert.equal((await fromEnv.account()).account.key.name, 'ci-deploy-key')
+
+  // A store given to the chain (no base URL in it): the base URL from the options.
+  const store = new MemoryStore()
+  await store.save('default', new Credentials(keysOf(world.accountKey, world.otherKey)))
+  const fromStore = await Client.fromChain({ ...only, env: {}, stores: [store] }, { baseUrl: server.baseUrl, maxRetries: 0 })
+  await assert.rejects(fromStore.account(), { code: 'unauthorized', status: 401 }) // Bob's key, acme's account key
+
+  // A JavaScript store answering plain fields, base URL included.
+  const vault = {
+    save() {},
+    delete() { return false },
+    load: async () => ({ accountKey, userKey: world.elsewhere.expose(), baseUrl: server.baseUrl }),
+  }
+  const fromVault = await Client.fromChain({ ...only, env: {}, stores: [vault] }, { maxRetries: 0 })
+  assert.equal(fromVault.baseUrl, server.baseUrl)
+  await assert.rejects(fromVault.account(), { code: 'forbidden', status: 403 }) // office-only key from loopback
+
+  // Nothing found: a ClientError whose cause is the chain's CredentialError.
+  await assert.rejects(Client.fromChain({ ...only, env: {} }), (error) => {
+    assert.equal(error.name, 'ClientError')
+    assert.equal(error.code, 'credentials')
+    assert.equal(error.cause.name, 'CredentialError')
+    assert.equal(error.cause.code, 'not_found')
+    return true
+  })
+  // Malformed keys in the environment: the cause names the key, never its value.
+  const badEnv = { REDIS_CLOUD_ACCOUNT_KEY: accountKey, REDIS_CLOUD_USER_KEY: `${userKey} with spaces` }
+  await assert.rejects(Client.fromChain({ ...only, env: badEnv }), (error) => {
+    assert.equal(error.code, 'credentials')
+    for (const text of [error.message, error.cause.message, inspect(error)]) assert.ok(!text.includes(userKey), text)
+    return true
+  })
+  assert.throws(() => Client.fromChain({ profileFile: 3 }), { code: 'InvalidArg' })
+  assert.throws(() => Client.fromChain(only, { timeoutMs: 'soon' }), { code: 'NumberExpected' }) // as napi converts options
 })

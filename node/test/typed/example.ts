@@ -108,6 +108,9 @@ async function call(keys: ApiKeys): Promise<void> {
     const page = await client.systemLog(0, 10)
     const raw = await client.request('GET', '/logs?limit=1')
     console.log(me.account.key.name, page.entries.length, raw.status, raw.headers['content-type'])
+    const chained: Client = await Client.fromChain({ profileFile: false, keychain: false }, { maxRetries: 0 })
+    const byDefault: Client = await Client.fromChain()
+    console.log(chained.baseUrl, byDefault.fingerprint)
   } catch (e) {
     const err = e as ClientError
     if (err.code === 'rate_limited') console.log(err.retryAfter)
