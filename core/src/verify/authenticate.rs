@@ -235,6 +235,20 @@ impl Verifier {
         request: &AuthRequest<'_>,
         read: impl FnOnce(PrincipalRef<'_>) -> R,
     ) -> Result<R, AuthFailure> {
+        self.authenticate_with_serial(request, |principal, _| read(principal))
+    }
+
+    /// [`Verifier::authenticate_with`], also handing `read` the key's
+    /// serial, which names the principal's account, owner and key fields
+    /// (all but the source IP) in this process: two calls given the same
+    /// serial saw the same fields, so a binding may cache what it built
+    /// from them by serial. A key indexed again (created again, or
+    /// reloaded from the store) gets a new serial; none is reused.
+    pub fn authenticate_with_serial<R>(
+        &self,
+        request: &AuthRequest<'_>,
+        read: impl FnOnce(PrincipalRef<'_>, u64) -> R,
+    ) -> Result<R, AuthFailure> {
         let keys = find_keys(request.header_pairs())?;
         let account_hash = KeyHash::of(keys.account_key);
         let user_hash = KeyHash::of(keys.user_key);
@@ -269,8 +283,8 @@ impl Verifier {
             source_ip,
             &mut record,
         )
-        .map(|(user_id, owner_name, owner_email, key_name)| {
-            read(PrincipalRef {
+        .map(|(user_id, owner_name, owner_email, key_name, key_serial)| {
+            let principal = PrincipalRef {
                 account_id,
                 account_name: &account.name,
                 user_id,
@@ -278,7 +292,8 @@ impl Verifier {
                 owner_email,
                 key_name,
                 source_ip,
-            })
+            };
+            read(principal, key_serial)
         });
         drop(index);
         if let Err(failure) = &result {
@@ -289,7 +304,7 @@ impl Verifier {
     }
 }
 
-type Found<'i> = (UserId, &'i Arc<str>, &'i Arc<str>, &'i str);
+type Found<'i> = (UserId, &'i Arc<str>, &'i Arc<str>, &'i str, u64);
 
 /// Rules 2 to 4 for an identified account; fills in the log record.
 fn check<'i>(
@@ -339,5 +354,106 @@ fn check<'i>(
         &owner.name,
         &owner.email,
         key.hot_name.as_str(),
+        key.serial,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn serial_of(
+        v: &Verifier,
+        account_key: &Secret,
+        user_key: &Secret,
+    ) -> Result<u64, AuthFailure> {
+        principal_of(v, account_key, user_key).map(|(_, serial)| serial)
+    }
+
+    /// The principal and key serial, checked against `authenticate`.
+    fn principal_of(
+        v: &Verifier,
+        account_key: &Secret,
+        user_key: &Secret,
+    ) -> Result<(Principal, u64), AuthFailure> {
+        let headers = [
+            ("x-api-key", account_key.expose().as_bytes()),
+            ("x-api-secret-key", user_key.expose().as_bytes()),
+        ];
+        let peer: IpAddr = "10.1.2.3".parse().unwrap();
+        let request = AuthRequest::from_pairs("GET", "/", &headers, peer);
+        let owned = v.authenticate(&request);
+        let borrowed = v.authenticate_with_serial(&request, |p, serial| (p.to_principal(), serial));
+        match (owned, borrowed) {
+            (Ok(owned), Ok((from_ref, serial))) => {
+                assert_eq!(owned, from_ref);
+                Ok((owned, serial))
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a.code(), b.code());
+                Err(a)
+            }
+            (a, b) => panic!("authenticate and authenticate_with disagree: {a:?} / {b:?}"),
+        }
+    }
+
+    #[test]
+    fn key_serials_name_one_set_of_principal_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.db");
+        let v = Verifier::open_sqlite(&path).unwrap();
+        let account = v.create_account("acme").unwrap();
+        let ada = v
+            .add_user(account, "Ada", "ada@example.com", Role::Owner)
+            .unwrap();
+        let account_key = v.enable_api(account).unwrap().unwrap();
+        let key = v
+            .create_user_key(account, ada, ada, "serial-test-key", &[] as &[&str])
+            .unwrap();
+        let other = v
+            .create_user_key(account, ada, ada, "serial-other-key", &[] as &[&str])
+            .unwrap();
+
+        // Stable across calls and role changes; distinct between keys.
+        let first = serial_of(&v, &account_key, &key).unwrap();
+        assert_eq!(serial_of(&v, &account_key, &key).unwrap(), first);
+        assert_ne!(serial_of(&v, &account_key, &other).unwrap(), first);
+        v.set_user_role(account, ada, Role::Member).unwrap();
+        assert_eq!(
+            serial_of(&v, &account_key, &key).unwrap_err().code(),
+            "owner_role_revoked"
+        );
+        v.set_user_role(account, ada, Role::Owner).unwrap();
+        assert_eq!(serial_of(&v, &account_key, &key).unwrap(), first);
+
+        // A key deleted and created again under its name is a new key.
+        v.delete_user_key(account, ada, "serial-test-key").unwrap();
+        assert!(serial_of(&v, &account_key, &key).is_err());
+        let again = v
+            .create_user_key(account, ada, ada, "serial-test-key", &[] as &[&str])
+            .unwrap();
+        let recreated = serial_of(&v, &account_key, &again).unwrap();
+        assert_ne!(recreated, first);
+
+        // Another process deletes the key and creates it again for Bob:
+        // this verifier sees a new serial with the new owner.
+        let bob = v
+            .add_user(account, "Bob", "bob@example.com", Role::Owner)
+            .unwrap();
+        let elsewhere = Verifier::open_sqlite(&path).unwrap();
+        elsewhere
+            .delete_user_key(account, ada, "serial-test-key")
+            .unwrap();
+        let bobs = elsewhere
+            .create_user_key(account, ada, bob, "serial-test-key", &[] as &[&str])
+            .unwrap();
+        assert!(serial_of(&v, &account_key, &again).is_err());
+        let (principal, serial) = principal_of(&v, &account_key, &bobs).unwrap();
+        assert_eq!(
+            (principal.owner_name.as_str(), principal.user_id),
+            ("Bob", bob)
+        );
+        assert!(serial != recreated && serial != first);
+    }
 }

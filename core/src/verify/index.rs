@@ -4,6 +4,7 @@
 //! change feed.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::allow_list::AllowList;
@@ -43,8 +44,17 @@ pub(crate) struct KeyEntry {
     pub allow_list: AllowList,
     /// The name again, inline, for the request path.
     pub hot_name: InlineText<KEY_NAME_MAX>,
+    /// The serial `Verifier::authenticate_with_serial` gives, from [`next_key_serial`].
+    pub serial: u64,
     pub name: Arc<str>,
     pub created_at: i64,
+}
+
+/// A serial no key entry of this process had before: entries are never
+/// renamed in place, so a serial names one set of principal fields.
+fn next_key_serial() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Everything `authenticate` and the admin checks read.
@@ -137,6 +147,7 @@ impl Index {
                 owner_id: k.owner_id,
                 allow_list,
                 hot_name: InlineText::new(&[&name]),
+                serial: next_key_serial(),
                 name,
                 created_at: k.created_at,
             },
