@@ -221,6 +221,37 @@ fn bench_verifier(c: &mut Criterion, name: &str, v: &Verifier, requests: &[Reque
         .bench_function(format!("{name}/append_4096_entries"), |b| {
             b.iter(|| v.store().append_log(black_box(&entries)).unwrap())
         });
+    // The writer thread's CPU time per entry, formatting and storing it:
+    // the process's CPU time over authenticate calls and the flush, minus
+    // this thread's.
+    c.benchmark_group("system_log")
+        .bench_function(format!("{name}/writer_cpu_per_entry"), |b| {
+            b.iter_custom(|iters| {
+                let (process, thread) = (process_cpu_ns(), thread_cpu_ns());
+                for i in 0..iters as usize {
+                    black_box(authenticate_fresh(
+                        v,
+                        &mut buf,
+                        &requests[i % requests.len()],
+                    ));
+                }
+                v.flush_system_log().unwrap();
+                let all = process_cpu_ns() - process;
+                Duration::from_nanos(all.saturating_sub(thread_cpu_ns() - thread))
+            })
+        });
+}
+
+/// Nanoseconds every thread of this process has run on a CPU.
+fn process_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "CLOCK_PROCESS_CPUTIME_ID");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// Whether criterion's command-line filter (if any) can select `id`; keeps a

@@ -3,6 +3,7 @@
 //! background thread in batches, one transaction per batch; reads flush the
 //! queue first and dropping the verifier drains it, so nothing is lost.
 
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -105,19 +106,64 @@ pub(crate) struct LogRecord {
 }
 
 impl LogRecord {
-    fn into_entry(self, owner: Option<&str>) -> NewLogEntry {
-        NewLogEntry {
-            account_id: self.account_id,
-            entry: SystemLogEntry {
-                id: 0,
-                time: iso8601(self.at),
-                originator: owner.unwrap_or("unknown").to_string(),
-                api_key_name: self.key_name.map(|n| n.as_str().to_string()),
-                resource: self.resource.as_str().to_string(),
-                kind: AUTHENTICATION_ENTRY.to_string(),
-                description: format!("{} from {}", self.outcome.describe(), self.source_ip),
-            },
+    /// Writes this record over `new`, reusing the buffers of its strings.
+    fn write_into(&self, owner: Option<&str>, time: &str, new: &mut NewLogEntry) {
+        new.account_id = self.account_id;
+        let entry = &mut new.entry;
+        entry.id = 0;
+        overwrite(&mut entry.time, time);
+        overwrite(&mut entry.originator, owner.unwrap_or("unknown"));
+        match (&self.key_name, &mut entry.api_key_name) {
+            (Some(name), Some(text)) => overwrite(text, name.as_str()),
+            (Some(name), slot) => *slot = Some(name.as_str().to_string()),
+            (None, slot) => *slot = None,
         }
+        overwrite(&mut entry.resource, self.resource.as_str());
+        overwrite(&mut entry.kind, AUTHENTICATION_ENTRY);
+        entry.description.clear();
+        entry.description.push_str(self.outcome.describe());
+        entry.description.push_str(" from ");
+        // Writing to a String cannot fail.
+        let _ = write!(entry.description, "{}", self.source_ip);
+    }
+}
+
+/// Replaces `text` with `value`, keeping its buffer.
+fn overwrite(text: &mut String, value: &str) {
+    text.clear();
+    text.push_str(value);
+}
+
+/// A record's time as text, formatted once per second.
+#[derive(Default)]
+struct TimeText {
+    second: Option<i64>,
+    text: String,
+}
+
+impl TimeText {
+    fn of(&mut self, unix_seconds: i64) -> &str {
+        if self.second != Some(unix_seconds) {
+            self.second = Some(unix_seconds);
+            self.text = iso8601(unix_seconds);
+        }
+        &self.text
+    }
+}
+
+/// An entry whose strings the writer fills in.
+fn blank_entry() -> NewLogEntry {
+    NewLogEntry {
+        account_id: 0,
+        entry: SystemLogEntry {
+            id: 0,
+            time: String::new(),
+            originator: String::new(),
+            api_key_name: None,
+            resource: String::new(),
+            kind: String::new(),
+            description: String::new(),
+        },
     }
 }
 
@@ -221,8 +267,11 @@ impl Drop for LogWriter {
 
 fn drain(store: &dyn Store, index: &RwLock<Index>, shared: &Shared) {
     let mut spare: Vec<LogRecord> = Vec::with_capacity(1024);
+    // Kept from batch to batch (as long as the longest batch): each batch
+    // writes over the strings of the one before instead of allocating.
     let mut entries: Vec<NewLogEntry> = Vec::with_capacity(1024);
     let mut owners: Vec<Option<Arc<str>>> = Vec::with_capacity(1024);
+    let mut time = TimeText::default();
     let mut queue = shared.queue.lock();
     loop {
         while queue.records.is_empty() && queue.flush_asked == queue.flush_done && !queue.closing {
@@ -251,16 +300,17 @@ fn drain(store: &dyn Store, index: &RwLock<Index>, shared: &Shared) {
                         .map(|u| u.name.clone())
                 }));
             }
-            entries.extend(
-                batch
-                    .drain(..take)
-                    .zip(owners.drain(..))
-                    .map(|(r, owner)| r.into_entry(owner.as_deref())),
-            );
-            if let Err(error) = write(store, &entries) {
+            if entries.len() < take {
+                entries.resize_with(take, blank_entry);
+            }
+            for ((record, owner), entry) in
+                batch.drain(..take).zip(owners.drain(..)).zip(&mut entries)
+            {
+                record.write_into(owner.as_deref(), time.of(record.at), entry);
+            }
+            if let Err(error) = write(store, &entries[..take]) {
                 result = Err(error);
             }
-            entries.clear();
         }
         spare = batch;
 
@@ -299,6 +349,48 @@ fn write(store: &dyn Store, batch: &[NewLogEntry]) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reused_entry_holds_only_the_new_record() {
+        let record = |key: Option<&str>, ip: &str, outcome| LogRecord {
+            account_id: 7,
+            at: 1_795_000_000,
+            outcome,
+            owner_id: None,
+            key_name: key.map(|k| InlineText::new(&[k])),
+            source_ip: ip.parse().unwrap(),
+            resource: InlineText::new(&["GET", " ", "/v1/a/long/path"]),
+        };
+        let mut time = TimeText::default();
+        let mut entry = blank_entry();
+        let first = record(
+            Some("a-much-longer-key-name"),
+            "2001:db8::1",
+            Outcome::Authenticated,
+        );
+        first.write_into(Some("Ada"), time.of(first.at), &mut entry);
+        let second = record(None, "10.1.2.3", Outcome::InvalidUserKey);
+        second.write_into(None, time.of(second.at + 61), &mut entry);
+        assert_eq!(entry.account_id, 7);
+        assert_eq!(
+            entry.entry,
+            SystemLogEntry {
+                id: 0,
+                time: iso8601(second.at + 61),
+                originator: "unknown".into(),
+                api_key_name: None,
+                resource: "GET /v1/a/long/path".into(),
+                kind: AUTHENTICATION_ENTRY.into(),
+                description: "rejected: invalid user key from 10.1.2.3".into(),
+            }
+        );
+        let third = record(Some("short-key-1"), "10.1.2.4", Outcome::Authenticated);
+        third.write_into(Some("Bo"), time.of(third.at), &mut entry);
+        assert_eq!(entry.entry.api_key_name.as_deref(), Some("short-key-1"));
+        assert_eq!(entry.entry.originator, "Bo");
+        assert_eq!(entry.entry.time, iso8601(third.at));
+        assert_eq!(entry.entry.description, "authenticated from 10.1.2.4");
+    }
 
     #[test]
     fn inline_text_joins_and_cuts_at_a_character_boundary() {
