@@ -26,6 +26,10 @@ extern "C" {
 
 #define RCA_TEXT_CAP 4096
 
+/* Results of rca_verifier_authenticate_keyed from this value up are
+ * successes: RCA_PRINCIPAL_MIN + 2 * key_serial + ip_differs. */
+#define RCA_PRINCIPAL_MIN 65536
+
 /* Success: account name, owner name, owner email, key name, source IP.
  * Failure: precise reason, public message, public code, header concerned,
  * source IP.
@@ -52,6 +56,17 @@ int32_t rca_verifier_authenticate(uint64_t handle,
  * NUL-separated buffer; RCA_ERR_LENGTH unless there are exactly 5 fields. */
 int32_t rca_verifier_authenticate_joined(uint64_t handle, const uint8_t *data, size_t data_len,
                                          RcaAuthOutcome *out);
+
+/* The same for callers that cache what they build from a principal.
+ * Result: negative, a call error; 1 to 255, a failure number; else at
+ * least RCA_PRINCIPAL_MIN: result >> 1 names the key's account, owner and
+ * key fields (equal values, equal fields; a key created again or reloaded
+ * gets a new one), and bit 0 is set when the source IP's text (in out) is
+ * not the peer field byte for byte. out is written as by
+ * rca_verifier_authenticate_joined. data_len is 32 bits (ctypes passes a
+ * Python int as a C int when called without argtypes). */
+int64_t rca_verifier_authenticate_keyed(uint64_t handle, const uint8_t *data, uint32_t data_len,
+                                        RcaAuthOutcome *out);
 
 /* data: account key, user key, peer of each request, NUL-separated
  * (3 * count fields); codes[i] receives each result; account_ids may be

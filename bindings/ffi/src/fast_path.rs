@@ -10,11 +10,12 @@
 //! `Verifier::fast_path_handle()` and given back with
 //! [`rca_verifier_release`]; the caller keeps it alive while calls run.
 
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use redis_cloud_auth::verify::{AuthRequest, Principal, Verifier as CoreVerifier};
+use redis_cloud_auth::verify::{AuthRequest, PrincipalRef, Verifier as CoreVerifier};
 use redis_cloud_auth::{AuthFailure, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 
 use crate::errors::{
@@ -40,6 +41,10 @@ pub const RCA_ERR_TEXT: i32 = -5;
 
 /// Bytes of text the out-struct holds.
 pub const RCA_TEXT_CAP: usize = 4096;
+
+/// Results of [`rca_verifier_authenticate_keyed`] from this value up are
+/// successes: `RCA_PRINCIPAL_MIN + 2 * key_serial + ip_differs`.
+pub const RCA_PRINCIPAL_MIN: i64 = 1 << 16;
 
 /// Failure codes in the order of their numbers (number = index + 1).
 const FAILURE_CODES: [&str; 10] = [
@@ -91,45 +96,90 @@ pub struct RcaAuthOutcome {
     pub text: [u8; RCA_TEXT_CAP],
 }
 
-impl RcaAuthOutcome {
-    fn write(&mut self, texts: &[&str]) -> Result<(), i32> {
-        let total = texts
-            .iter()
-            .map(|t| t.len() + 1)
-            .sum::<usize>()
-            .saturating_sub(1);
-        if total > RCA_TEXT_CAP || texts.iter().any(|t| t.contains('\0')) {
+/// Writes NUL-separated texts into an out-struct's `text`.
+struct TextWriter<'a> {
+    text: &'a mut [u8; RCA_TEXT_CAP],
+    at: usize,
+}
+
+impl TextWriter<'_> {
+    /// Appends `text` (after a NUL unless it is the first).
+    fn field(&mut self, text: &str) -> Result<(), i32> {
+        if self.at > 0 {
+            self.put(b"\0")?;
+        }
+        if text.contains('\0') {
             return Err(RCA_ERR_TEXT);
         }
-        let mut at = 0;
-        for (i, text) in texts.iter().enumerate() {
-            if i > 0 {
-                self.text[at] = 0;
-                at += 1;
-            }
-            self.text[at..at + text.len()].copy_from_slice(text.as_bytes());
-            at += text.len();
+        self.put(text.as_bytes())
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), i32> {
+        let end = self.at + bytes.len();
+        if end > RCA_TEXT_CAP {
+            return Err(RCA_ERR_TEXT);
         }
-        self.text_len = total as u32;
+        self.text[self.at..end].copy_from_slice(bytes);
+        self.at = end;
+        Ok(())
+    }
+}
+
+impl std::fmt::Write for TextWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.put(s.as_bytes()).map_err(|_| std::fmt::Error)
+    }
+}
+
+impl RcaAuthOutcome {
+    fn write(&mut self, texts: &[&str]) -> Result<(), i32> {
+        let mut writer = TextWriter {
+            text: &mut self.text,
+            at: 0,
+        };
+        for text in texts {
+            writer.field(text)?;
+        }
+        self.text_len = writer.at as u32;
         Ok(())
     }
 
-    fn principal(&mut self, p: &Principal) -> i32 {
+    /// Writes the principal; returns whether the source IP's text is
+    /// `peer_text` (the text `peer` was parsed from), byte for byte.
+    fn principal(
+        &mut self,
+        p: &PrincipalRef<'_>,
+        peer: IpAddr,
+        peer_text: &[u8],
+    ) -> Result<bool, i32> {
         self.account_id = p.account_id;
         self.user_id = p.user_id;
         self.http_status = 200;
-        let ip = p.source_ip.to_string();
-        let texts = [
-            p.account_name.as_str(),
-            &p.owner_name,
-            &p.owner_email,
-            &p.key_name,
-            &ip,
-        ];
-        match self.write(&texts) {
-            Ok(()) => RCA_OK,
-            Err(code) => code,
+        let mut writer = TextWriter {
+            text: &mut self.text,
+            at: 0,
+        };
+        for text in [p.account_name, p.owner_name, p.owner_email, p.key_name] {
+            writer.field(text)?;
         }
+        writer.put(b"\0")?;
+        let ip_at = writer.at;
+        // An IPv4 peer the verifier kept, given with no padding, is already
+        // in canonical form (the parser takes no leading zeros): copied.
+        let digit = |b: Option<&u8>| b.is_some_and(u8::is_ascii_digit);
+        if p.source_ip == peer
+            && peer.is_ipv4()
+            && digit(peer_text.first())
+            && digit(peer_text.last())
+        {
+            writer.put(peer_text)?;
+            self.text_len = writer.at as u32;
+            return Ok(true);
+        }
+        write!(writer, "{}", p.source_ip).map_err(|_| RCA_ERR_TEXT)?;
+        let end = writer.at;
+        self.text_len = end as u32;
+        Ok(&self.text[ip_at..end] == peer_text)
     }
 
     fn failure(&mut self, f: &AuthFailure) -> i32 {
@@ -212,6 +262,27 @@ struct Lean<'a> {
     account_key: Option<&'a [u8]>,
     user_key: Option<&'a [u8]>,
     peer: IpAddr,
+    /// The peer as the caller gave it.
+    peer_text: &'a [u8],
+}
+
+/// What one request decided, beyond what the out-struct holds.
+enum Decided {
+    /// Authenticated: the key serial (of `authenticate_with_serial`), and
+    /// whether the source IP's text is the peer text given.
+    Principal { key_serial: u64, ip_as_given: bool },
+    /// A failure number or call error.
+    Code(i32),
+}
+
+impl Decided {
+    /// The result of the entry points that return an `int32_t`.
+    fn code(&self) -> i32 {
+        match self {
+            Decided::Principal { .. } => RCA_OK,
+            Decided::Code(code) => *code,
+        }
+    }
 }
 
 fn authenticate_one(
@@ -220,7 +291,7 @@ fn authenticate_one(
     method: &str,
     path: &str,
     out: &mut RcaAuthOutcome,
-) -> i32 {
+) -> Decided {
     let mut headers: [(&str, &[u8]); 2] = [("", &[]), ("", &[])];
     let mut count = 0;
     for (name, value) in [
@@ -233,9 +304,17 @@ fn authenticate_one(
         }
     }
     let request = AuthRequest::from_pairs(method, path, &headers[..count], lean.peer);
-    match verifier.authenticate(&request) {
-        Ok(principal) => out.principal(&principal),
-        Err(failure) => out.failure(&failure),
+    let decided = verifier.authenticate_with_serial(&request, |principal, key_serial| {
+        out.principal(&principal, lean.peer, lean.peer_text)
+            .map(|ip_as_given| (key_serial, ip_as_given))
+    });
+    match decided {
+        Ok(Ok((key_serial, ip_as_given))) => Decided::Principal {
+            key_serial,
+            ip_as_given,
+        },
+        Ok(Err(code)) => Decided::Code(code),
+        Err(failure) => Decided::Code(out.failure(&failure)),
     }
 }
 
@@ -315,17 +394,18 @@ pub unsafe extern "C" fn rca_verifier_authenticate(
         let (verifier, out) = (&*(handle as usize as *const CoreVerifier), &mut *out);
         let account_key = bytes(account_key, account_key_len)?;
         let user_key = bytes(user_key, user_key_len)?;
-        let peer = bytes(peer, peer_len)?.unwrap_or_default();
+        let peer_text = bytes(peer, peer_len)?.unwrap_or_default();
         let (method, path) = (text(method, method_len)?, text(path, path_len)?);
-        let Some(peer) = peer_address(peer) else {
+        let Some(peer) = peer_address(peer_text) else {
             return Ok(out.invalid_peer());
         };
         let lean = Lean {
             account_key,
             user_key,
             peer,
+            peer_text,
         };
-        Ok(authenticate_one(verifier, &lean, method, path, out))
+        Ok(authenticate_one(verifier, &lean, method, path, out).code())
     })
 }
 
@@ -346,36 +426,87 @@ pub unsafe extern "C" fn rca_verifier_authenticate_joined(
     data_len: usize,
     out: *mut RcaAuthOutcome,
 ) -> i32 {
-    guarded(|| {
-        if handle == 0 || out.is_null() {
-            return Err(RCA_ERR_NULL);
-        }
-        // SAFETY: live handle and writable `out`, per the contract.
-        let (verifier, out) = (&*(handle as usize as *const CoreVerifier), &mut *out);
-        let data = bytes(data, data_len)?.unwrap_or_default();
-        let mut fields = data.splitn(6, |b| *b == 0);
-        let (Some(account_key), Some(user_key), Some(peer), Some(method), Some(path), None) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
-            return Err(RCA_ERR_LENGTH);
-        };
-        let method = std::str::from_utf8(method).map_err(|_| RCA_ERR_UTF8)?;
-        let path = std::str::from_utf8(path).map_err(|_| RCA_ERR_UTF8)?;
-        let Some(peer) = peer_address(peer) else {
-            return Ok(out.invalid_peer());
-        };
-        let lean = Lean {
-            account_key: Some(account_key),
-            user_key: Some(user_key),
-            peer,
-        };
-        Ok(authenticate_one(verifier, &lean, method, path, out))
-    })
+    guarded(|| authenticate_joined(handle, data, data_len, out).map(|d| d.code()))
+}
+
+/// [`rca_verifier_authenticate_joined`] for callers that cache what they
+/// build from a principal (Python's ctypes, called without `argtypes`: the
+/// length is 32 bits, the result 64). The out-struct is written as by
+/// [`rca_verifier_authenticate_joined`]; the result is a negative call
+/// error, a failure number (1 to 255), or, on success, at least
+/// [`RCA_PRINCIPAL_MIN`]: `RCA_PRINCIPAL_MIN + 2 * serial + ip_differs`.
+/// `serial` is the key serial `Verifier::authenticate_with_serial` gives:
+/// results with the same `serial` have the same ids and texts but the
+/// source IP, so
+/// `result >> 1` can key a cache of them. `ip_differs` is 1 when the
+/// source IP's text is not the peer field byte for byte (padded,
+/// non-canonical, or from a trusted proxy's `X-Forwarded-For`).
+///
+/// # Safety
+/// As [`rca_verifier_authenticate_joined`].
+#[no_mangle]
+pub unsafe extern "C" fn rca_verifier_authenticate_keyed(
+    handle: u64,
+    data: *const u8,
+    data_len: u32,
+    out: *mut RcaAuthOutcome,
+) -> i64 {
+    let decided = catch_unwind(AssertUnwindSafe(|| {
+        authenticate_joined(handle, data, data_len as usize, out)
+    }));
+    match decided {
+        Ok(Ok(Decided::Principal {
+            key_serial,
+            ip_as_given,
+        })) => key_serial
+            .checked_mul(2)
+            .and_then(|twice| twice.checked_add(RCA_PRINCIPAL_MIN as u64 + u64::from(!ip_as_given)))
+            .and_then(|result| i64::try_from(result).ok())
+            .unwrap_or(RCA_ERR_PANIC.into()),
+        Ok(Ok(Decided::Code(code)) | Err(code)) => code.into(),
+        Err(_) => RCA_ERR_PANIC.into(),
+    }
+}
+
+/// The body of the entry points that take the five texts joined.
+///
+/// # Safety
+/// As [`rca_verifier_authenticate_joined`].
+unsafe fn authenticate_joined(
+    handle: u64,
+    data: *const u8,
+    data_len: usize,
+    out: *mut RcaAuthOutcome,
+) -> Result<Decided, i32> {
+    if handle == 0 || out.is_null() {
+        return Err(RCA_ERR_NULL);
+    }
+    // SAFETY: live handle and writable `out`, per the contract.
+    let (verifier, out) = (&*(handle as usize as *const CoreVerifier), &mut *out);
+    let data = bytes(data, data_len)?.unwrap_or_default();
+    let mut fields = data.splitn(6, |b| *b == 0);
+    let (Some(account_key), Some(user_key), Some(peer_text), Some(method), Some(path), None) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return Err(RCA_ERR_LENGTH);
+    };
+    let method = std::str::from_utf8(method).map_err(|_| RCA_ERR_UTF8)?;
+    let path = std::str::from_utf8(path).map_err(|_| RCA_ERR_UTF8)?;
+    let Some(peer) = peer_address(peer_text) else {
+        return Ok(Decided::Code(out.invalid_peer()));
+    };
+    let lean = Lean {
+        account_key: Some(account_key),
+        user_key: Some(user_key),
+        peer,
+        peer_text,
+    };
+    Ok(authenticate_one(verifier, &lean, method, path, out))
 }
 
 /// Authenticates `count` requests sharing one method and path. `data`
@@ -435,8 +566,9 @@ pub unsafe extern "C" fn rca_verifier_authenticate_batch(
                         account_key: Some(request[0]),
                         user_key: Some(request[1]),
                         peer,
+                        peer_text: request[2],
                     };
-                    authenticate_one(verifier, &lean, method, path, &mut out)
+                    authenticate_one(verifier, &lean, method, path, &mut out).code()
                 }
                 None => out.invalid_peer(),
             };
@@ -676,6 +808,128 @@ mod tests {
         assert_eq!(code, RCA_ERR_UTF8);
     }
 
+    fn keyed(w: &World, fields: [&str; 5], out: &mut RcaAuthOutcome) -> i64 {
+        let data = fields.join("\0");
+        unsafe { rca_verifier_authenticate_keyed(w.handle, data.as_ptr(), data.len() as u32, out) }
+    }
+
+    #[test]
+    fn keyed_names_the_principal_and_flags_a_rewritten_source_ip() {
+        let w = world();
+        let (ak, uk) = (w.account_key.as_str(), w.user_key.as_str());
+        let mut out = RcaAuthOutcome::new();
+        let plain = keyed(&w, [ak, uk, "10.1.2.3", "GET", "/"], &mut out);
+        assert!(plain >= RCA_PRINCIPAL_MIN, "{plain}");
+        assert_eq!(plain & 1, 0);
+        assert_eq!(out.http_status, 200);
+        assert_eq!(
+            texts(&out),
+            [
+                "acme",
+                "Ada",
+                "ada@example.com",
+                "lean-path-key",
+                "10.1.2.3"
+            ]
+        );
+        assert_eq!(keyed(&w, [ak, uk, "10.1.2.3", "GET", "/"], &mut out), plain);
+        // The same key from another address: the same fields.
+        assert_eq!(
+            keyed(&w, [ak, uk, "10.200.0.1", "PUT", "/x"], &mut out),
+            plain
+        );
+        assert_eq!(texts(&out)[4], "10.200.0.1");
+        // Addresses whose text the verifier rewrites.
+        for peer in [
+            " 10.1.2.3",
+            "10.1.2.3\n",
+            "::ffff:10.1.2.3",
+            "::FFFF:a01:203",
+        ] {
+            let result = keyed(&w, [ak, uk, peer, "GET", "/"], &mut out);
+            assert_eq!(result, plain | 1, "{peer:?}");
+            assert_eq!(texts(&out)[4], "10.1.2.3");
+        }
+        // Never taken as given: a text the parser would rewrite.
+        for peer in ["10.01.2.3", "010.1.2.3"] {
+            let result = keyed(&w, [ak, uk, peer, "GET", "/"], &mut out);
+            assert!(
+                result & 1 == 1 || code_name(result as i32) == INVALID_PEER_CODE,
+                "{peer:?}"
+            );
+        }
+
+        // Another key, and the key deleted and created again: new serials.
+        let core = &w.verifier.0;
+        let owner = core.list_users(1).unwrap()[0].id;
+        let second = core
+            .create_user_key(1, owner, owner, "second-lean-key", &["10.0.0.0/8"])
+            .unwrap();
+        let other = keyed(&w, [ak, second.expose(), "10.1.2.3", "GET", "/"], &mut out);
+        assert!(other >= RCA_PRINCIPAL_MIN && other >> 1 != plain >> 1);
+        assert_eq!(texts(&out)[3], "second-lean-key");
+        core.delete_user_key(1, owner, "lean-path-key").unwrap();
+        let gone = keyed(&w, [ak, uk, "10.1.2.3", "GET", "/"], &mut out);
+        assert_eq!(code_name(gone as i32), "invalid_user_key");
+        let again = core
+            .create_user_key(1, owner, owner, "lean-path-key", &["10.0.0.0/8"])
+            .unwrap();
+        let recreated = keyed(&w, [ak, again.expose(), "10.1.2.3", "GET", "/"], &mut out);
+        assert!(recreated >= RCA_PRINCIPAL_MIN);
+        assert_ne!(recreated >> 1, plain >> 1);
+        assert_eq!(texts(&out)[3], "lean-path-key");
+    }
+
+    #[test]
+    fn keyed_failures_and_call_errors_match_joined() {
+        let w = world();
+        let (ak, uk) = (w.account_key.as_str(), w.user_key.as_str());
+        for fields in [
+            [ak, uk, "192.0.2.1", "GET", "/"],
+            [ak, "NoSuchUserKey0123", "10.1.2.3", "GET", "/"],
+            [ak, uk, "bogus", "GET", "/"],
+            [ak, "", "10.1.2.3", "GET", "/"],
+            ["a\0b", uk, "10.1.2.3", "GET", "/"],
+        ] {
+            let mut out = RcaAuthOutcome::new();
+            let result = keyed(&w, fields, &mut out);
+            let data = fields.join("\0");
+            let mut joined_out = RcaAuthOutcome::new();
+            let joined = unsafe {
+                rca_verifier_authenticate_joined(
+                    w.handle,
+                    data.as_ptr(),
+                    data.len(),
+                    &mut *joined_out,
+                )
+            };
+            assert!(
+                joined != RCA_OK && result == i64::from(joined),
+                "{fields:?}"
+            );
+            if joined > 0 {
+                assert_eq!(texts(&out), texts(&joined_out));
+                assert_eq!(out.http_status, joined_out.http_status);
+            }
+        }
+        let mut out = RcaAuthOutcome::new();
+        let data = [ak, uk, "10.1.2.3", "GET", "/"].join("\0");
+        let call = |handle, data: &[u8], out: *mut RcaAuthOutcome| unsafe {
+            rca_verifier_authenticate_keyed(handle, data.as_ptr(), data.len() as u32, out)
+        };
+        assert_eq!(call(0, data.as_bytes(), &mut *out), i64::from(RCA_ERR_NULL));
+        assert_eq!(
+            call(w.handle, data.as_bytes(), std::ptr::null_mut()),
+            i64::from(RCA_ERR_NULL)
+        );
+        let null_data =
+            unsafe { rca_verifier_authenticate_keyed(w.handle, std::ptr::null(), 3, &mut *out) };
+        assert_eq!(null_data, i64::from(RCA_ERR_NULL));
+        let mut bad = [ak, uk, "10.1.2.3", ""].join("\0").into_bytes();
+        bad.extend_from_slice(b"G\xff\0/");
+        assert_eq!(call(w.handle, &bad, &mut *out), i64::from(RCA_ERR_UTF8));
+    }
+
     #[test]
     fn batch_matches_single_calls() {
         let w = world();
@@ -788,9 +1042,11 @@ mod header_tests {
             assert!(header.contains(&shown), "{shown}");
         }
         assert!(header.contains(&format!("#define RCA_TEXT_CAP {RCA_TEXT_CAP}")));
+        assert!(header.contains(&format!("#define RCA_PRINCIPAL_MIN {RCA_PRINCIPAL_MIN}")));
         for function in [
             "rca_verifier_authenticate(",
             "rca_verifier_authenticate_joined(",
+            "rca_verifier_authenticate_keyed(",
             "rca_verifier_authenticate_batch(",
             "rca_verifier_release(",
         ] {
