@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import ctypes
 import dataclasses
 import gc
 import hashlib
@@ -248,16 +249,20 @@ def bench_authenticate(keys: int, calls: int) -> list[str]:
 
 
 def breakdown(verifier, requests, calls: int) -> list[str]:
-    """Where a lean call's time goes: raw calls of the C entry point."""
+    """Where a lean call's time goes: raw calls of the C entry point
+    ``Verifier.authenticate`` makes (rca_verifier_authenticate_keyed)."""
     from redis_cloud_auth import _verifier as lean
 
-    _, _, address = lean._new_outcome()
-    joined = lean._JOINED
+    outcome = lean._new_outcome()  # the struct stays alive with its address
+    out = outcome[3]
+    keyed = lean._KEYED
 
     def raw(handle, data):
+        handle_arg = ctypes.c_uint64(handle)
+
         def run():
             for item in data:
-                joined(handle, item, len(item), address)
+                keyed(handle_arg, item, len(item), out)
 
         return timed(run, len(data))
 

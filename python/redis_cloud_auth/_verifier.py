@@ -9,7 +9,6 @@ import dataclasses
 import enum
 import itertools
 import os
-import struct
 import typing
 import weakref
 
@@ -43,17 +42,17 @@ class Role(str, enum.Enum):
 class Principal:
     """Who a request authenticated as. Holds no secret."""
 
-    # Built from the verifier's out-struct (ids, then NUL-separated texts)
-    # and decoded on first access, so that authenticate stays cheap.
-    __slots__ = ("_raw", "_fields")
+    # The account, owner and key fields in one tuple, shared by every
+    # Principal of the same key (the verifier caches it by the key's
+    # serial), and the source IP of this request.
+    __slots__ = ("_fields", "_source_ip")
 
-    _raw: typing.Optional[bytes]
-    _fields: typing.Optional[tuple]
+    _fields: tuple
+    _source_ip: str
 
     @classmethod
     def _of(cls, native: _ffi.Principal) -> Principal:
         principal = cls.__new__(cls)
-        principal._raw = None
         principal._fields = (
             native.account_id,
             native.user_id,
@@ -61,66 +60,52 @@ class Principal:
             native.owner_name,
             native.owner_email,
             native.key_name,
-            native.source_ip,
         )
+        principal._source_ip = native.source_ip
         return principal
-
-    def _field(self, index: int) -> typing.Any:
-        fields = self._fields
-        if fields is None:
-            raw = self._raw
-            assert raw is not None
-            ids = _IDS.unpack_from(raw)
-            fields = self._fields = ids + tuple(raw[_TEXT_OFFSET:].decode().split("\0"))
-        return fields[index]
 
     @property
     def account_id(self) -> int:
         """The account."""
-        return self._field(0)
+        return self._fields[0]
 
     @property
     def user_id(self) -> int:
         """The key owner's user id."""
-        return self._field(1)
+        return self._fields[1]
 
     @property
     def account_name(self) -> str:
         """The account's name."""
-        return self._field(2)
+        return self._fields[2]
 
     @property
     def owner_name(self) -> str:
         """The key owner's name."""
-        return self._field(3)
+        return self._fields[3]
 
     @property
     def owner_email(self) -> str:
         """The key owner's email."""
-        return self._field(4)
+        return self._fields[4]
 
     @property
     def key_name(self) -> str:
         """The user key's name."""
-        return self._field(5)
+        return self._fields[5]
 
     @property
     def source_ip(self) -> str:
         """The source IP the verifier saw (after trusted proxies)."""
-        return self._field(6)
-
-    def _all(self) -> tuple:
-        self._field(0)
-        assert self._fields is not None
-        return self._fields
+        return self._source_ip
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Principal):
             return NotImplemented
-        return self._all() == other._all()
+        return self._fields == other._fields and self._source_ip == other._source_ip
 
     def __hash__(self) -> int:
-        return hash(self._all())
+        return hash((self._fields, self._source_ip))
 
     def __repr__(self) -> str:
         return (
@@ -201,6 +186,11 @@ class _EntryPoints:
         self.joined = lib.rca_verifier_authenticate_joined
         self.joined.restype = ctypes.c_int32
         self.joined.argtypes = [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
+        # Called without argtypes, the cheapest ctypes call: the handle as
+        # a c_uint64 and the out-struct's address as a c_void_p made once,
+        # the texts as bytes, their length as a C int (below 2**31).
+        self.keyed = lib.rca_verifier_authenticate_keyed
+        self.keyed.restype = ctypes.c_int64
         self.batch = lib.rca_verifier_authenticate_batch
         self.batch.restype = ctypes.c_int32
         self.batch.argtypes = [
@@ -221,6 +211,7 @@ _HOLDING_GIL = _EntryPoints(_LIB)
 _RELEASING_GIL = _EntryPoints(ctypes.CDLL(_ffi._UniffiLib._name))
 _AUTHENTICATE = _HOLDING_GIL.authenticate
 _JOINED = _HOLDING_GIL.joined
+_KEYED = _HOLDING_GIL.keyed
 _BATCH = _HOLDING_GIL.batch
 _RELEASE = _LIB.rca_verifier_release
 _RELEASE.restype = None
@@ -236,8 +227,13 @@ _CALL_ERRORS = {
 }
 _ENCODED: dict[str, bytes] = {}
 _new_principal = object.__new__
-_IDS = struct.Struct("=QQ")
 _TEXT_OFFSET = _Outcome.text.offset
+# rca_verifier_authenticate_keyed: results from here up are successes.
+_PRINCIPAL_MIN = 1 << 16
+# Longest joined request it takes (its length is a C int).
+_KEYED_MAX = (1 << 31) - 1
+# Principals cached per verifier, by key serial; emptied when full.
+_PRINCIPALS_MAX = 1 << 17
 
 
 def _encoded(text: str) -> bytes:
@@ -250,10 +246,23 @@ def _encoded(text: str) -> bytes:
     return found
 
 
-def _new_outcome() -> tuple[_Outcome, memoryview, int]:
-    """An out-struct, a byte view of it, and its address."""
+def _new_outcome() -> tuple[_Outcome, memoryview, int, ctypes.c_void_p]:
+    """An out-struct, a byte view of it, and its address (as an int, and as
+    a c_void_p for calls without argtypes)."""
     out = _Outcome()
-    return out, memoryview(out).cast("B"), ctypes.addressof(out)
+    address = ctypes.addressof(out)
+    return out, memoryview(out).cast("B"), address, ctypes.c_void_p(address)
+
+
+def _texts(out: _Outcome, view: memoryview) -> list[str]:
+    """The NUL-separated texts of an out-struct."""
+    return view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes().decode().split("\0")
+
+
+def _principal(out: _Outcome, view: memoryview) -> tuple[tuple, str]:
+    """The fields and the source IP of a principal in an out-struct."""
+    account_name, owner_name, owner_email, key_name, source_ip = _texts(out, view)
+    return (out.account_id, out.user_id, account_name, owner_name, owner_email, key_name), source_ip
 
 
 def _call_error(code: int) -> ValueError:
@@ -264,8 +273,7 @@ def _failure(code: int, out: _Outcome, view: memoryview) -> BaseException:
     """The exception for a nonzero result of the C entry point."""
     if code < 0:
         return _call_error(code)
-    text = view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes()
-    detail, public, public_code, header, source_ip = text.decode().split("\0")
+    detail, public, public_code, header, source_ip = _texts(out, view)
     return AuthFailure(
         detail,
         code=_FAILURE_CODES[code],
@@ -292,7 +300,16 @@ class Verifier:
     processes may share.
     """
 
-    __slots__ = ("_inner", "_handle", "_outcomes", "_entry", "__weakref__")
+    __slots__ = (
+        "_inner",
+        "_handle",
+        "_handle_arg",
+        "_outcomes",
+        "_principals",
+        "_entry",
+        "_keyed",
+        "__weakref__",
+    )
 
     @translating
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
@@ -304,11 +321,19 @@ class Verifier:
     def _attach(self, inner: typing.Any, entry: typing.Any) -> None:
         self._inner = inner
         self._entry = entry
+        self._keyed = entry.keyed
         self._handle = self._inner.fast_path_handle()
+        self._handle_arg = ctypes.c_uint64(self._handle)
         weakref.finalize(self, _RELEASE, self._handle)
         # Out-structs not in use: a call takes one and puts it back after
         # reading it, so threads never share one (pop and append are atomic).
         self._outcomes = [_new_outcome()]
+        # Key serial to the latest Principal first built for the key. A
+        # serial names one key's account, owner and key fields for the life
+        # of the process (a key created again, or reloaded from the store,
+        # gets a new one), so entries never go stale; those of deleted keys
+        # go when the cache, full, is emptied.
+        self._principals: dict[int, Principal] = {}
 
     @classmethod
     def in_memory(cls) -> Verifier:
@@ -345,30 +370,71 @@ class Verifier:
         the address ``peer``, authenticates. ``method`` and ``path`` go to
         the system log. Returns the :class:`Principal`, or raises
         :class:`AuthFailure`."""
-        outcomes = self._outcomes
-        try:
-            outcome = outcomes.pop()
-        except IndexError:
-            outcome = _new_outcome()
-        out, view, address = outcome
         try:
             # One buffer, one pointer: the cheapest ctypes call.
             data = "\0".join((account_key, user_key, peer, method, path)).encode()  # type: ignore[arg-type]
         except (TypeError, UnicodeEncodeError):
             data = None  # absent keys, bytes, or text that is not UTF-8
-        code = -4 if data is None else self._entry.joined(self._handle, data, len(data), address)
-        if code == -4:
-            # Five separate fields (some absent, or holding a NUL).
-            code = self._authenticate_fields(account_key, user_key, peer, method, path, address)
-        if code == 0:
-            principal = _new_principal(Principal)
-            principal._raw = view[: _TEXT_OFFSET + out.text_len].tobytes()
-            principal._fields = None
+        outcomes = self._outcomes
+        try:
+            outcome = outcomes.pop()
+        except IndexError:
+            outcome = _new_outcome()
+        if data is not None and len(data) <= _KEYED_MAX:
+            result = self._keyed(self._handle_arg, data, len(data), outcome[3])
+            if result >= _PRINCIPAL_MIN and not result & 1:
+                # Authenticated from the peer as given: a key seen before
+                # needs nothing from the out-struct.
+                known = self._principals.get(result >> 1)
+                if known is not None:
+                    outcomes.append(outcome)
+                    if known._source_ip == peer:
+                        return known  # immutable: the same value again
+                    principal = _new_principal(Principal)
+                    principal._fields = known._fields
+                    principal._source_ip = peer
+                    return principal
+        else:
+            result = -4
+        try:
+            return self._decided(result, outcome, account_key, user_key, peer, method, path)
+        finally:
             outcomes.append(outcome)
-            return principal
-        failure = _failure(code, out, view)
-        outcomes.append(outcome)
-        raise failure
+
+    def _decided(
+        self,
+        result: int,
+        outcome: tuple[_Outcome, memoryview, int, ctypes.c_void_p],
+        account_key: typing.Union[str, bytes, None],
+        user_key: typing.Union[str, bytes, None],
+        peer: typing.Union[str, bytes],
+        method: str,
+        path: str,
+    ) -> Principal:
+        """The rest of :meth:`authenticate`: a principal not in the cache
+        (or from another source IP than the peer), a failure, or the call
+        with five separate fields."""
+        out, view, address, _ = outcome
+        if result == -4:
+            # Five separate fields (some absent, bytes, or holding a NUL).
+            result = self._authenticate_fields(account_key, user_key, peer, method, path, address)
+            if result == 0:
+                principal = _new_principal(Principal)
+                principal._fields, principal._source_ip = _principal(out, view)
+                return principal
+        if result < _PRINCIPAL_MIN:
+            raise _failure(result, out, view)
+        principal = _new_principal(Principal)
+        fields, principal._source_ip = _principal(out, view)
+        principals = self._principals
+        serial = result >> 1
+        known = principals.get(serial)
+        principal._fields = fields if known is None else known._fields
+        if known is None:
+            if len(principals) >= _PRINCIPALS_MAX:
+                principals.clear()
+            principals[serial] = principal
+        return principal
 
     def _authenticate_fields(
         self,

@@ -1,0 +1,204 @@
+"""The lean path's Principal cache: principals are cached by key serial,
+so a key deleted and created again, a role change, another process's
+change (a reload) or a new source IP must never show a stale principal;
+and the cache's fallbacks (long requests, a full cache) give the same
+answers as the generated path."""
+
+from __future__ import annotations
+
+import ctypes
+
+import pytest
+
+import redis_cloud_auth as rca
+from redis_cloud_auth import _verifier
+
+OK_IP = "10.1.2.3"
+
+
+def generated(verifier: rca.Verifier, account_key: str, user_key: str, peer: str) -> rca.Principal:
+    """The same request through the generated UniFFI call."""
+    return verifier.authenticate_headers({"x-api-key": account_key, "x-api-secret-key": user_key}, peer)
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+def verifier(request, tmp_path) -> rca.Verifier:
+    if request.param == "sqlite":
+        return rca.Verifier(tmp_path / "cache.db")
+    return rca.Verifier.in_memory()
+
+
+def account_with_owners(v: rca.Verifier):
+    account = v.create_account("acme")
+    ada = v.add_user(account, "Ada", "ada@example.com")
+    bob = v.add_user(account, "Bob", "bob@example.com")
+    return account, ada, bob, v.enable_api(account)
+
+
+def test_a_key_deleted_and_created_again_shows_its_new_owner(verifier):
+    v = verifier
+    account, ada, bob, ak = account_with_owners(v)
+    first = v.create_user_key(account, ada, "deploy-key-name")
+    before = v.authenticate(ak, first, OK_IP)
+    assert (before.owner_name, before.user_id) == ("Ada", ada)
+    assert v.authenticate(ak, first, OK_IP) == before
+    v.delete_user_key(account, ada, "deploy-key-name")
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, first, OK_IP)
+    assert caught.value.code == "invalid_user_key"
+    second = v.create_user_key(account, ada, "deploy-key-name", owner_id=bob)
+    after = v.authenticate(ak, second, OK_IP)
+    assert (after.key_name, after.owner_name, after.owner_email, after.user_id) == (
+        "deploy-key-name",
+        "Bob",
+        "bob@example.com",
+        bob,
+    )
+    assert after == generated(v, ak, second, OK_IP)
+    # The principal handed out before is unchanged.
+    assert before.owner_name == "Ada"
+
+
+def test_role_changes_apply_to_a_cached_key(verifier):
+    v = verifier
+    account, ada, _, ak = account_with_owners(v)
+    uk = v.create_user_key(account, ada, "deploy-key-name")
+    principal = v.authenticate(ak, uk, OK_IP)
+    v.set_user_role(account, ada, rca.Role.MEMBER)
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, uk, OK_IP)
+    assert caught.value.code == "owner_role_revoked"
+    v.set_user_role(account, ada, rca.Role.OWNER)
+    assert v.authenticate(ak, uk, OK_IP) == principal
+    v.disable_api(account)
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, uk, OK_IP)
+    assert caught.value.code == "api_disabled"
+
+
+def test_another_process_change_reloads_and_shows_the_new_key(tmp_path):
+    path = tmp_path / "shared.db"
+    here = rca.Verifier(path)
+    account, ada, bob, ak = account_with_owners(here)
+    old = here.create_user_key(account, ada, "shared-key-name")
+    assert here.authenticate(ak, old, OK_IP).owner_name == "Ada"
+    elsewhere = rca.Verifier.open_sqlite(path)
+    elsewhere.delete_user_key(account, ada, "shared-key-name")
+    new = elsewhere.create_user_key(account, ada, "shared-key-name", owner_id=bob)
+    with pytest.raises(rca.AuthFailure) as caught:
+        here.authenticate(ak, old, OK_IP)
+    assert caught.value.code == "invalid_user_key"
+    principal = here.authenticate(ak, new, OK_IP)
+    assert (principal.owner_name, principal.user_id) == ("Bob", bob)
+    assert principal == generated(here, ak, new, OK_IP)
+    # A change that names nobody new (a role) reloads too.
+    elsewhere.set_user_role(account, bob, rca.Role.VIEWER)
+    with pytest.raises(rca.AuthFailure) as caught:
+        here.authenticate(ak, new, OK_IP)
+    assert caught.value.code == "owner_role_revoked"
+
+
+def test_each_call_has_its_own_source_ip(verifier):
+    v = verifier
+    account, ada, _, ak = account_with_owners(v)
+    uk = v.create_user_key(account, ada, "deploy-key-name", allow_list=["10.0.0.0/8", "2001:db8::/32"])
+    seen = {}
+    for peer, source_ip in [
+        ("10.1.2.3", "10.1.2.3"),
+        ("10.9.9.9", "10.9.9.9"),
+        ("::ffff:10.1.2.3", "10.1.2.3"),
+        (" 10.1.2.4 ", "10.1.2.4"),
+        ("2001:DB8:0::1", "2001:db8::1"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("10.1.2.3", "10.1.2.3"),
+    ]:
+        principal = v.authenticate(ak, uk, peer)
+        assert principal.source_ip == source_ip, peer
+        assert principal == generated(v, ak, uk, peer), peer
+        seen[peer] = principal
+    assert len({p.key_name for p in seen.values()}) == 1
+    assert seen["10.1.2.3"].source_ip != seen["10.9.9.9"].source_ip
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, uk, "11.0.0.1")
+    assert caught.value.code == "source_ip_not_allowed"
+
+
+def test_principals_are_immutable(verifier):
+    v = verifier
+    account, ada, _, ak = account_with_owners(v)
+    uk = v.create_user_key(account, ada, "deploy-key-name")
+    principal = v.authenticate(ak, uk, OK_IP)
+    with pytest.raises(AttributeError):
+        principal.owner_name = "Mallory"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        principal.extra = 1  # type: ignore[attr-defined]
+    assert hash(principal) == hash(v.authenticate(ak, uk, OK_IP))
+    assert uk not in repr(principal) and ak not in repr(principal)
+
+
+def test_a_full_cache_is_emptied_and_refilled(verifier, monkeypatch):
+    v = verifier
+    monkeypatch.setattr(_verifier, "_PRINCIPALS_MAX", 2)
+    account, ada, _, ak = account_with_owners(v)
+    keys = {f"deploy-key-{i:04d}": v.create_user_key(account, ada, f"deploy-key-{i:04d}") for i in range(5)}
+    for _ in range(3):
+        for name, uk in keys.items():
+            assert v.authenticate(ak, uk, OK_IP).key_name == name
+            assert len(v._principals) <= 2
+
+
+def test_long_requests_take_the_separate_fields_path(verifier, monkeypatch):
+    v = verifier
+    account, ada, _, ak = account_with_owners(v)
+    uk = v.create_user_key(account, ada, "deploy-key-name")
+    expected = v.authenticate(ak, uk, OK_IP)
+    monkeypatch.setattr(_verifier, "_KEYED_MAX", 8)
+    assert v.authenticate(ak, uk, OK_IP, path="/v1/" + "x" * 100) == expected
+    with pytest.raises(rca.AuthFailure) as caught:
+        v.authenticate(ak, "NoSuchUserKey0123456", OK_IP)
+    assert caught.value.code == "invalid_user_key"
+    v.flush_system_log()
+    assert v.system_log(account, 0, 2)[1].resource == "GET /v1/" + "x" * 100
+
+
+def test_bad_inputs_are_typed_failures(verifier):
+    v = verifier
+    account, ada, _, ak = account_with_owners(v)
+    uk = v.create_user_key(account, ada, "deploy-key-name")
+    cases = {
+        "missing_credentials": (ak, None, OK_IP),
+        "malformed_credentials": (ak, "User\0Key0123456789", OK_IP),
+        "invalid_peer_address": (ak, uk, "10.1.2.3\0"),
+    }
+    for code, args in cases.items():
+        with pytest.raises(rca.AuthFailure) as caught:
+            v.authenticate(*args)
+        assert caught.value.code == code, code
+    for peer in ["", "not-an-ip", "10.01.2.3", "10.1.2.3.4"]:
+        with pytest.raises(rca.AuthFailure) as caught:
+            v.authenticate(ak, uk, peer)
+        assert caught.value.code == "invalid_peer_address", peer
+    with pytest.raises(ValueError):
+        v.authenticate(ak, uk, OK_IP, path="/\udcff")
+    # Still fine afterwards, and cached again.
+    assert v.authenticate(ak, uk, OK_IP).key_name == "deploy-key-name"
+
+
+def test_keyed_entry_checks_its_arguments(verifier):
+    v = verifier
+    account, ada, _, ak = account_with_owners(v)
+    uk = v.create_user_key(account, ada, "deploy-key-name")
+    out = _verifier._new_outcome()
+    data = "\0".join((ak, uk, OK_IP, "GET", "/")).encode()
+    keyed = _verifier._KEYED
+    handle = ctypes.c_uint64(v._handle)
+    result = keyed(handle, data, len(data), out[3])
+    assert result >= _verifier._PRINCIPAL_MIN and result & 1 == 0
+    assert keyed(handle, data, len(data), out[3]) == result
+    assert out[0].account_id == account and out[0].user_id == ada
+    assert keyed(ctypes.c_uint64(0), data, len(data), out[3]) == -1
+    assert keyed(handle, data, len(data), None) == -1
+    assert keyed(handle, None, 5, out[3]) == -1
+    assert keyed(handle, data + b"\0extra", len(data) + 6, out[3]) == -4
+    bad = "\0".join((ak, uk, OK_IP, "", "")).encode().replace(b"\0\0", b"\0G\xff\0")
+    assert keyed(handle, bad, len(bad), out[3]) == -2
