@@ -165,8 +165,27 @@ function failure(verifier, number) {
   return error
 }
 
-const principals = Symbol('principals')
-const PRINCIPALS_MAX = 1 << 17
+/** Per verifier: principal templates by number, direct-mapped (see `template`). */
+const templates = new WeakMap()
+const TEMPLATES = 1 << 17
+
+/** The unchanging part of principal `number`, from the verifier's table or native. */
+function template(verifier, number) {
+  let table = templates.get(verifier)
+  if (table === undefined) {
+    table = new Array(TEMPLATES).fill(undefined)
+    templates.set(verifier, table)
+  }
+  const at = number % TEMPLATES
+  let found = table[at]
+  if (found === undefined || found.number !== number) {
+    found = verifier._principal(number)
+    if (found === null) throw new Error('internal: a principal was forgotten before it was read')
+    found.number = number
+    table[at] = found
+  }
+  return found
+}
 
 /**
  * `Verifier.prototype.authenticateSync`: reads the request here, checks it
@@ -190,24 +209,14 @@ function authenticateSync(request) {
   if (outcome < 0) throw failure(this, -outcome - 1)
   const differs = outcome % 2
   const number = (outcome - differs) / 2
-  let cache = this[principals]
-  if (cache === undefined) {
-    cache = new Map()
-    this[principals] = cache
-  }
-  let template = cache.get(number)
-  if (template === undefined) {
-    template = this._principal(number)
-    if (cache.size >= PRINCIPALS_MAX) cache.clear()
-    cache.set(number, template)
-  }
+  const principal = template(this, number)
   return {
-    accountId: template.accountId,
-    accountName: template.accountName,
-    userId: template.userId,
-    ownerName: template.ownerName,
-    ownerEmail: template.ownerEmail,
-    keyName: template.keyName,
+    accountId: principal.accountId,
+    accountName: principal.accountName,
+    userId: principal.userId,
+    ownerName: principal.ownerName,
+    ownerEmail: principal.ownerEmail,
+    keyName: principal.keyName,
     sourceIp: differs === 0 ? peer : this._sourceIp(),
   }
 }

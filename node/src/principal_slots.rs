@@ -26,73 +26,88 @@ pub struct Slot {
     pub key_name: Box<str>,
 }
 
-impl Slot {
+/// (account, owner, key name), inline: looking one up reads no pointer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Identity {
+    account_id: u64,
+    user_id: u64,
+    name_len: u8,
+    name: [u8; KEY_NAME_MAX],
+}
+
+impl Identity {
+    /// `None` for a key name longer than any valid one.
+    fn of(p: &PrincipalRef<'_>) -> Option<Self> {
+        let name = p.key_name.as_bytes();
+        let mut identity = Identity {
+            account_id: p.account_id,
+            user_id: p.user_id,
+            name_len: u8::try_from(name.len()).ok()?,
+            name: [0; KEY_NAME_MAX],
+        };
+        identity.name.get_mut(..name.len())?.copy_from_slice(name);
+        Some(identity)
+    }
+}
+
+/// A numbered identity and the names it showed, in one allocation.
+struct Known {
+    number: u64,
+    /// Account name, owner name and owner email, back to back.
+    shown: Box<str>,
+    /// Where the owner name and the email start in `shown`.
+    cuts: (usize, usize),
+}
+
+impl Known {
+    fn new(number: u64, p: &PrincipalRef<'_>) -> Self {
+        let a = p.account_name.len();
+        let b = a + p.owner_name.len();
+        Known {
+            number,
+            shown: [p.account_name, p.owner_name, p.owner_email]
+                .concat()
+                .into(),
+            cuts: (a, b),
+        }
+    }
+
     fn shows(&self, p: &PrincipalRef<'_>) -> bool {
-        *self.account_name == *p.account_name
-            && *self.owner_name == *p.owner_name
-            && *self.owner_email == *p.owner_email
+        let (a, b) = self.cuts;
+        self.shown.len() == b + p.owner_email.len()
+            && a == p.account_name.len()
+            && b == a + p.owner_name.len()
+            && self.shown[..a] == *p.account_name
+            && self.shown[a..b] == *p.owner_name
+            && self.shown[b..] == *p.owner_email
     }
 }
 
 /// The numbered principals of one verifier.
 #[derive(Default)]
 pub struct PrincipalSlots {
-    /// (account, owner, key name) to the position in `slots`.
-    positions: HashMap<Box<[u8]>, usize>,
+    known: HashMap<Identity, Known>,
+    /// The principals by number, from `base`.
     slots: Vec<Slot>,
-    /// The number of `slots[0]`.
+    /// The number of `slots[0]`; a multiple of `CAPACITY`.
     base: u64,
-}
-
-/// (account, owner, key name) as bytes, on the stack for usual names.
-struct LookupKey {
-    bytes: [u8; 16 + KEY_NAME_MAX],
-    len: usize,
-    long: Option<Vec<u8>>,
-}
-
-impl LookupKey {
-    fn of(p: &PrincipalRef<'_>) -> Self {
-        let name = p.key_name.as_bytes();
-        let mut key = LookupKey {
-            bytes: [0; 16 + KEY_NAME_MAX],
-            len: 16 + name.len(),
-            long: None,
-        };
-        if name.len() <= KEY_NAME_MAX {
-            key.bytes[..8].copy_from_slice(&p.account_id.to_le_bytes());
-            key.bytes[8..16].copy_from_slice(&p.user_id.to_le_bytes());
-            key.bytes[16..key.len].copy_from_slice(name);
-        } else {
-            let mut long = Vec::with_capacity(key.len);
-            long.extend_from_slice(&p.account_id.to_le_bytes());
-            long.extend_from_slice(&p.user_id.to_le_bytes());
-            long.extend_from_slice(name);
-            key.long = Some(long);
-        }
-        key
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        self.long.as_deref().unwrap_or(&self.bytes[..self.len])
-    }
 }
 
 impl PrincipalSlots {
     /// The number of `principal`'s unchanging part, given one if new.
     pub fn number(&mut self, principal: &PrincipalRef<'_>) -> u64 {
-        let key = LookupKey::of(principal);
-        if let Some(&at) = self.positions.get(key.as_bytes()) {
-            if self.slots[at].shows(principal) {
-                return self.base + at as u64;
+        let identity = Identity::of(principal);
+        if let Some(known) = identity.and_then(|i| self.known.get(&i)) {
+            if known.shows(principal) {
+                return known.number;
             }
         }
         if self.slots.len() >= CAPACITY {
             self.base += self.slots.len() as u64;
             self.slots.clear();
-            self.positions.clear();
+            self.known.clear();
         }
-        let at = self.slots.len();
+        let number = self.base + self.slots.len() as u64;
         self.slots.push(Slot {
             account_id: principal.account_id,
             account_name: principal.account_name.into(),
@@ -101,8 +116,10 @@ impl PrincipalSlots {
             owner_email: principal.owner_email.into(),
             key_name: principal.key_name.into(),
         });
-        self.positions.insert(key.as_bytes().into(), at);
-        self.base + at as u64
+        if let Some(identity) = identity {
+            self.known.insert(identity, Known::new(number, principal));
+        }
+        number
     }
 
     /// The principal numbered `number`, while the table still holds it.
@@ -147,6 +164,17 @@ mod tests {
         assert_eq!(&*slots.get(b).unwrap().account_name, "renamed");
         // The old number still means the old principal.
         assert_eq!(&*slots.get(a).unwrap().account_name, "acme");
+    }
+
+    #[test]
+    fn names_are_compared_whole_not_run_together() {
+        let mut slots = PrincipalSlots::default();
+        let mut p = principal("ab", "ci-deploy-key");
+        p.owner_name = "c";
+        let a = slots.number(&p);
+        p.account_name = "a";
+        p.owner_name = "bc";
+        assert_ne!(slots.number(&p), a);
     }
 
     #[test]
