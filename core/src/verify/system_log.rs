@@ -123,8 +123,29 @@ impl LogRecord {
         entry.description.clear();
         entry.description.push_str(self.outcome.describe());
         entry.description.push_str(" from ");
+        push_ip(&mut entry.description, self.source_ip);
+    }
+}
+
+/// Appends `ip` as its `Display` writes it; IPv4 (the common case) without
+/// the formatting machinery, which cost the writer a quarter of its time.
+fn push_ip(text: &mut String, ip: IpAddr) {
+    let IpAddr::V4(v4) = ip else {
         // Writing to a String cannot fail.
-        let _ = write!(entry.description, "{}", self.source_ip);
+        let _ = write!(text, "{ip}");
+        return;
+    };
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            text.push('.');
+        }
+        if octet >= 100 {
+            text.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            text.push(char::from(b'0' + octet / 10 % 10));
+        }
+        text.push(char::from(b'0' + octet % 10));
     }
 }
 
@@ -349,6 +370,23 @@ fn write(store: &dyn Store, batch: &[NewLogEntry]) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ip_text_is_what_display_writes() {
+        let mut text = String::new();
+        for octet in 0..=u8::MAX {
+            for ip in [
+                std::net::Ipv4Addr::new(octet, 0, 255, octet).into(),
+                std::net::Ipv4Addr::new(10, octet, 9, 100).into(),
+                IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, u16::from(octet)]),
+            ] {
+                text.clear();
+                text.push_str("from ");
+                push_ip(&mut text, ip);
+                assert_eq!(text, format!("from {ip}"));
+            }
+        }
+    }
 
     #[test]
     fn a_reused_entry_holds_only_the_new_record() {
