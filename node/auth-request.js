@@ -144,16 +144,38 @@ function field(request, name, fallback) {
   return value
 }
 
-/** The fields of constant failures, by number (see `_authenticate`). */
+/** The fields of constant failures, by failure number (see `_authenticate`). */
 const failureFields = []
+/** The failure number of a source IP outside the allow list. */
+const SOURCE_IP_FAILURE = 100
+/** Its fields, which are those of the source IP, by source IP. */
+const sourceIpFailures = new Map()
+const SOURCE_IP_FAILURES_MAX = 4096
+
+/** The fields of the last failed check, numbered `number`. */
+function failureOf(verifier, number) {
+  if (number === SOURCE_IP_FAILURE) {
+    const sourceIp = verifier._sourceIp()
+    let fields = sourceIpFailures.get(sourceIp)
+    if (fields === undefined) {
+      fields = verifier._failure()
+      if (sourceIpFailures.size >= SOURCE_IP_FAILURES_MAX) sourceIpFailures.clear()
+      sourceIpFailures.set(sourceIp, fields)
+    }
+    return fields
+  }
+  if (number === 0) return verifier._failure()
+  let fields = failureFields[number]
+  if (fields === undefined) {
+    fields = verifier._failure()
+    failureFields[number] = fields
+  }
+  return fields
+}
 
 /** The `AuthFailure` error of the last failed check, numbered `number`. */
 function failure(verifier, number) {
-  let fields = number === 0 ? undefined : failureFields[number]
-  if (fields === undefined) {
-    fields = verifier._failure()
-    if (number !== 0) failureFields[number] = fields
-  }
+  const fields = failureOf(verifier, number)
   const error = new Error(fields.message)
   error.code = fields.code
   error.name = fields.name
@@ -165,23 +187,28 @@ function failure(verifier, number) {
   return error
 }
 
-/** Per verifier: principal templates by number, direct-mapped (see `template`). */
+/** Per verifier: principal templates by key serial, direct-mapped (see `template`). */
 const templates = new WeakMap()
 const TEMPLATES = 1 << 17
 
-/** The unchanging part of principal `number`, from the verifier's table or native. */
-function template(verifier, number) {
+/**
+ * The unchanging part of the principal of key serial `serial`, from the
+ * verifier's table or else native. A serial names one set of fields for
+ * the life of the process (a key deleted, created again or reloaded gets a
+ * new one), so a kept template never goes stale.
+ */
+function template(verifier, serial) {
   let table = templates.get(verifier)
   if (table === undefined) {
     table = new Array(TEMPLATES).fill(undefined)
     templates.set(verifier, table)
   }
-  const at = number % TEMPLATES
+  const at = serial % TEMPLATES
   let found = table[at]
-  if (found === undefined || found.number !== number) {
-    found = verifier._principal(number)
+  if (found === undefined || found.serial !== serial) {
+    found = verifier._principal(serial)
     if (found === null) throw new Error('internal: a principal was forgotten before it was read')
-    found.number = number
+    found.serial = serial
     table[at] = found
   }
   return found
@@ -208,8 +235,7 @@ function authenticateSync(request) {
   )
   if (outcome < 0) throw failure(this, -outcome - 1)
   const differs = outcome % 2
-  const number = (outcome - differs) / 2
-  const principal = template(this, number)
+  const principal = template(this, (outcome - differs) / 2)
   return {
     accountId: principal.accountId,
     accountName: principal.accountName,

@@ -158,9 +158,22 @@ pub fn auth_failure_fields<'env>(env: &'env Env, e: &AuthFailure) -> Result<Obje
     Ok(fields)
 }
 
+/// The failure number of `SourceIpNotAllowed`, whose fields are those of
+/// its one datum, the source IP.
+pub const SOURCE_IP_FAILURE: u32 = 100;
+
+/// A number for each `AuthFailure` whose fields read the same every time,
+/// from 1; `SOURCE_IP_FAILURE`; 0 for any other.
+pub fn failure_number(e: &AuthFailure) -> u32 {
+    match e {
+        AuthFailure::SourceIpNotAllowed { .. } => SOURCE_IP_FAILURE,
+        other => constant_failure_number(other).unwrap_or(0),
+    }
+}
+
 /// A number for each `AuthFailure` whose fields read the same every time
 /// (every one but `SourceIpNotAllowed`), from 1; `None` for the others.
-pub fn constant_failure_number(e: &AuthFailure) -> Option<u32> {
+fn constant_failure_number(e: &AuthFailure) -> Option<u32> {
     let header = |h: &HeaderError| {
         let kind = match h {
             HeaderError::Missing(_) => 0,

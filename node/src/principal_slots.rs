@@ -1,22 +1,20 @@
-//! Numbers for the principals `authenticateSync` hands out, so that the
-//! JavaScript layer builds the unchanging part of each one (account,
-//! owner, key name) once and copies it on later calls instead of
-//! creating seven properties across napi every time.
-//!
-//! A number is given to an (account, owner, key name) together with the
-//! names and email it showed; when any of them reads differently later
-//! (the store was replaced and reloaded), the principal gets a new number.
-//! Numbers are never reused, so a number the JavaScript side still holds
-//! always means what it meant.
+//! The principals `authenticateSync` hands out, by the core's key serial
+//! (`Verifier::authenticate_with_serial`), so that the JavaScript layer
+//! builds the unchanging part of each (account, owner, key name) once and
+//! copies it on later calls instead of creating seven properties across
+//! napi every time. A serial names one set of those fields for the life of
+//! the process, so what the JavaScript side keeps by serial never goes
+//! stale: a key deleted, created again or reloaded has a new serial.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use redis_cloud_auth::verify::{PrincipalRef, KEY_NAME_MAX};
+use redis_cloud_auth::verify::PrincipalRef;
 
-/// How many principals are remembered before the table starts over.
+/// How many principals are kept before the table starts over.
 const CAPACITY: usize = 1 << 17;
 
-/// The unchanging part of a principal, as given a number.
+/// The unchanging part of a principal.
 pub struct Slot {
     pub account_id: u64,
     pub account_name: Box<str>,
@@ -26,106 +24,60 @@ pub struct Slot {
     pub key_name: Box<str>,
 }
 
-/// (account, owner, key name), inline: looking one up reads no pointer.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Identity {
-    account_id: u64,
-    user_id: u64,
-    name_len: u8,
-    name: [u8; KEY_NAME_MAX],
-}
-
-impl Identity {
-    /// `None` for a key name longer than any valid one.
-    fn of(p: &PrincipalRef<'_>) -> Option<Self> {
-        let name = p.key_name.as_bytes();
-        let mut identity = Identity {
+impl From<&PrincipalRef<'_>> for Slot {
+    fn from(p: &PrincipalRef<'_>) -> Self {
+        Slot {
             account_id: p.account_id,
+            account_name: p.account_name.into(),
             user_id: p.user_id,
-            name_len: u8::try_from(name.len()).ok()?,
-            name: [0; KEY_NAME_MAX],
-        };
-        identity.name.get_mut(..name.len())?.copy_from_slice(name);
-        Some(identity)
+            owner_name: p.owner_name.into(),
+            owner_email: p.owner_email.into(),
+            key_name: p.key_name.into(),
+        }
     }
 }
 
-/// A numbered identity and the names it showed, in one allocation.
-struct Known {
-    number: u64,
-    /// Account name, owner name and owner email, back to back.
-    shown: Box<str>,
-    /// Where the owner name and the email start in `shown`.
-    cuts: (usize, usize),
-}
+/// Spreads serials (consecutive integers) over the table.
+#[derive(Default)]
+pub struct SerialHasher(u64);
 
-impl Known {
-    fn new(number: u64, p: &PrincipalRef<'_>) -> Self {
-        let a = p.account_name.len();
-        let b = a + p.owner_name.len();
-        Known {
-            number,
-            shown: [p.account_name, p.owner_name, p.owner_email]
-                .concat()
-                .into(),
-            cuts: (a, b),
+impl Hasher for SerialHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         }
     }
 
-    fn shows(&self, p: &PrincipalRef<'_>) -> bool {
-        let (a, b) = self.cuts;
-        self.shown.len() == b + p.owner_email.len()
-            && a == p.account_name.len()
-            && b == a + p.owner_name.len()
-            && self.shown[..a] == *p.account_name
-            && self.shown[a..b] == *p.owner_name
-            && self.shown[b..] == *p.owner_email
+    fn write_u64(&mut self, serial: u64) {
+        self.0 = serial.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
-/// The numbered principals of one verifier.
+/// The principals of one verifier by key serial.
 #[derive(Default)]
 pub struct PrincipalSlots {
-    known: HashMap<Identity, Known>,
-    /// The principals by number, from `base`.
-    slots: Vec<Slot>,
-    /// The number of `slots[0]`; a multiple of `CAPACITY`.
-    base: u64,
+    slots: HashMap<u64, Slot, BuildHasherDefault<SerialHasher>>,
 }
 
 impl PrincipalSlots {
-    /// The number of `principal`'s unchanging part, given one if new.
-    pub fn number(&mut self, principal: &PrincipalRef<'_>) -> u64 {
-        let identity = Identity::of(principal);
-        if let Some(known) = identity.and_then(|i| self.known.get(&i)) {
-            if known.shows(principal) {
-                return known.number;
-            }
+    /// Keeps `principal` under `serial` unless already kept.
+    pub fn keep(&mut self, serial: u64, principal: &PrincipalRef<'_>) {
+        if self.slots.contains_key(&serial) {
+            return;
         }
         if self.slots.len() >= CAPACITY {
-            self.base += self.slots.len() as u64;
             self.slots.clear();
-            self.known.clear();
         }
-        let number = self.base + self.slots.len() as u64;
-        self.slots.push(Slot {
-            account_id: principal.account_id,
-            account_name: principal.account_name.into(),
-            user_id: principal.user_id,
-            owner_name: principal.owner_name.into(),
-            owner_email: principal.owner_email.into(),
-            key_name: principal.key_name.into(),
-        });
-        if let Some(identity) = identity {
-            self.known.insert(identity, Known::new(number, principal));
-        }
-        number
+        self.slots.insert(serial, Slot::from(principal));
     }
 
-    /// The principal numbered `number`, while the table still holds it.
-    pub fn get(&self, number: u64) -> Option<&Slot> {
-        let at = usize::try_from(number.checked_sub(self.base)?).ok()?;
-        self.slots.get(at)
+    /// The principal of key serial `serial`, while the table holds it.
+    pub fn get(&self, serial: u64) -> Option<&Slot> {
+        self.slots.get(&serial)
     }
 }
 
@@ -133,10 +85,10 @@ impl PrincipalSlots {
 mod tests {
     use super::*;
 
-    fn principal<'a>(account_name: &'a str, key_name: &'a str) -> PrincipalRef<'a> {
+    fn principal(key_name: &str) -> PrincipalRef<'_> {
         PrincipalRef {
             account_id: 1,
-            account_name,
+            account_name: "acme",
             user_id: 2,
             owner_name: "Ada",
             owner_email: "ada@example.com",
@@ -146,54 +98,24 @@ mod tests {
     }
 
     #[test]
-    fn the_same_principal_keeps_its_number() {
+    fn a_serial_keeps_the_fields_first_seen() {
         let mut slots = PrincipalSlots::default();
-        let a = slots.number(&principal("acme", "ci-deploy-key"));
-        let b = slots.number(&principal("acme", "other-key-01"));
-        assert_ne!(a, b);
-        assert_eq!(slots.number(&principal("acme", "ci-deploy-key")), a);
-        assert_eq!(&*slots.get(b).unwrap().key_name, "other-key-01");
+        slots.keep(7, &principal("ci-deploy-key"));
+        slots.keep(7, &principal("never-stored-key"));
+        slots.keep(8, &principal("other-key-01"));
+        assert_eq!(&*slots.get(7).unwrap().key_name, "ci-deploy-key");
+        assert_eq!(&*slots.get(8).unwrap().key_name, "other-key-01");
+        assert!(slots.get(9).is_none());
     }
 
     #[test]
-    fn a_principal_that_reads_differently_gets_a_new_number() {
+    fn a_full_table_starts_over_and_keeps_the_newest() {
         let mut slots = PrincipalSlots::default();
-        let a = slots.number(&principal("acme", "ci-deploy-key"));
-        let b = slots.number(&principal("renamed", "ci-deploy-key"));
-        assert_ne!(a, b);
-        assert_eq!(&*slots.get(b).unwrap().account_name, "renamed");
-        // The old number still means the old principal.
-        assert_eq!(&*slots.get(a).unwrap().account_name, "acme");
-    }
-
-    #[test]
-    fn names_are_compared_whole_not_run_together() {
-        let mut slots = PrincipalSlots::default();
-        let mut p = principal("ab", "ci-deploy-key");
-        p.owner_name = "c";
-        let a = slots.number(&p);
-        p.account_name = "a";
-        p.owner_name = "bc";
-        assert_ne!(slots.number(&p), a);
-    }
-
-    #[test]
-    fn numbers_are_not_reused_when_the_table_starts_over() {
-        let mut slots = PrincipalSlots::default();
-        let names: Vec<String> = (0..CAPACITY + 1)
-            .map(|i| format!("key-name-{i:08}"))
-            .collect();
-        let numbers: Vec<u64> = names
-            .iter()
-            .map(|n| slots.number(&principal("acme", n)))
-            .collect();
-        assert_eq!(numbers[CAPACITY], CAPACITY as u64);
+        for serial in 0..=CAPACITY as u64 {
+            slots.keep(serial, &principal("ci-deploy-key"));
+        }
         assert!(slots.get(0).is_none(), "the first table is gone");
-        assert_eq!(
-            &*slots.get(CAPACITY as u64).unwrap().key_name,
-            names[CAPACITY]
-        );
-        let again = slots.number(&principal("acme", &names[0]));
-        assert_eq!(again, CAPACITY as u64 + 1);
+        assert!(slots.get(CAPACITY as u64).is_some());
+        assert!(slots.slots.len() == 1);
     }
 }

@@ -14,7 +14,7 @@ use redis_cloud_auth::verify::{
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
-use crate::errors::{auth_failure_fields, constant_failure_number, invalid_arg, throw, Failure};
+use crate::errors::{auth_failure_fields, failure_number, invalid_arg, throw, Failure};
 use crate::header_list::HeaderList;
 use crate::principal_slots::PrincipalSlots;
 use crate::request::{
@@ -37,8 +37,8 @@ pub struct Verifier {
 /// `Number.MAX_SAFE_INTEGER`.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// The numbered principals, and the last source IP that differed from
-/// the peer as written.
+/// The principals by key serial; the last source IP that differed from
+/// the peer as written, and the last failure, for the JavaScript layer.
 #[derive(Default)]
 struct Lean {
     slots: PrincipalSlots,
@@ -277,8 +277,8 @@ impl Verifier {
     /// The check behind `authenticateSync`, for the JavaScript layer that
     /// read the request: the key headers (`undefined` when absent, `null`
     /// when repeated), the `X-Forwarded-For` values, and the peer as
-    /// written. Returns `2 * n + d`: `n` numbers the principal (see
-    /// `_principal`), `d` is 1 when the source IP is not the peer as
+    /// written. Returns `2 * s + d`: `s` is the key's serial, naming the
+    /// principal's unchanging fields (see `_principal`), `d` is 1 when the source IP is not the peer as
     /// written (see `_sourceIp`). A failure returns `-(f + 1)`: `f` numbers
     /// an `AuthFailure` that reads the same every time, 0 one that does not
     /// (see `_failure`).
@@ -318,35 +318,41 @@ impl Verifier {
         let request =
             CoreAuthRequest::from_pairs(method_text.as_str(), path_text.as_str(), pairs, peer_ip);
         let mut lean = self.lean.borrow_mut();
-        let outcome = self.inner.authenticate_with(&request, |principal| {
-            let number = lean.slots.number(&principal);
-            (number, principal.source_ip)
-        });
-        let (number, source_ip) = match outcome {
+        let outcome = self
+            .inner
+            .authenticate_with_serial(&request, |principal, serial| {
+                lean.slots.keep(serial, &principal);
+                (serial, principal.source_ip)
+            });
+        let (serial, source_ip) = match outcome {
             Ok(found) => found,
             Err(failure) => {
-                let number = constant_failure_number(&failure).unwrap_or(0);
+                if let core::AuthFailure::SourceIpNotAllowed { source_ip } = failure {
+                    lean.source_ip = Some(source_ip);
+                }
+                let number = failure_number(&failure);
                 lean.failure = Some(failure);
                 return Ok(-f64::from(number + 1));
             }
         };
         let differs = !written_as(source_ip, peer_text.as_str());
         lean.source_ip = differs.then_some(source_ip);
-        Ok((number * 2 + u64::from(differs)) as f64)
+        Ok((serial * 2 + u64::from(differs)) as f64)
     }
 
-    /// The unchanging part of principal number `n` of `_authenticate`;
-    /// `null` once forgotten.
+    /// The unchanging part of the principal of key serial `s` (from
+    /// `_authenticate`); `null` once forgotten.
     #[napi(js_name = "_principal", skip_typescript)]
-    pub fn principal_template(&self, number: f64) -> Option<PrincipalTemplate> {
-        if !(0.0..=MAX_SAFE_INTEGER).contains(&number) || number.fract() != 0.0 {
+    pub fn principal_template(&self, serial: f64) -> Option<PrincipalTemplate> {
+        if !(0.0..=MAX_SAFE_INTEGER).contains(&serial) || serial.fract() != 0.0 {
             return None;
         }
         let lean = self.lean.borrow();
-        lean.slots.get(number as u64).map(PrincipalTemplate::from)
+        lean.slots.get(serial as u64).map(PrincipalTemplate::from)
     }
 
-    /// The source IP of the last `_authenticate` that reported it differs.
+    /// The source IP of the last `_authenticate` that reported it differs,
+    /// or that failed for it.
     #[napi(js_name = "_sourceIp", skip_typescript)]
     pub fn last_source_ip(&self) -> Option<String> {
         self.lean.borrow().source_ip.map(|ip| ip.to_string())

@@ -174,7 +174,7 @@ test('the source IP: canonical, from trusted proxies only, and reported on failu
   const eve = await verifier.addUser(account, 'Eve', 'eve@example.com', 'owner')
   const limitedAccountKey = (await verifier.enableApi(account)).expose()
   const limitedKey = (await verifier.createUserKey(account, eve, eve, 'office-only-key', ['192.0.2.0/24'])).expose()
-  for (const peer of ['198.51.100.1', '198.51.100.2', '::ffff:198.51.100.3']) {
+  for (const peer of ['198.51.100.1', '198.51.100.2', '::ffff:198.51.100.3', '198.51.100.1', '198.51.100.3']) {
     const error = outcome(() => verifier.authenticateSync(request(limitedAccountKey, limitedKey, peer))).error
     const ip = peer.replace('::ffff:', '')
     assert.equal(error.code, 'source_ip_not_allowed')
