@@ -328,11 +328,12 @@ class Verifier:
         # Out-structs not in use: a call takes one and puts it back after
         # reading it, so threads never share one (pop and append are atomic).
         self._outcomes = [_new_outcome()]
-        # Key serial to the latest Principal first built for the key. A
-        # serial names one key's account, owner and key fields for the life
-        # of the process (a key created again, or reloaded from the store,
-        # gets a new one), so entries never go stale; those of deleted keys
-        # go when the cache, full, is emptied.
+        # Keyed result with bit 0 clear (the key serial, shifted) to the
+        # Principal first built for the key. A serial names one key's
+        # account, owner and key fields for the life of the process (a key
+        # created again, or reloaded from the store, gets a new one), so
+        # entries never go stale; those of deleted keys go when the cache,
+        # full, is emptied.
         self._principals: dict[int, Principal] = {}
 
     @classmethod
@@ -380,12 +381,13 @@ class Verifier:
             outcome = outcomes.pop()
         except IndexError:
             outcome = _new_outcome()
-        if data is not None and len(data) <= _KEYED_MAX:
-            result = self._keyed(self._handle_arg, data, len(data), outcome[3])
+        if data is not None and (size := len(data)) <= _KEYED_MAX:
+            result = self._keyed(self._handle_arg, data, size, outcome[3])
             if result >= _PRINCIPAL_MIN and not result & 1:
                 # Authenticated from the peer as given: a key seen before
-                # needs nothing from the out-struct.
-                known = self._principals.get(result >> 1)
+                # needs nothing from the out-struct. (The cache is keyed by
+                # the result with bit 0 clear, which names the key.)
+                known = self._principals.get(result)
                 if known is not None:
                     outcomes.append(outcome)
                     if known._source_ip == peer:
@@ -427,7 +429,7 @@ class Verifier:
         principal = _new_principal(Principal)
         fields, principal._source_ip = _principal(out, view)
         principals = self._principals
-        serial = result >> 1
+        serial = result & ~1
         known = principals.get(serial)
         principal._fields = fields if known is None else known._fields
         if known is None:
