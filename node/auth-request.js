@@ -214,18 +214,18 @@ function template(verifier, serial) {
   return found
 }
 
-/**
- * `Verifier.prototype.authenticateSync`: reads the request here, checks it
- * natively, and builds the Principal from a per-verifier copy of its
- * unchanging part (see src/principal_slots.rs).
- */
-function authenticateSync(request) {
+/** The request's peer, after checking the request is an object. */
+function peerOf(request) {
   if (typeof request !== 'object' || request === null) throw invalidArg('the request must be an object')
-  const peer = field(request, 'peer', '')
+  return field(request, 'peer', '')
+}
+
+/** Reads the rest of the request and runs the native check; its outcome (see `_authenticate`). */
+function check(verifier, request, peer) {
   const found = findHeaders(request.headers)
   const method = field(request, 'method', 'GET')
   const path = field(request, 'path', '/')
-  const outcome = this._authenticate(
+  return verifier._authenticate(
     method,
     path,
     Found.key(found.accountKey, found.accountKeys),
@@ -233,6 +233,16 @@ function authenticateSync(request) {
     found.forwardedFor,
     peer,
   )
+}
+
+/**
+ * `Verifier.prototype.authenticateSync`: reads the request here, checks it
+ * natively, and builds the Principal from a per-verifier copy of its
+ * unchanging part (see src/principal_slots.rs).
+ */
+function authenticateSync(request) {
+  const peer = peerOf(request)
+  const outcome = check(this, request, peer)
   if (outcome < 0) throw failure(this, -outcome - 1)
   const differs = outcome % 2
   const principal = template(this, (outcome - differs) / 2)
@@ -247,4 +257,20 @@ function authenticateSync(request) {
   }
 }
 
-module.exports = { authenticateSync, findHeaders }
+/**
+ * `Verifier.prototype.authenticateMany`: checks each request as
+ * `authenticateSync` does (each logged); returns `'ok'` or the failure's
+ * code for each, without building principals or errors.
+ */
+function authenticateMany(requests) {
+  if (!Array.isArray(requests)) throw invalidArg('requests must be an array of requests')
+  const codes = new Array(requests.length)
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i]
+    const outcome = check(this, request, peerOf(request))
+    codes[i] = outcome < 0 ? failureOf(this, -outcome - 1).code : 'ok'
+  }
+  return codes
+}
+
+module.exports = { authenticateMany, authenticateSync, findHeaders }

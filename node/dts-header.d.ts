@@ -187,3 +187,13 @@ export interface ResolveCredentialsOptions {
   stores?: CredentialStore[]
 }
 
+
+/** Methods the package entry adds to the native `Verifier` class. */
+export interface Verifier {
+  /**
+   * Checks each request as `authenticateSync` does (each is logged) and
+   * returns `'ok'` or the failure's code for each, without building
+   * principals or errors. Throws `InvalidArg` for a request it cannot read.
+   */
+  authenticateMany(requests: AuthRequest[]): Array<'ok' | AuthFailureCode>
+}

@@ -188,6 +188,16 @@ export interface ResolveCredentialsOptions {
 }
 
 
+/** Methods the package entry adds to the native `Verifier` class. */
+export interface Verifier {
+  /**
+   * Checks each request as `authenticateSync` does (each is logged) and
+   * returns `'ok'` or the failure's code for each, without building
+   * principals or errors. Throws `InvalidArg` for a request it cannot read.
+   */
+  authenticateMany(requests: AuthRequest[]): Array<'ok' | AuthFailureCode>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every

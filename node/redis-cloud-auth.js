@@ -4,7 +4,7 @@
 
 const { inspect } = require('node:util')
 const native = require('./index.js')
-const { authenticateSync } = require('./auth-request.js')
+const { authenticateMany, authenticateSync } = require('./auth-request.js')
 
 // util.inspect shows the same redacted text as toString().
 for (const name of ['ApiKeys', 'Client', 'Credentials', 'FileStore', 'KeychainStore', 'MemoryStore', 'Secret', 'Verifier']) {
@@ -16,11 +16,12 @@ for (const name of ['ApiKeys', 'Client', 'Credentials', 'FileStore', 'KeychainSt
 }
 
 // The request is read in JavaScript: cheaper than across napi.
-Object.defineProperty(native.Verifier.prototype, 'authenticateSync', {
-  value: authenticateSync,
-  writable: true,
-  configurable: true,
-})
+for (const [name, value] of [
+  ['authenticateSync', authenticateSync],
+  ['authenticateMany', authenticateMany],
+]) {
+  Object.defineProperty(native.Verifier.prototype, name, { value, writable: true, configurable: true })
+}
 
 // Named one by one so that ESM `import { ApiKeys } from 'redis-cloud-auth'`
 // sees them (a test checks that every native export is here).

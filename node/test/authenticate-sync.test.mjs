@@ -316,3 +316,28 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
   assert.throws(() => Verifier.inMemory()._failure(), { code: 'internal' })
   await verifier.flushSystemLog()
 })
+
+test('authenticateMany: a code per request, each logged, as authenticateSync decides', async () => {
+  const verifier = Verifier.inMemory()
+  const { account, ada, accountKey, userKey } = await setUp(verifier)
+  await verifier.setAllowList(account, ada, 'ci-deploy-key', ['10.0.0.0/8'])
+  await verifier.flushSystemLog()
+  const before = (await verifier.systemLog(account, 0, 100)).length
+  const requests = [
+    request(accountKey, userKey),
+    request(accountKey, 'NoSuchUserKey-0000'),
+    request(accountKey, userKey, '192.0.2.1'),
+    request('NoSuchAccountKey-0', userKey),
+    { headers: { 'x-api-key': accountKey }, peer: '10.0.0.1' },
+    { headers: [['x-api-key', accountKey], ['x-api-key', accountKey], ['x-api-secret-key', userKey]], peer: '10.0.0.1' },
+  ]
+  const codes = verifier.authenticateMany(requests)
+  assert.deepEqual(codes, ['ok', 'invalid_user_key', 'source_ip_not_allowed', 'invalid_account_key', 'missing_credentials', 'malformed_credentials'])
+  assert.deepEqual(codes, requests.map((r) => outcome(() => verifier.authenticateSync(r)).error?.code ?? 'ok'))
+  assert.deepEqual(verifier.authenticateMany([]), [])
+  await verifier.flushSystemLog()
+  // Tied to the account (a valid account key, both keys well formed): 3 of 6, twice.
+  assert.equal((await verifier.systemLog(account, 0, 100)).length, before + 6)
+  assert.throws(() => verifier.authenticateMany('nope'), { code: 'InvalidArg' })
+  assert.throws(() => verifier.authenticateMany([request(accountKey, userKey), null]), { code: 'InvalidArg' })
+})

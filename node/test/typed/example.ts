@@ -93,6 +93,8 @@ async function gateway(path: string): Promise<void> {
       peer: '10.1.2.3',
     })
     console.log(who.keyName, keys.length, log[0]?.type)
+    const codes = verifier.authenticateMany([{ headers: [['x-api-key', 'AccountKey0123']], peer: '10.1.2.3' }])
+    if (codes[0] !== 'ok' && codes[0] !== 'missing_credentials') console.log(codes[0])
   } catch (e) {
     const failure = e as AuthFailure
     const status: 401 | 403 | 503 = failure.status
