@@ -46,6 +46,15 @@ struct Lean {
     failure: Option<core::AuthFailure>,
 }
 
+/// The error for a call made while `_authenticate` runs (never expected:
+/// nothing it calls runs JavaScript).
+fn busy() -> Error {
+    Error::new(
+        Status::GenericFailure,
+        "the verifier is busy with another check",
+    )
+}
+
 /// What `authenticate` looks at. Declares the TypeScript interface; the
 /// hot path reads it with direct napi calls (`request.rs`).
 #[napi(object, object_to_js = false)]
@@ -317,7 +326,7 @@ impl Verifier {
         let pairs = pairs.as_slice();
         let request =
             CoreAuthRequest::from_pairs(method_text.as_str(), path_text.as_str(), pairs, peer_ip);
-        let mut lean = self.lean.borrow_mut();
+        let mut lean = self.lean.try_borrow_mut().map_err(|_| busy())?;
         let outcome = self
             .inner
             .authenticate_with_serial(&request, |principal, serial| {
@@ -347,7 +356,7 @@ impl Verifier {
         if !(0.0..=MAX_SAFE_INTEGER).contains(&serial) || serial.fract() != 0.0 {
             return None;
         }
-        let lean = self.lean.borrow();
+        let lean = self.lean.try_borrow().ok()?;
         lean.slots.get(serial as u64).map(PrincipalTemplate::from)
     }
 
@@ -355,13 +364,17 @@ impl Verifier {
     /// or that failed for it.
     #[napi(js_name = "_sourceIp", skip_typescript)]
     pub fn last_source_ip(&self) -> Option<String> {
-        self.lean.borrow().source_ip.map(|ip| ip.to_string())
+        self.lean
+            .try_borrow()
+            .ok()?
+            .source_ip
+            .map(|ip| ip.to_string())
     }
 
     /// The fields of the last `_authenticate` failure's error.
     #[napi(js_name = "_failure", skip_typescript)]
     pub fn last_failure<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        let lean = self.lean.borrow();
+        let lean = self.lean.try_borrow().map_err(|_| busy())?;
         let failure = lean
             .failure
             .as_ref()
