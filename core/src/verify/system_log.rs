@@ -21,8 +21,8 @@ pub const AUTHENTICATION_ENTRY: &str = "authentication";
 
 /// Most entries written in one transaction. Large, because a batch's cost
 /// in SQLite is mostly the index pages it dirties (one per account in it),
-/// shared by all of its entries: 16,384 cost the writer about 3 µs of CPU
-/// per entry over 1,000 accounts, 4,096 about 3.7 µs.
+/// shared by all of its entries: 16,384 cost the writer about 2.8 µs of
+/// CPU per entry over 1,000 accounts, 4,096 about 3.6 µs.
 const BATCH_MAX: usize = 16_384;
 
 /// What happened to an attempt, as the log records it.
