@@ -130,6 +130,10 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         create_private_file(&path)?;
         let mut main = connect(&path)?;
+        // Admin changes survive a power loss once acknowledged: each commit
+        // on this connection syncs the WAL (and every log batch before it).
+        main.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| unavailable(e, "configuring the connection"))?;
         migrate(&mut main)?;
         let log = connect(&path)?;
         log.pragma_update(None, "cache_size", -LOG_CACHE_KIB)
@@ -682,8 +686,15 @@ mod tests {
         assert_eq!(pragma(&store.log, "cache_size"), -LOG_CACHE_KIB);
         for conn in [&store.main, &store.log] {
             assert_eq!(pragma(conn, "wal_autocheckpoint"), WAL_AUTOCHECKPOINT_PAGES);
-            assert_eq!(pragma(conn, "synchronous"), 1, "NORMAL");
             assert_eq!(pragma(conn, "foreign_keys"), 1);
         }
+    }
+
+    #[test]
+    fn admin_commits_sync_the_wal_and_log_batches_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("auth.db")).unwrap();
+        assert_eq!(pragma(&store.main, "synchronous"), 2, "FULL");
+        assert_eq!(pragma(&store.log, "synchronous"), 1, "NORMAL");
     }
 }
