@@ -1,5 +1,5 @@
 //! The principals `authenticateSync` hands out, by the core's key serial
-//! (`Verifier::authenticate_with_serial`), so that the JavaScript layer
+//! (`PrincipalRef::key_serial`), so that the JavaScript layer
 //! builds the unchanging part of each (account, owner, key name) once and
 //! copies it on later calls instead of creating seven properties across
 //! napi every time. A serial names one set of those fields for the life of
@@ -94,6 +94,7 @@ mod tests {
             owner_email: "ada@example.com",
             key_name,
             source_ip: "10.0.0.1".parse().unwrap(),
+            key_serial: 0,
         }
     }
 

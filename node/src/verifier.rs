@@ -327,12 +327,10 @@ impl Verifier {
         let request =
             CoreAuthRequest::from_pairs(method_text.as_str(), path_text.as_str(), pairs, peer_ip);
         let mut lean = self.lean.try_borrow_mut().map_err(|_| busy())?;
-        let outcome = self
-            .inner
-            .authenticate_with_serial(&request, |principal, serial| {
-                lean.slots.keep(serial, &principal);
-                (serial, principal.source_ip)
-            });
+        let outcome = self.inner.authenticate_with(&request, |principal| {
+            lean.slots.keep(principal.key_serial, &principal);
+            (principal.key_serial, principal.source_ip)
+        });
         let (serial, source_ip) = match outcome {
             Ok(found) => found,
             Err(failure) => {

@@ -268,7 +268,7 @@ struct Lean<'a> {
 
 /// What one request decided, beyond what the out-struct holds.
 enum Decided {
-    /// Authenticated: the key serial (of `authenticate_with_serial`), and
+    /// Authenticated: the key serial (of `authenticate_with`), and
     /// whether the source IP's text is the peer text given.
     Principal { key_serial: u64, ip_as_given: bool },
     /// A failure number or call error.
@@ -304,9 +304,9 @@ fn authenticate_one(
         }
     }
     let request = AuthRequest::from_pairs(method, path, &headers[..count], lean.peer);
-    let decided = verifier.authenticate_with_serial(&request, |principal, key_serial| {
+    let decided = verifier.authenticate_with(&request, |principal| {
         out.principal(&principal, lean.peer, lean.peer_text)
-            .map(|ip_as_given| (key_serial, ip_as_given))
+            .map(|ip_as_given| (principal.key_serial, ip_as_given))
     });
     match decided {
         Ok(Ok((key_serial, ip_as_given))) => Decided::Principal {
@@ -435,7 +435,7 @@ pub unsafe extern "C" fn rca_verifier_authenticate_joined(
 /// [`rca_verifier_authenticate_joined`]; the result is a negative call
 /// error, a failure number (1 to 255), or, on success, at least
 /// [`RCA_PRINCIPAL_MIN`]: `RCA_PRINCIPAL_MIN + 2 * serial + ip_differs`.
-/// `serial` is the key serial `Verifier::authenticate_with_serial` gives:
+/// `serial` is the key serial `Verifier::authenticate_with` gives:
 /// results with the same `serial` have the same ids and texts but the
 /// source IP, so
 /// `result >> 1` can key a cache of them. `ip_differs` is 1 when the

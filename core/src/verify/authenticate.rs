@@ -52,6 +52,12 @@ pub struct PrincipalRef<'a> {
     pub key_name: &'a str,
     /// The source IP the verifier saw (after trusted proxies).
     pub source_ip: IpAddr,
+    /// Names this key's account, owner and key fields (all but the source
+    /// IP) in this process: two principals with the same serial hold the
+    /// same fields, so a binding may cache what it built from them by
+    /// serial. A key indexed again (created again, or reloaded from the
+    /// store) gets a new serial; none is reused.
+    pub key_serial: u64,
 }
 
 impl PrincipalRef<'_> {
@@ -235,20 +241,6 @@ impl Verifier {
         request: &AuthRequest<'_>,
         read: impl FnOnce(PrincipalRef<'_>) -> R,
     ) -> Result<R, AuthFailure> {
-        self.authenticate_with_serial(request, |principal, _| read(principal))
-    }
-
-    /// [`Verifier::authenticate_with`], also handing `read` the key's
-    /// serial, which names the principal's account, owner and key fields
-    /// (all but the source IP) in this process: two calls given the same
-    /// serial saw the same fields, so a binding may cache what it built
-    /// from them by serial. A key indexed again (created again, or
-    /// reloaded from the store) gets a new serial; none is reused.
-    pub fn authenticate_with_serial<R>(
-        &self,
-        request: &AuthRequest<'_>,
-        read: impl FnOnce(PrincipalRef<'_>, u64) -> R,
-    ) -> Result<R, AuthFailure> {
         let keys = find_keys(request.header_pairs())?;
         let account_hash = KeyHash::of(keys.account_key);
         let user_hash = KeyHash::of(keys.user_key);
@@ -284,7 +276,7 @@ impl Verifier {
             &mut record,
         )
         .map(|(user_id, owner_name, owner_email, key_name, key_serial)| {
-            let principal = PrincipalRef {
+            read(PrincipalRef {
                 account_id,
                 account_name: &account.name,
                 user_id,
@@ -292,8 +284,8 @@ impl Verifier {
                 owner_email,
                 key_name,
                 source_ip,
-            };
-            read(principal, key_serial)
+                key_serial,
+            })
         });
         drop(index);
         if let Err(failure) = &result {
@@ -384,7 +376,7 @@ mod tests {
         let peer: IpAddr = "10.1.2.3".parse().unwrap();
         let request = AuthRequest::from_pairs("GET", "/", &headers, peer);
         let owned = v.authenticate(&request);
-        let borrowed = v.authenticate_with_serial(&request, |p, serial| (p.to_principal(), serial));
+        let borrowed = v.authenticate_with(&request, |p| (p.to_principal(), p.key_serial));
         match (owned, borrowed) {
             (Ok(owned), Ok((from_ref, serial))) => {
                 assert_eq!(owned, from_ref);

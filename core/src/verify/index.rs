@@ -44,7 +44,7 @@ pub(crate) struct KeyEntry {
     pub allow_list: AllowList,
     /// The name again, inline, for the request path.
     pub hot_name: InlineText<KEY_NAME_MAX>,
-    /// The serial `Verifier::authenticate_with_serial` gives, from [`next_key_serial`].
+    /// The serial `PrincipalRef::key_serial` gives, from [`next_key_serial`].
     pub serial: u64,
     pub name: Arc<str>,
     pub created_at: i64,
