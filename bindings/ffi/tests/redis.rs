@@ -1,7 +1,8 @@
 //! `Verifier::open_redis` as Python, Kotlin and Swift call it: two
 //! verifiers on one Redis see each other's keys. Needs
-//! `RCAUTH_TEST_REDIS_URL` (scripts/test.d/70-redis.sh sets it); without it
-//! the shared-Redis test says it is skipped and passes.
+//! `RCAUTH_TEST_REDIS_URL` (scripts/test.d/70-redis.sh sets it): that test
+//! is `#[ignore]`d, the step runs it with `--ignored`, and it fails without
+//! the variable.
 
 use std::time::{Duration, Instant};
 
@@ -32,14 +33,12 @@ fn eventually(mut done: impl FnMut() -> bool) {
 }
 
 #[test]
+#[ignore = "needs Redis: RCAUTH_TEST_REDIS_URL (scripts/test.d/70-redis.sh)"]
 fn two_verifiers_on_one_redis_share_keys() {
-    let Some(url) = std::env::var("RCAUTH_TEST_REDIS_URL")
+    let url = std::env::var("RCAUTH_TEST_REDIS_URL")
         .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("skipped: RCAUTH_TEST_REDIS_URL is not set (scripts/test.d/70-redis.sh sets it)");
-        return;
-    };
+        .filter(|u| !u.trim().is_empty())
+        .expect("RCAUTH_TEST_REDIS_URL is not set (scripts/test.d/70-redis.sh sets it)");
     let admin = Verifier::open_redis(url.clone()).unwrap();
     let gateway = Verifier::open_redis(url).unwrap();
     let account = admin.create_account("acme".into()).unwrap();

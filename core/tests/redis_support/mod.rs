@@ -1,4 +1,5 @@
-//! What the Redis tests share: the server to use (or why they skip), a
+//! What the Redis tests share: the server to use (the tests are ignored
+//! unless the Redis step runs them, and fail without one), a
 //! unique key prefix per test, a private server a test may stop and
 //! restart, and the verifier set-up of the other verifier tests.
 
@@ -13,16 +14,13 @@ use redis_cloud_auth::store::RedisOptions;
 use redis_cloud_auth::verify::{AuthFailure, AuthRequest, Role, Verifier};
 use redis_cloud_auth::Secret;
 
-/// The shared test server's URL, or `None` (with a message) when unset.
-pub fn redis_url() -> Option<String> {
+/// The shared test server's URL; fails the test when unset.
+pub fn redis_url() -> String {
     match std::env::var("RCAUTH_TEST_REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: RCAUTH_TEST_REDIS_URL is not set (scripts/test.d/70-redis.sh starts a Redis and sets it)"
-            );
-            None
-        }
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "RCAUTH_TEST_REDIS_URL is not set (scripts/test.d/70-redis.sh starts a Redis and sets it)"
+        ),
     }
 }
 
@@ -110,17 +108,14 @@ pub struct PrivateServer {
 }
 
 impl PrivateServer {
-    /// Starts one, or returns `None` (with a message) when
-    /// `RCAUTH_TEST_REDIS_SERVER` does not name the redis-server binary.
-    pub fn start(test: &str) -> Option<Self> {
+    /// Starts one; fails the test when `RCAUTH_TEST_REDIS_SERVER` does
+    /// not name the redis-server binary.
+    pub fn start(test: &str) -> Self {
         let binary = match std::env::var("RCAUTH_TEST_REDIS_SERVER") {
             Ok(path) if !path.trim().is_empty() => PathBuf::from(path),
-            _ => {
-                eprintln!(
-                    "skipped {test}: RCAUTH_TEST_REDIS_SERVER is not set (scripts/test.d/70-redis.sh sets it)"
-                );
-                return None;
-            }
+            _ => panic!(
+                "{test}: RCAUTH_TEST_REDIS_SERVER is not set (scripts/test.d/70-redis.sh sets it)"
+            ),
         };
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -134,7 +129,7 @@ impl PrivateServer {
             child: None,
         };
         server.restart();
-        Some(server)
+        server
     }
 
     /// `redis://127.0.0.1:PORT`.
@@ -182,15 +177,31 @@ impl PrivateServer {
         let _ = std::fs::remove_file(self.dir.path().join("dump.rdb"));
     }
 
+    /// Sends `SHUTDOWN <mode>` and waits for the server to exit cleanly
+    /// (status 0) within 10 s.
     fn shutdown(&mut self, mode: &str) {
-        if let Ok(mut con) = redis::Client::open(self.url()).and_then(|c| c.get_connection()) {
-            // The server closes the connection instead of answering.
-            let _ = redis::cmd("SHUTDOWN").arg(mode).query::<()>(&mut con);
-        }
-        if let Some(mut child) = self.child.take() {
-            let status = child.wait().unwrap();
-            assert!(status.success() || status.code().is_some(), "{status:?}");
-        }
+        let mut child = self.child.take().expect("running");
+        let mut con = redis::Client::open(self.url())
+            .and_then(|c| c.get_connection())
+            .expect("the test's own server accepts a connection");
+        // The server closes the connection instead of answering.
+        let _ = redis::cmd("SHUTDOWN").arg(mode).query::<()>(&mut con);
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("redis-server did not exit after SHUTDOWN {mode}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert!(
+            status.success(),
+            "SHUTDOWN {mode}: redis-server exited with {status:?}"
+        );
     }
 }
 
