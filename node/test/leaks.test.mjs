@@ -119,11 +119,15 @@ test('no secret appears anywhere', async () => {
       console.error('authentication failed', name, error)
       seen.push(...textsOf(error).map((t) => [name, t]))
       let syncError
-      try {
-        v.authenticateSync(req)
-      } catch (e) {
-        syncError = e
-      }
+      assert.throws(
+        () => v.authenticateSync(req),
+        (e) => {
+          syncError = e
+          return true
+        },
+        `${name}: authenticateSync did not throw`,
+      )
+      assert.equal(syncError?.code, error.code, `${name}: the sync failure's code`)
       seen.push(...textsOf(syncError).map((t) => [`${name} (sync)`, t]))
     }
     assert.ok(codes.size >= 7, [...codes].join(','))
