@@ -201,7 +201,7 @@ def test_trusted_proxies_apply_to_forwarded_for(world):
     assert caught.value.code == "source_ip_not_allowed"
 
 
-def test_sqlite_file_is_shared_and_kept(tmp_path, world):
+def test_sqlite_file_is_shared_and_kept(tmp_path):
     path = tmp_path / "shared.db"
     first = rca.Verifier(path)
     a = first.create_account("shared")
