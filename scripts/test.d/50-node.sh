@@ -14,6 +14,9 @@ cargo build -p rcauth
 cd node
 npm ci --ignore-scripts --no-audit --no-fund
 npx napi build --platform
-node --test test/
+# One test per vector case at least; test/redis.test.mjs is skipped here (step 70).
+python3 ../scripts/test-counts.py node node \
+  --vectors headers.json:build,parse credentials.json:cases authenticate.json:cases -- \
+  node --test test/
 npx tsc --noEmit -p test/typed
 echo "tsc: test/typed/example.ts type-checks"
