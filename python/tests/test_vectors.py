@@ -13,12 +13,6 @@ HEADERS = load_vectors("headers.json")
 CREDENTIALS = load_vectors("credentials.json")
 
 
-def test_vectors_are_there():
-    assert len(HEADERS["build"]) >= 10
-    assert len(HEADERS["parse"]) >= 10
-    assert len(CREDENTIALS["cases"]) >= 15
-
-
 @pytest.mark.parametrize("case", HEADERS["build"], ids=lambda c: c["name"])
 def test_header_building(case):
     if "error" in case:

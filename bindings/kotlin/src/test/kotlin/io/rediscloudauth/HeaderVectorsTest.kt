@@ -3,7 +3,6 @@ package io.rediscloudauth
 
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
-import kotlin.test.assertTrue
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.DynamicTest.dynamicTest
 import org.junit.jupiter.api.Test
@@ -11,12 +10,6 @@ import org.junit.jupiter.api.TestFactory
 
 class HeaderVectorsTest {
     private val vectors = loadVectors("headers.json")
-
-    @Test
-    fun `the vectors are there`() {
-        assertTrue(vectors.cases("build").size >= 10)
-        assertTrue(vectors.cases("parse").size >= 10)
-    }
 
     @TestFactory
     fun build(): List<DynamicTest> = vectors.cases("build").map { case ->
