@@ -1,5 +1,6 @@
 // tests/vectors/authenticate.json: each case's setup on a new in-memory
 // verifier, then one request and its principal or failure, and the system log.
+// A field the case needs and lacks fails the case (never an empty default).
 import Foundation
 import XCTest
 import RedisCloudAuth
@@ -38,6 +39,12 @@ final class AuthenticateCase {
         return value
     }
 
+    /// A list of strings the step must hold (an empty list is written `[]`).
+    private func strings(_ step: [String: Any], _ key: String) throws -> [String] {
+        guard let value = step[key] as? [String] else { throw VectorError(what: "step lacks \(key)") }
+        return value
+    }
+
     private func role(_ name: String) throws -> Role {
         switch name {
         case "owner": return .owner
@@ -56,38 +63,39 @@ final class AuthenticateCase {
         case "create_account":
             let account = try verifier.createAccount(name: text(s, "name"))
             accounts.append(account)
-            if let symbol = s["account"] as? String { ids[symbol] = account }
+            ids[try text(s, "account")] = account
         case "add_user":
             let user = try verifier.addUser(
                 accountId: id(s["account"]), name: text(s, "name"), email: text(s, "email"), role: role(text(s, "role")))
-            if let symbol = s["user"] as? String { ids[symbol] = user }
+            ids[try text(s, "user")] = user
         case "enable_api":
             let key = try verifier.enableApi(accountId: id(s["account"]))
-            if let symbol = s["account_key"] as? String {
-                secrets[symbol] = try XCTUnwrap(key, "enable_api returned no key")
-            } else {
-                XCTAssertNil(key, name)
+            // A symbol for the new key, or null when no key is shown.
+            switch s["account_key"] {
+            case let symbol as String: secrets[symbol] = try XCTUnwrap(key, "enable_api returned no key")
+            case is NSNull: XCTAssertNil(key, name)
+            default: throw VectorError(what: "step lacks account_key")
             }
         case "disable_api":
             try verifier.disableApi(accountId: id(s["account"]))
         case "rotate_account_key":
             let key = try verifier.rotateAccountKey(accountId: id(s["account"]))
-            if let symbol = s["account_key"] as? String { secrets[symbol] = key }
+            secrets[try text(s, "account_key")] = key
         case "create_user_key":
             let key = try verifier.createUserKey(
                 accountId: id(s["account"]), actingUserId: id(s["acting_user"]), ownerId: id(s["owner"]),
-                name: text(s, "name"), allowList: s["allow_list"] as? [String] ?? [])
-            if let symbol = s["user_key"] as? String { secrets[symbol] = key }
+                name: text(s, "name"), allowList: strings(s, "allow_list"))
+            secrets[try text(s, "user_key")] = key
         case "set_user_role":
             try verifier.setUserRole(accountId: id(s["account"]), userId: id(s["user"]), role: role(text(s, "role")))
         case "set_allow_list":
             try verifier.setAllowList(
                 accountId: id(s["account"]), actingUserId: id(s["acting_user"]), name: text(s, "name"),
-                allowList: s["allow_list"] as? [String] ?? [])
+                allowList: strings(s, "allow_list"))
         case "delete_user_key":
             try verifier.deleteUserKey(accountId: id(s["account"]), actingUserId: id(s["acting_user"]), name: text(s, "name"))
         case "set_trusted_proxies":
-            try verifier.setTrustedProxies(cidrs: s["nets"] as? [String] ?? [])
+            try verifier.setTrustedProxies(cidrs: strings(s, "nets"))
         default:
             throw VectorError(what: "unknown op \(op)")
         }
@@ -109,7 +117,9 @@ final class AuthenticateCase {
     }
 
     func run() throws {
-        for s in vector["setup"] as? [[String: Any]] ?? [] {
+        _ = try text(vector, "name")
+        guard let setup = vector["setup"] as? [[String: Any]] else { throw VectorError(what: "case lacks setup") }
+        for s in setup {
             if let error = s["error"] as? String {
                 XCTAssertThrowsError(try step(s), name) { caught in
                     XCTAssertEqual((caught as? AdminError)?.code, error, "\(name): \(caught)")
@@ -152,7 +162,12 @@ final class AuthenticateCase {
         }
         try verifier.flushSystemLog()
         let after = try logSizes()
-        let loggedTo = try (expect["logged_to"] as? String).map { try id($0) }
+        let loggedTo: UInt64?
+        switch expect["logged_to"] {
+        case nil, is NSNull: loggedTo = nil
+        case let symbol as String: loggedTo = try id(symbol)
+        default: throw VectorError(what: "bad logged_to")
+        }
         let expected = zip(accounts, before).map { account, size in size + (account == loggedTo ? 1 : 0) }
         XCTAssertEqual(after, expected, "\(name): system log sizes per account")
     }
