@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Redis store: installs redis-server (Debian package) when missing, starts a
 # throwaway server on a free loopback port with no persistence, runs every
-# test that needs Redis against it, and stops it after.
+# test that needs Redis against it (Rust, Python, Node: the Python package
+# and the Node addon are built here when an earlier step did not), and stops
+# it after. A test that did not run fails the step.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -43,22 +45,48 @@ export RCAUTH_TEST_REDIS_SERVER
 RCAUTH_TEST_REDIS_SERVER=$(command -v redis-server)
 echo "Redis at $RCAUTH_TEST_REDIS_URL"
 
-cargo test -p redis-cloud-auth --features redis --test redis_store --test redis_feed
-cargo test -p rcauth --test redis_fleet
-cargo test -p redis-cloud-auth-ffi --test redis
+# The Rust tests that need Redis are #[ignore]d elsewhere; here they run
+# (`--ignored`), every one of them: as many as the source marks.
+root=$PWD
+counted() { python3 "$root/scripts/test-counts.py" "$@"; }
+ignored_in() { cat "$@" | grep -c '^#\[ignore = "needs \(Redis\|redis-server\)'; }
+counted cargo rust-redis --at-least "$(ignored_in core/tests/redis_store.rs core/tests/redis_feed.rs)" -- \
+  cargo test -p redis-cloud-auth --features redis --test redis_store --test redis_feed -- --ignored
+counted cargo rcauth-redis --at-least "$(ignored_in cli/tests/redis_fleet.rs)" -- \
+  cargo test -p rcauth --test redis_fleet -- --ignored
+counted cargo ffi-redis --at-least "$(ignored_in bindings/ffi/tests/redis.rs)" -- \
+  cargo test -p redis-cloud-auth-ffi --test redis -- --ignored
 
-# Python's Verifier.open_redis, in the venv step 30 built.
-venv="$CARGO_TARGET_DIR/python-venv"
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import redis_cloud_auth' 2>/dev/null; then
-  (cd "$(mktemp -d)" && "$venv/bin/python" -m pytest -q "$OLDPWD/python/tests/test_redis.py")
-else
-  echo "python: no venv with the package here (step 30 builds it): python/tests/test_redis.py not run"
-fi
+# The venv with the package installed, as step 30 builds it; built here the
+# same way when missing. Sets $python to the venv's interpreter.
+python_with_package() {
+  local venv="$CARGO_TARGET_DIR/python-venv"
+  python="$venv/bin/python"
+  if [ ! -x "$python" ] || ! "$python" -c 'import redis_cloud_auth'; then
+    echo "python: building the package into $venv (as step 30 does)"
+    [ -x "$python" ] || python3 -m venv "$venv"
+    "$python" -m pip install --quiet --upgrade pip
+    "$python" -m pip install --quiet "maturin==1.16.*" pytest
+    MATURIN_PEP517_ARGS="--profile dev" "$python" -m pip install --quiet \
+      --force-reinstall --no-deps --no-build-isolation ./python
+  fi
+  "$python" -c 'import redis_cloud_auth'
+}
 
-# Node's Verifier.openRedis, on the addon step 50 built (built here if missing).
-if command -v node >/dev/null 2>&1 && [ -d node/node_modules ]; then
-  if ! ls node/*.node >/dev/null 2>&1; then (cd node && npx napi build --platform); fi
-  (cd node && node --test test/redis.test.mjs)
-else
-  echo "node: no Node.js or node_modules here (step 50 installs them): test/redis.test.mjs not run"
-fi
+# The npm tools and the addon, as step 50 builds them (napi build, debug):
+# installed when missing, the addon rebuilt (a no-op when current).
+node_with_addon() {
+  if ! command -v npm >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  (cd node && { [ -d node_modules ] || npm ci --ignore-scripts --no-audit --no-fund; } && npx napi build --platform)
+}
+
+# Python's Verifier.open_redis: every test of the file runs, none skipped.
+python_with_package
+(cd python/tests && counted pytest python-redis --at-least 1 --max-skipped 0 -- \
+  "$python" -m pytest -p no:cacheprovider -q --rootdir=.. test_redis.py)
+
+# Node's Verifier.openRedis: every test of the file runs, none skipped.
+node_with_addon
+(cd node && counted node node-redis --at-least 1 --max-skipped 0 -- node --test test/redis.test.mjs)
