@@ -65,6 +65,8 @@ python_with_package() {
   if [ ! -x "$python" ] || ! "$python" -c 'import redis_cloud_auth'; then
     echo "python: building the package into $venv (as step 30 does)"
     [ -x "$python" ] || python3 -m venv "$venv"
+    # The build backend runs maturin from PATH.
+    export PATH="$venv/bin:$PATH"
     "$python" -m pip install --quiet --upgrade pip
     "$python" -m pip install --quiet "maturin==1.16.*" pytest
     MATURIN_PEP517_ARGS="--profile dev" "$python" -m pip install --quiet \
@@ -84,9 +86,11 @@ node_with_addon() {
 
 # Python's Verifier.open_redis: every test of the file runs, none skipped.
 python_with_package
-(cd python/tests && counted pytest python-redis --at-least 1 --max-skipped 0 -- \
+tests=$(grep -c '^def test_' python/tests/test_redis.py)
+(cd python/tests && counted pytest python-redis --at-least "$tests" --max-skipped 0 -- \
   "$python" -m pytest -p no:cacheprovider -q --rootdir=.. test_redis.py)
 
 # Node's Verifier.openRedis: every test of the file runs, none skipped.
 node_with_addon
-(cd node && counted node node-redis --at-least 1 --max-skipped 0 -- node --test test/redis.test.mjs)
+tests=$(grep -c '^test(' node/test/redis.test.mjs)
+(cd node && counted node node-redis --at-least "$tests" --max-skipped 0 -- node --test test/redis.test.mjs)
