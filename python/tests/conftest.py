@@ -144,3 +144,98 @@ def closed_port():
     port = probe.getsockname()[1]
     probe.close()
     return port
+
+
+class HeldProxy:
+    """A loopback proxy to the emulator that holds every connection, without
+    reading an answer, until the test calls :meth:`release`: a request that
+    is provably in flight for as long as the test needs, with no clock.
+
+    If the test never releases (a caller that blocked the thread it should
+    have left free), the proxy lets go after ``give_up_after`` seconds and
+    :attr:`gave_up` says so, so the test fails instead of hanging.
+    """
+
+    def __init__(self, upstream_url: str, give_up_after: float = 30.0) -> None:
+        host_port = upstream_url.split("//", 1)[1].split("/", 1)[0]
+        host, port = host_port.rsplit(":", 1)
+        self._upstream = (host, int(port))
+        self._give_up_after = give_up_after
+        self._released = threading.Event()
+        self._arrived = threading.Event()
+        self.gave_up = False
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.base_url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/v1"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        with client:
+            first = client.recv(65536)
+            if not first:
+                return
+            self._arrived.set()
+            if not self._released.wait(self._give_up_after):
+                self.gave_up = True
+                self._released.set()
+            try:
+                upstream = socket.create_connection(self._upstream)
+            except OSError:
+                return
+            with upstream:
+                upstream.sendall(first)
+                back = threading.Thread(target=self._pump, args=(upstream, client), daemon=True)
+                back.start()
+                self._pump(client, upstream)
+                back.join()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def wait_for_request(self, timeout: float = 30.0) -> None:
+        """Blocks until a request has reached the proxy (and is held)."""
+        assert self._arrived.wait(timeout), "no request reached the proxy"
+
+    @property
+    def holding(self) -> bool:
+        """True until released (by the test or by giving up)."""
+        return not self._released.is_set()
+
+    def release(self) -> None:
+        """Lets every held and later connection through to the emulator."""
+        self._released.set()
+
+    def close(self) -> None:
+        self.release()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._listener.close()
+
+
+@pytest.fixture
+def held(emulator):
+    """A :class:`HeldProxy` in front of the emulator."""
+    proxy = HeldProxy(emulator.base_url)
+    yield proxy
+    proxy.close()

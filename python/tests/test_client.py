@@ -4,7 +4,6 @@ asyncio."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -153,51 +152,47 @@ def test_client_text_forms_hold_no_secret(emulator, calls):
     assert_no_secret(repr(client) + str(client), *secrets_of(emulator.keys))
 
 
-def test_asyncio_calls_run_concurrently_without_blocking_the_loop(emulator, silent_port):
+def test_asyncio_calls_run_concurrently_without_blocking_the_loop(emulator, held):
     client = rca.Client(emulator.keys, base_url=emulator.base_url)
-    slow = rca.Client(emulator.keys, base_url=f"http://127.0.0.1:{silent_port}/v1", timeout=0.5, max_retries=0)
+    slow = rca.Client(emulator.keys, base_url=held.base_url, max_retries=0)
 
     async def main():
-        ticks = 0
-
-        async def ticker():
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
+        loop = asyncio.get_running_loop()
+        in_flight = asyncio.create_task(slow.account())
+        # The request reaches the proxy, which holds it until released below.
+        await loop.run_in_executor(None, held.wait_for_request)
+        # The loop is free: twenty other calls start and finish meanwhile.
         results = await asyncio.gather(*(client.account() for _ in range(20)))
-        with pytest.raises(rca.ClientError) as caught:
-            await slow.account()
-        task.cancel()
-        return results, caught.value, ticks
+        still_held = held.holding
+        held.release()
+        return results, still_held, await in_flight
 
-    started = time.monotonic()
-    results, timeout_error, ticks = asyncio.run(main())
+    results, still_held, answer = asyncio.run(main())
     assert {r.key.name for r in results} == {"loopback-key"}
-    assert timeout_error.code == "timeout"
-    # The loop kept ticking while the slow request waited for its timeout.
-    assert ticks >= 0.5 / 0.01 / 4
-    assert time.monotonic() - started < 30
+    # Had the held call blocked the loop, nothing would have run until the
+    # proxy gave up on the test.
+    assert still_held and not held.gave_up
+    assert answer.key.name == "loopback-key"
 
 
-def test_asyncio_cancellation_leaves_the_client_usable(emulator, silent_port):
+def test_asyncio_cancellation_leaves_the_client_usable(emulator, silent_port, held):
     slow = rca.Client(emulator.keys, base_url=f"http://127.0.0.1:{silent_port}/v1", timeout=30, max_retries=0)
-    client = rca.Client(emulator.keys, base_url=emulator.base_url)
+    with pytest.raises(asyncio.TimeoutError):
+        asyncio.run(asyncio.wait_for(slow.account(), timeout=0.2))
+    client = rca.Client(emulator.keys, base_url=held.base_url, max_retries=0)
 
     async def main():
-        started = time.monotonic()
-        with pytest.raises(asyncio.TimeoutError):
-            await asyncio.wait_for(slow.account(), timeout=0.2)
-        cancelled_after = time.monotonic() - started
-        task = asyncio.create_task(slow.account())
-        await asyncio.sleep(0.05)
+        loop = asyncio.get_running_loop()
+        task = asyncio.create_task(client.account())
+        await loop.run_in_executor(None, held.wait_for_request)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        return cancelled_after, await client.account()
+        # Cancelled while the answer was still held: it did not wait for it.
+        cancelled_while_held = held.holding
+        held.release()
+        return cancelled_while_held, await client.account()
 
-    cancelled_after, account = asyncio.run(main())
-    assert cancelled_after < 5
+    cancelled_while_held, account = asyncio.run(main())
+    assert cancelled_while_held and not held.gave_up
     assert account.key.name == "loopback-key"
