@@ -3,11 +3,16 @@
 package io.rediscloudauth
 
 import java.io.File
+import java.io.InputStream
+import java.io.OutputStream
 import java.net.InetAddress
 import java.net.ServerSocket
+import java.net.Socket
+import java.net.URI
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.Paths
+import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.jsonObject
@@ -105,3 +110,95 @@ fun <T> withSilentPort(block: (Int) -> T): T =
 
 /** A loopback port nothing listens on. */
 fun closedPort(): Int = ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")).use { it.localPort }
+
+/**
+ * A loopback proxy to `upstreamUrl` that holds every connection, without
+ * reading an answer, until the test calls [release]: a request that is
+ * provably in flight for as long as the test needs, with no clock. If the
+ * test never releases (a call that blocked the thread it should have left
+ * free), the proxy lets go after `giveUpAfterSeconds` and [gaveUp] says so,
+ * so the test fails instead of hanging.
+ */
+class HeldProxy(upstreamUrl: String, private val giveUpAfterSeconds: Long = 30) : AutoCloseable {
+    private val upstream = URI(upstreamUrl)
+    private val listener = ServerSocket(0, 16, InetAddress.getByName("127.0.0.1"))
+    private val arrived = CountDownLatch(1)
+    private val released = CountDownLatch(1)
+
+    /** True when the proxy let go on its own, not because the test released it. */
+    @Volatile
+    var gaveUp = false
+        private set
+
+    /** The proxy's base URL, with the upstream's path. */
+    val baseUrl = "http://127.0.0.1:${listener.localPort}${upstream.path}"
+
+    init {
+        Thread({ accept() }, "held-proxy-accept").apply { isDaemon = true }.start()
+    }
+
+    private fun accept() {
+        while (true) {
+            val client = try {
+                listener.accept()
+            } catch (ignored: Exception) {
+                return
+            }
+            Thread({ serve(client) }, "held-proxy").apply { isDaemon = true }.start()
+        }
+    }
+
+    private fun serve(client: Socket) {
+        client.use {
+            val buffer = ByteArray(65536)
+            val first = client.getInputStream().read(buffer)
+            if (first <= 0) return
+            arrived.countDown()
+            if (!released.await(giveUpAfterSeconds, TimeUnit.SECONDS)) {
+                gaveUp = true
+                released.countDown()
+            }
+            val server = try {
+                Socket(upstream.host, upstream.port)
+            } catch (ignored: Exception) {
+                return
+            }
+            server.use {
+                server.getOutputStream().apply { write(buffer, 0, first); flush() }
+                val back = Thread { pump(server.getInputStream(), client.getOutputStream(), client) }
+                back.isDaemon = true
+                back.start()
+                pump(client.getInputStream(), server.getOutputStream(), server)
+                back.join()
+            }
+        }
+    }
+
+    private fun pump(from: InputStream, to: OutputStream, sink: Socket) {
+        try {
+            from.copyTo(to)
+        } catch (ignored: Exception) {
+        } finally {
+            try {
+                sink.shutdownOutput()
+            } catch (ignored: Exception) {
+            }
+        }
+    }
+
+    /** Blocks until a request has reached the proxy (and is held). */
+    fun awaitRequest() {
+        check(arrived.await(30, TimeUnit.SECONDS)) { "no request reached the proxy" }
+    }
+
+    /** True until released (by the test or by giving up). */
+    val holding: Boolean get() = released.count > 0
+
+    /** Lets every held and later connection through to the upstream. */
+    fun release() = released.countDown()
+
+    override fun close() {
+        release()
+        listener.close()
+    }
+}
