@@ -26,7 +26,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -242,34 +242,36 @@ pub fn text_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(&encoded).unwrap_or(HeaderValue::from_static(""))
 }
 
-async fn nginx(
-    State(verifier): State<Arc<Verifier>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    decide(&verifier, Gateway::Nginx, peer, &method, &uri, &headers)
+/// [`decide`] on a check request as the router hands it over (headers not
+/// copied); the peer address comes from `ConnectInfo<SocketAddr>`.
+fn answer(verifier: &Verifier, gateway: Gateway, request: &Request) -> Response {
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() else {
+        return error_response(ErrorBody {
+            error: "internal_error".into(),
+            message: "the server cannot see the peer address".into(),
+            status: 500,
+        });
+    };
+    decide(
+        verifier,
+        gateway,
+        *peer,
+        request.method(),
+        request.uri(),
+        request.headers(),
+    )
 }
 
-async fn traefik(
-    State(verifier): State<Arc<Verifier>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    decide(&verifier, Gateway::Traefik, peer, &method, &uri, &headers)
+async fn nginx(State(verifier): State<Arc<Verifier>>, request: Request) -> Response {
+    answer(&verifier, Gateway::Nginx, &request)
 }
 
-async fn envoy(
-    State(verifier): State<Arc<Verifier>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    decide(&verifier, Gateway::Envoy, peer, &method, &uri, &headers)
+async fn traefik(State(verifier): State<Arc<Verifier>>, request: Request) -> Response {
+    answer(&verifier, Gateway::Traefik, &request)
+}
+
+async fn envoy(State(verifier): State<Arc<Verifier>>, request: Request) -> Response {
+    answer(&verifier, Gateway::Envoy, &request)
 }
 
 #[cfg(test)]
