@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod authorizer;
 pub mod configure;
 pub mod data_dir;
 pub mod demo;

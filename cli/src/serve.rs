@@ -3,6 +3,9 @@
 //! The first stdout line is `listening on http://ADDR:PORT` (with `--json`:
 //! `{"listening":"http://ADDR:PORT","baseUrl":"http://ADDR:PORT/v1"}`), so
 //! a test can listen on port 0 and read the port the system chose.
+//!
+//! Besides the API under `/v1`, it answers a gateway's authorization
+//! requests under `/auth` (see [`crate::authorizer`] and `docs/gateways.md`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,6 +15,7 @@ use clap::Args;
 use ipnet::IpNet;
 use redis_cloud_auth::verify::{Principal, Verifier};
 
+use crate::authorizer;
 use crate::emulator::{self, Authentication};
 use crate::error::CliError;
 use crate::output::Output;
@@ -91,7 +95,8 @@ pub fn run(args: ServeArgs, out: Output) -> Result<(), CliError> {
             .local_addr()
             .map_err(|e| CliError::failure("listen", e.to_string()))?;
         announce(out, local)?;
-        let app = emulator::router(verifier.clone(), args.rate_limit, authentication);
+        let app = emulator::router(verifier.clone(), args.rate_limit, authentication)
+            .merge(authorizer::router(verifier.clone()));
         let (stopping, stop_requested) = tokio::sync::oneshot::channel::<()>();
         let server = emulator::serve(listener, app, async move {
             shutdown_signal().await;
