@@ -11,7 +11,6 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::net::IpAddr;
 
-use redis_cloud_auth::store::Store;
 use redis_cloud_auth::verify::{AuthRequest, Role, Verifier};
 use redis_cloud_auth::Secret;
 

@@ -214,10 +214,11 @@ pub(crate) fn now_coarse() -> i64 {
     };
     // SAFETY: `ts` is a valid, writable timespec; the call only writes it.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };
+    // `time_t` is 32 bits on some Linux targets.
+    #[allow(clippy::useless_conversion)]
+    let seconds = i64::from(ts.tv_sec);
     if rc == 0 {
-        // `time_t` is 32 bits on some Linux targets.
-        #[allow(clippy::useless_conversion)]
-        i64::from(ts.tv_sec)
+        seconds
     } else {
         now()
     }
