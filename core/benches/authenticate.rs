@@ -155,6 +155,25 @@ fn authenticate_fresh(v: &Verifier, buf: &mut [u8; 160], r: &Request) -> bool {
     .is_ok()
 }
 
+/// [`authenticate_fresh`] through `authenticate_with`, reading the user id.
+fn authenticate_borrowed(v: &Verifier, buf: &mut [u8; 160], r: &Request) -> bool {
+    let (a, u) = (
+        r.account_key.expose().as_bytes(),
+        r.user_key.expose().as_bytes(),
+    );
+    buf[..a.len()].copy_from_slice(a);
+    buf[80..80 + u.len()].copy_from_slice(u);
+    let headers = [
+        ("x-api-key", &buf[..a.len()]),
+        ("x-api-secret-key", &buf[80..80 + u.len()]),
+    ];
+    v.authenticate_with(
+        black_box(&AuthRequest::from_pairs("GET", "/v1/", &headers, r.peer)),
+        |principal| black_box(principal.user_id),
+    )
+    .is_ok()
+}
+
 fn bench_verifier(c: &mut Criterion, name: &str, v: &Verifier, every_key: &[Request]) {
     let requests: Vec<&Request> = every_key
         .iter()
@@ -197,6 +216,15 @@ fn bench_verifier(c: &mut Criterion, name: &str, v: &Verifier, every_key: &[Requ
         b.iter_custom(|iters| {
             timed(v, iters, |_| {
                 black_box(authenticate_fresh(v, &mut buf, requests[7]));
+            })
+        })
+    });
+    // The same, through `authenticate_with` (what servers and bindings
+    // call): the principal borrowed, nothing allocated.
+    group.bench_function(format!("{name}/one_key_repeated_borrowed"), |b| {
+        b.iter_custom(|iters| {
+            timed(v, iters, |_| {
+                black_box(authenticate_borrowed(v, &mut buf, requests[7]));
             })
         })
     });

@@ -8,7 +8,7 @@ use http::HeaderMap;
 
 use super::index::KeyEntry;
 use super::key_material::KeyHash;
-use super::model::{AccountId, Role, UserId};
+use super::model::{AccountId, Role, UserId, KEY_NAME_MAX};
 use super::source_ip::FORWARDED_FOR_HEADER;
 use super::system_log::{InlineText, LogRecord, Outcome, RESOURCE_MAX};
 use super::{AuthFailure, Verifier};
@@ -167,7 +167,10 @@ impl<'a> AuthRequest<'a> {
     /// `RESOURCE_MAX`, so no part of a key survives): the log never holds
     /// a secret.
     fn resource(&self, keys: &KeyRefs<'_>) -> InlineText<RESOURCE_MAX> {
-        let holds = |key: &str| self.method.contains(key) || self.path.contains(key);
+        // A text shorter than a key cannot hold it (keys are at least 8
+        // bytes, a path like `/v1/` is shorter): skip building a searcher.
+        let within = |text: &str, key: &str| text.len() >= key.len() && text.contains(key);
+        let holds = |key: &str| within(self.method, key) || within(self.path, key);
         if !holds(keys.account_key) && !holds(keys.user_key) {
             return InlineText::new(&[self.method, " ", self.path]);
         }
@@ -258,14 +261,10 @@ impl Verifier {
                 .proxies
                 .source_ip(request.peer, request.forwarded_for())
         };
-        let mut record = LogRecord {
-            account_id,
-            at: super::model::now(),
+        let mut facts = LogFacts {
             outcome: Outcome::Authenticated,
             owner_id: None,
             key_name: None,
-            source_ip,
-            resource: request.resource(&keys),
         };
         let result = check(
             &index,
@@ -273,7 +272,7 @@ impl Verifier {
             account.api_enabled,
             key,
             source_ip,
-            &mut record,
+            &mut facts,
         )
         .map(|(user_id, owner_name, owner_email, key_name, key_serial)| {
             read(PrincipalRef {
@@ -287,27 +286,45 @@ impl Verifier {
                 key_serial,
             })
         });
+        let (outcome, owner_id, key_name) =
+            (facts.outcome, facts.owner_id, facts.key_name.copied());
         drop(index);
         if let Err(failure) = &result {
             tracing::info!(account = account_id, %source_ip, reason = %failure, "authentication rejected");
         }
-        self.log.record(record);
+        // Built once, where it is queued: the record is a few hundred bytes.
+        self.log.record(LogRecord {
+            account_id,
+            at: super::model::now_coarse(),
+            outcome,
+            owner_id,
+            key_name,
+            source_ip,
+            resource: request.resource(&keys),
+        });
         result
     }
 }
 
 type Found<'i> = (UserId, &'i Arc<str>, &'i Arc<str>, &'i str, u64);
 
-/// Rules 2 to 4 for an identified account; fills in the log record.
+/// What [`check`] learns for the system log.
+struct LogFacts<'i> {
+    outcome: Outcome,
+    owner_id: Option<UserId>,
+    key_name: Option<&'i InlineText<KEY_NAME_MAX>>,
+}
+
+/// Rules 2 to 4 for an identified account; fills in what the log records.
 fn check<'i>(
     index: &'i super::index::Index,
     account_id: AccountId,
     api_enabled: bool,
     key: Option<&'i KeyEntry>,
     source_ip: IpAddr,
-    record: &mut LogRecord,
+    record: &mut LogFacts<'i>,
 ) -> Result<Found<'i>, AuthFailure> {
-    let fail = |record: &mut LogRecord, outcome, failure| {
+    let fail = |record: &mut LogFacts<'i>, outcome, failure| {
         record.outcome = outcome;
         Err(failure)
     };
@@ -325,7 +342,7 @@ fn check<'i>(
         );
     }
     let owner = index.users.get(&key.owner_id);
-    record.key_name = Some(key.hot_name);
+    record.key_name = Some(&key.hot_name);
     record.owner_id = owner.map(|_| key.owner_id);
     let Some(owner) = owner.filter(|o| o.role == Role::Owner && o.account_id == account_id) else {
         return fail(

@@ -36,6 +36,24 @@ pub fn generate_key(len: usize) -> Result<Secret, getrandom::Error> {
     Ok(Secret::new(out.as_str()))
 }
 
+/// Longest input whose padded form is one SHA-256 block.
+const ONE_BLOCK_MAX: usize = 55;
+/// Longest input whose padded form is two SHA-256 blocks.
+const TWO_BLOCKS_MAX: usize = 119;
+/// SHA-256's initial hash value (FIPS 180-4, 5.3.3).
+const SHA256_INITIAL: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+/// One 64-byte SHA-256 block.
+type Block = sha2::digest::generic_array::GenericArray<u8, sha2::digest::consts::U64>;
+
 /// The SHA-256 digest of a key: what stores keep and indexes look up.
 ///
 /// Equality is constant time. `Debug` shows a short prefix only, which is
@@ -46,7 +64,31 @@ pub struct KeyHash([u8; 32]);
 impl KeyHash {
     /// Hashes a key value.
     pub fn of(key: &str) -> Self {
-        KeyHash(Sha256::digest(key.as_bytes()).into())
+        let bytes = key.as_bytes();
+        if bytes.len() > TWO_BLOCKS_MAX {
+            return KeyHash(Sha256::digest(bytes).into());
+        }
+        // A key of up to 119 bytes (every generated one) fills one or two
+        // blocks: padded here and compressed directly, without the
+        // streaming hasher's buffering. The copy of the key is zeroed.
+        let mut padded = zeroize::Zeroizing::new([0u8; 128]);
+        padded[..bytes.len()].copy_from_slice(bytes);
+        padded[bytes.len()] = 0x80;
+        let end = if bytes.len() <= ONE_BLOCK_MAX {
+            64
+        } else {
+            128
+        };
+        padded[end - 8..end].copy_from_slice(&(bytes.len() as u64 * 8).to_be_bytes());
+        let mut state = SHA256_INITIAL;
+        for block in padded[..end].chunks_exact(64) {
+            sha2::compress256(&mut state, std::slice::from_ref(Block::from_slice(block)));
+        }
+        let mut digest = [0u8; 32];
+        for (out, word) in digest.chunks_exact_mut(4).zip(state) {
+            out.copy_from_slice(&word.to_be_bytes());
+        }
+        KeyHash(digest)
     }
 
     /// Wraps a digest read from a store.
@@ -171,6 +213,16 @@ mod tests {
                 c as char,
                 seen[c as usize]
             );
+        }
+    }
+
+    #[test]
+    fn hashes_are_sha256_at_every_length() {
+        let text: String = (0..300).map(|i| ALPHABET[i * 7 % 62] as char).collect();
+        for len in 0..=text.len() {
+            let key = &text[..len];
+            let expected: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+            assert_eq!(KeyHash::of(key).as_bytes(), &expected, "length {len}");
         }
     }
 

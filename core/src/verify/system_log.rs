@@ -252,6 +252,7 @@ impl LogWriter {
 
     /// Queues one entry. Does not touch the store; waits only when the
     /// queue holds [`PENDING_MAX`] entries.
+    #[inline]
     pub fn record(&self, record: LogRecord) {
         let mut queue = self.shared.queue.lock();
         while queue.records.len() >= PENDING_MAX && !queue.closing {
