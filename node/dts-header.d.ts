@@ -23,6 +23,7 @@ export type AuthFailureCode =
   | 'account_mismatch'
   | 'owner_role_revoked'
   | 'source_ip_not_allowed'
+  | 'source_ip_unknown'
   | 'store_unavailable'
 export type StoreErrorCode = 'store_conflict' | 'store_duplicate' | 'store_unavailable' | 'store_newer_schema'
 export type AdminErrorCode =

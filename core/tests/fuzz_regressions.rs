@@ -100,7 +100,11 @@ fn a_hop_with_a_signed_or_junk_port_makes_the_source_unknown() {
         let unknown = all
             .source_ip(peer, [format!("{junk}, 203.0.113.9").as_str()])
             .expect_err(junk);
-        assert_eq!((unknown.proxy, unknown.position), (ip("203.0.113.9"), 2), "{junk}");
+        assert_eq!(
+            (unknown.proxy, unknown.position),
+            (ip("203.0.113.9"), 2),
+            "{junk}"
+        );
     }
     for good in [
         "10.0.0.9:443",

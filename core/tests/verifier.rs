@@ -282,7 +282,13 @@ fn a_malformed_forwarded_chain_fails_closed() {
     each_store(|v| {
         let s = setup(&v, &["127.0.0.0/8"]);
         let open = v
-            .create_user_key(s.account, s.owner, s.owner, "open-deploy-key", &[] as &[&str])
+            .create_user_key(
+                s.account,
+                s.owner,
+                s.owner,
+                "open-deploy-key",
+                &[] as &[&str],
+            )
             .unwrap();
         v.set_trusted_proxies(vec!["127.0.0.1/32".parse().unwrap()]);
         let send = |user_key: &Secret, forwarded: &[&[u8]]| {
@@ -291,7 +297,12 @@ fn a_malformed_forwarded_chain_fails_closed() {
                 ("x-api-secret-key", user_key.expose().as_bytes()),
             ];
             headers.extend(forwarded.iter().map(|f| ("x-forwarded-for", *f)));
-            v.authenticate(&AuthRequest::from_pairs("GET", "/v1/", &headers, ip("127.0.0.1")))
+            v.authenticate(&AuthRequest::from_pairs(
+                "GET",
+                "/v1/",
+                &headers,
+                ip("127.0.0.1"),
+            ))
         };
         let malformed: [&[&[u8]]; 10] = [
             &[b"not-an-ip"],
@@ -320,14 +331,19 @@ fn a_malformed_forwarded_chain_fails_closed() {
             assert_eq!(principal.source_ip, ip("0.0.0.0"), "{forwarded:?}");
         }
         // A well-formed chain still gives the client, inside or outside.
-        assert_eq!(send(&s.user_key, &[b"127.0.0.9"]).unwrap().source_ip, ip("127.0.0.9"));
+        assert_eq!(
+            send(&s.user_key, &[b"127.0.0.9"]).unwrap().source_ip,
+            ip("127.0.0.9")
+        );
         assert_eq!(
             send(&s.user_key, &[b"1.2.3.4"]).unwrap_err().code(),
             "source_ip_not_allowed"
         );
         // Garbage left of an untrusted address is never read.
         assert_eq!(
-            send(&s.user_key, &[b"garbage, 1.2.3.4"]).unwrap_err().code(),
+            send(&s.user_key, &[b"garbage, 1.2.3.4"])
+                .unwrap_err()
+                .code(),
             "source_ip_not_allowed"
         );
         let log = v.system_log(s.account, 0, 100).unwrap();
@@ -335,7 +351,10 @@ fn a_malformed_forwarded_chain_fails_closed() {
             .iter()
             .find(|e| e.api_key_name.as_deref() == Some("ci-deploy-key"))
             .unwrap();
-        assert_eq!(rejected.description, "rejected: source IP not in the key's allow list from 1.2.3.4");
+        assert_eq!(
+            rejected.description,
+            "rejected: source IP not in the key's allow list from 1.2.3.4"
+        );
         let unknown: Vec<&str> = log.iter().map(|e| e.description.as_str()).collect();
         assert!(unknown.contains(&"rejected: the key has an allow list and the source IP is unknown (malformed X-Forwarded-For); forwarded by trusted proxy 127.0.0.1"), "{unknown:?}");
         assert!(unknown.contains(&"authenticated: the source IP is unknown (malformed X-Forwarded-For); forwarded by trusted proxy 127.0.0.1"), "{unknown:?}");

@@ -255,14 +255,34 @@ mod tests {
                 "{values:?}"
             );
         };
-        unknown(&["203.0.113.9, nonsense"], "10.0.0.1", 1, HopProblem::NotAnAddress);
-        unknown(&["203.0.113.9, 10.0.0.5, "], "10.0.0.1", 1, HopProblem::Empty);
+        unknown(
+            &["203.0.113.9, nonsense"],
+            "10.0.0.1",
+            1,
+            HopProblem::NotAnAddress,
+        );
+        unknown(
+            &["203.0.113.9, 10.0.0.5, "],
+            "10.0.0.1",
+            1,
+            HopProblem::Empty,
+        );
         unknown(&["not-an-ip"], "10.0.0.1", 1, HopProblem::NotAnAddress);
         unknown(&[""], "10.0.0.1", 1, HopProblem::Empty);
-        unknown(&["8.8.8.8, 300.1.1.1"], "10.0.0.1", 1, HopProblem::NotAnAddress);
+        unknown(
+            &["8.8.8.8, 300.1.1.1"],
+            "10.0.0.1",
+            1,
+            HopProblem::NotAnAddress,
+        );
         // Deeper in the chain: the trusted hop that appended it is named.
         unknown(&["x, 10.0.0.5"], "10.0.0.5", 2, HopProblem::NotAnAddress);
-        unknown(&["203.0.113.9:99999", "10.0.0.5"], "10.0.0.5", 2, HopProblem::BadPort);
+        unknown(
+            &["203.0.113.9:99999", "10.0.0.5"],
+            "10.0.0.5",
+            2,
+            HopProblem::BadPort,
+        );
         unknown(&["[2001:db8::1"], "10.0.0.1", 1, HopProblem::BadBrackets);
         unknown(&["[2001:db8::1]x"], "10.0.0.1", 1, HopProblem::BadBrackets);
         unknown(&["[2001:db8::1]:x"], "10.0.0.1", 1, HopProblem::BadPort);
