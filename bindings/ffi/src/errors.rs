@@ -386,7 +386,7 @@ pub enum AdminError {
         detail: String,
     },
     /// The store failed (`store_conflict`, `store_duplicate`,
-    /// `store_unavailable`, `store_newer_schema`).
+    /// `store_unavailable`, `store_newer_schema`, `store_corrupt`).
     #[error("{detail}")]
     Store {
         /// The store error's code.
