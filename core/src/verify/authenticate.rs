@@ -30,7 +30,8 @@ pub struct Principal {
     pub owner_email: String,
     /// The user key's name.
     pub key_name: String,
-    /// The source IP the verifier saw (after trusted proxies).
+    /// The source IP the verifier saw (after trusted proxies); `0.0.0.0`
+    /// or `::` when unknown (see [`TrustedProxies`](super::TrustedProxies)).
     pub source_ip: IpAddr,
 }
 
@@ -51,7 +52,8 @@ pub struct PrincipalRef<'a> {
     pub owner_email: &'a str,
     /// The user key's name.
     pub key_name: &'a str,
-    /// The source IP the verifier saw (after trusted proxies).
+    /// The source IP the verifier saw (after trusted proxies); `0.0.0.0`
+    /// or `::` when unknown (see [`TrustedProxies`](super::TrustedProxies)).
     pub source_ip: IpAddr,
     /// Names this key's account, owner and key fields (all but the source
     /// IP) in this process: two principals with the same serial hold the
