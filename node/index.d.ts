@@ -23,8 +23,9 @@ export type AuthFailureCode =
   | 'account_mismatch'
   | 'owner_role_revoked'
   | 'source_ip_not_allowed'
+  | 'source_ip_unknown'
   | 'store_unavailable'
-export type StoreErrorCode = 'store_conflict' | 'store_duplicate' | 'store_unavailable' | 'store_newer_schema'
+export type StoreErrorCode = 'store_conflict' | 'store_duplicate' | 'store_unavailable' | 'store_newer_schema' | 'store_corrupt'
 export type AdminErrorCode =
   | 'not_found'
   | 'not_allowed'

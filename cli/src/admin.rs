@@ -352,9 +352,10 @@ fn user(verifier: &Verifier, command: UserCommand, out: Output) -> Result<(), Cl
                 .map_err(in_account(account))?;
             let value =
                 serde_json::json!({"accountId": account, "userId": user, "role": role.as_str()});
-            out.emit(&value, |w| {
-                writeln!(w, "user {user} of account {account} now has role {role}")
-            })
+            out.emit_done(
+                &value,
+                &format!("user {user} of account {account} now has role {role}"),
+            )
         }
         UserCommand::List { account } => {
             let users = verifier.list_users(account).map_err(in_account(account))?;
@@ -402,18 +403,17 @@ fn api(verifier: &Verifier, command: ApiCommand, out: Output) -> Result<(), CliE
                 None => {
                     let value = serde_json::json!({"accountId": account, "apiEnabled": true,
                         "accountKey": null});
-                    out.emit(&value, |w| {
-                        writeln!(w, "API enabled for account {account}; its account key was shown when first created (replace it with `rcauth admin api rotate-key`)")
-                    })
+                    out.emit_done(
+                        &value,
+                        &format!("API enabled for account {account}; its account key was shown when first created (replace it with `rcauth admin api rotate-key`)"),
+                    )
                 }
             }
         }
         ApiCommand::Disable { account } => {
             verifier.disable_api(account).map_err(in_account(account))?;
             let value = serde_json::json!({"accountId": account, "apiEnabled": false});
-            out.emit(&value, |w| {
-                writeln!(w, "API disabled for account {account}")
-            })
+            out.emit_done(&value, &format!("API disabled for account {account}"))
         }
         ApiCommand::RotateKey { account } => {
             let key = verifier
@@ -550,9 +550,10 @@ fn keys(verifier: &Verifier, command: KeysCommand, out: Output) -> Result<(), Cl
                 .delete_user_key(account, acting, &name)
                 .map_err(in_account(account))?;
             let value = serde_json::json!({"accountId": account, "name": name, "deleted": true});
-            out.emit(&value, |w| {
-                writeln!(w, "deleted user key `{name}` of account {account}")
-            })
+            out.emit_done(
+                &value,
+                &format!("deleted user key `{name}` of account {account}"),
+            )
         }
         KeysCommand::AllowList(command) => {
             let (account, name, cidrs, acting) = match command {
@@ -575,13 +576,13 @@ fn keys(verifier: &Verifier, command: KeysCommand, out: Output) -> Result<(), Cl
             let info = find_key(verifier, account, &name)?;
             let value = serde_json::json!({"accountId": account, "name": name,
                 "allowList": info.allow_list});
-            out.emit(&value, |w| {
-                writeln!(
-                    w,
+            out.emit_done(
+                &value,
+                &format!(
                     "user key `{name}` is allowed from {}",
                     allow_list_text(&info.allow_list)
-                )
-            })
+                ),
+            )
         }
     }
 }

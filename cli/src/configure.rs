@@ -79,13 +79,13 @@ pub fn run(args: ConfigureArgs, out: Output) -> Result<(), CliError> {
         fingerprint: credentials.keys.fingerprint(),
         base_url: credentials.base_url.clone(),
     };
-    out.emit(&saved, |w| {
-        writeln!(
-            w,
+    out.emit_done(
+        &saved,
+        &format!(
             "saved profile `{}` ({}) to {}",
             saved.profile, saved.fingerprint, saved.location
-        )
-    })
+        ),
+    )
 }
 
 /// Reads the account key then the user key.

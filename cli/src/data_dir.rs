@@ -29,9 +29,25 @@ pub fn resolve(flag: Option<&Path>, env: Option<&str>) -> Result<PathBuf, CliErr
     })
 }
 
+/// Refuses a data dir path that exists and is not a directory.
+pub fn refuse_a_file(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::usage(
+            "data_dir_is_a_file",
+            format!(
+                "the data dir {} is a file, not a directory; pass --data DIR (or set {DATA_VAR}) \
+                 with a directory, which is created if missing",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Creates the data dir (mode 0700 on Unix) if needed and returns the
 /// store file's path in it.
 pub fn prepare(dir: &Path) -> Result<PathBuf, CliError> {
+    refuse_a_file(dir)?;
     if !dir.is_dir() {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);

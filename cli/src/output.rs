@@ -66,6 +66,17 @@ impl Output {
         Ok(())
     }
 
+    /// Reports a change that created no value to capture: `value` as one
+    /// JSON line with `--json`, else `about` on stderr and nothing on stdout
+    /// (so `x=$(rcauth ...)` never captures a sentence).
+    pub fn emit_done<T: Serialize>(&self, value: &T, about: &str) -> Result<(), CliError> {
+        if self.json {
+            return self.emit(value, |_| Ok(()));
+        }
+        self.note(about);
+        Ok(())
+    }
+
     /// A note for people on stderr (silent with `--json`).
     pub fn note(&self, message: &str) {
         if !self.json {

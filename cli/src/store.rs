@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use redis_cloud_auth::store::StoreError;
 use redis_cloud_auth::verify::Verifier;
 
 use crate::data_dir;
@@ -33,6 +34,7 @@ pub fn open(
     }
     let env = std::env::var(data_dir::DATA_VAR).ok();
     let dir = data_dir::resolve(flag, env.as_deref())?;
+    data_dir::refuse_a_file(&dir)?;
     let file = dir.join(data_dir::STORE_FILE);
     if create == Create::No && !file.is_file() {
         return Err(CliError::usage(
@@ -44,12 +46,28 @@ pub fn open(
         ));
     }
     let file = data_dir::prepare(&dir)?;
-    Verifier::open_sqlite(&file).map_err(|e| {
-        CliError::failure(
-            e.code(),
-            format!("cannot open the store {}: {e}", file.display()),
-        )
-    })
+    Verifier::open_sqlite(&file).map_err(|e| open_failed(&file, &e))
+}
+
+/// Says why the store at `file` cannot be opened and, when the file itself
+/// is the cause (damaged, or from a newer version), that it was left as it
+/// was and what to do.
+fn open_failed(file: &Path, e: &StoreError) -> CliError {
+    let file = file.display();
+    let what_to_do =
+        "nothing was changed: restore the file from a copy, or point --data at another directory";
+    let message = match e {
+        StoreError::Corrupt(why) => {
+            format!("{file} is not a valid rcauth store ({why}); {what_to_do}")
+        }
+        StoreError::NewerSchema { found, known } => format!(
+            "{file} was written by a newer version of rcauth (store schema version {found}; \
+             rcauth {} reads up to version {known}); {what_to_do}, or use a newer rcauth",
+            env!("CARGO_PKG_VERSION")
+        ),
+        other => format!("cannot open the store {file}: {other}"),
+    };
+    CliError::failure(e.code(), message)
 }
 
 /// Opens the verifier over the Redis store at `url`. Messages never repeat

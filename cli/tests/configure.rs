@@ -50,9 +50,11 @@ fn saves_keys_from_stdin_lines_to_the_profile_file() {
     }
 
     // Human output names the profile and file, never a key.
+    // The note goes to stderr: nothing on stdout for a script to capture.
     let run = sb.run_with_stdin(["configure"], &format!("{ACCOUNT}\n{USER}\n"));
-    assert!(run.ok().contains("saved profile `default`"), "{run:?}");
-    assert!(run.stdout.contains("credentials.toml"));
+    assert_eq!(run.ok(), "", "{run:?}");
+    assert!(run.stderr.contains("saved profile `default`"), "{run:?}");
+    assert!(run.stderr.contains("credentials.toml"));
     assert!(!run.all().contains(ACCOUNT) && !run.all().contains(USER));
 }
 

@@ -451,6 +451,114 @@ fn forwarded_for_counts_only_from_a_trusted_proxy() {
     assert_eq!(stopped.code, Some(0));
 }
 
+/// A trusted proxy that forwards a malformed `X-Forwarded-For`: the source
+/// IP is unknown, never the proxy's own. A key whose allow list holds the
+/// proxy's network is refused (403, its precise reason at `RUST_LOG=info`
+/// and in the system log); a key without an allow list still answers.
+#[test]
+fn a_malformed_forwarded_chain_fails_closed() {
+    let sb = Sandbox::new();
+    let mut t = Transcript::new(&sb);
+    let w = provision(&mut t);
+    let internal = t.admin_json(&[
+        "keys",
+        "create",
+        "--account",
+        &w.acme,
+        "--owner",
+        &w.ada,
+        "--name",
+        "internal-caller-key",
+        "--allow",
+        "127.0.0.0/8",
+    ]);
+    let internal = internal["userKey"].as_str().unwrap().to_string();
+    let server = sb.serve_with_env(
+        &[("RUST_LOG", "info")],
+        &["--trusted-proxy", "127.0.0.1/32"],
+    );
+    let send = |user_key: &str, forwarded: &str| {
+        http(
+            &server.url,
+            "GET",
+            "/v1/",
+            &[
+                ("x-api-key", &w.acme_key),
+                ("x-api-secret-key", user_key),
+                ("x-forwarded-for", forwarded),
+            ],
+        )
+    };
+    let malformed = [
+        "not-an-ip",
+        "unknown",
+        "1.2.3.4, garbage",
+        "8.8.8.8, 300.1.1.1",
+        "1.2.3.4, ",
+        "127.0.0.9:99999",
+        "[::1",
+    ];
+    for forwarded in malformed {
+        let r = send(&internal, forwarded);
+        assert_eq!(r.status, 403, "{forwarded}: {r:?}");
+        assert_eq!(r.json()["error"], "forbidden", "{forwarded}");
+        let r = send(&w.ada_key, forwarded);
+        assert_eq!(r.status, 200, "{forwarded}: {r:?}");
+        assert_eq!(r.json()["account"]["key"]["httpSourceIp"], "0.0.0.0");
+    }
+    // A well-formed chain still counts.
+    let r = send(&internal, "127.0.0.9");
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["account"]["key"]["httpSourceIp"], "127.0.0.9");
+    assert_eq!(send(&internal, "1.2.3.4").status, 403);
+
+    let stopped = server.stop("TERM");
+    assert_eq!(stopped.code, Some(0), "{}", stopped.stderr);
+    // Read once the server has written its system log out.
+    let log = t.admin_json(&["logs", "--account", &w.acme, "--limit", "1000"]);
+    let described = |text: &str| {
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["description"] == text)
+            .count()
+    };
+    assert_eq!(
+        described(
+            "rejected: the key has an allow list and the source IP is unknown \
+             (malformed X-Forwarded-For); forwarded by trusted proxy 127.0.0.1"
+        ),
+        malformed.len(),
+        "{log}"
+    );
+    assert_eq!(
+        described(
+            "authenticated: the source IP is unknown (malformed X-Forwarded-For); \
+             forwarded by trusted proxy 127.0.0.1"
+        ),
+        malformed.len(),
+        "{log}"
+    );
+    let reasons = stopped
+        .stderr
+        .lines()
+        .filter(|l| {
+            l.contains("the source IP cannot be determined")
+                && l.contains("appended by trusted proxy 127.0.0.1")
+                && l.contains("the user key has an allow list")
+        })
+        .count();
+    assert_eq!(reasons, malformed.len(), "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.contains("entry 1 from the right")
+            && stopped.stderr.contains("is not an IP address"),
+        "{}",
+        stopped.stderr
+    );
+    assert!(!stopped.stderr.contains(&internal) && !stopped.stderr.contains(&w.acme_key));
+}
+
 #[test]
 fn rate_limit_answers_429_with_the_wait() {
     let sb = Sandbox::new();

@@ -72,17 +72,21 @@ fn keys_written_into_the_path_are_redacted_in_the_system_log() {
 
 /// `forwarded_for` target: with every IPv4 host trusted, the walk went on
 /// past `10.12.68.1:+18` (Rust's integer parser takes a leading `+`), so an
-/// entry that is not `address:port` was believed. Hops must now be an
-/// address, `IPv4:port`, `[IPv6]` or `[IPv6]:port`, the port plain digits.
+/// entry that is not `address:port` was believed. Hops must be an address,
+/// `IPv4:port`, `[IPv6]` or `[IPv6]:port`, the port plain digits; any other
+/// entry the walk needs makes the source unknown (never the proxy).
 #[test]
-fn a_hop_with_a_signed_or_junk_port_stops_the_walk() {
-    use redis_cloud_auth::verify::TrustedProxies;
+fn a_hop_with_a_signed_or_junk_port_makes_the_source_unknown() {
+    use redis_cloud_auth::verify::{HopProblem, TrustedProxies};
     let all = TrustedProxies::new(vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()]);
     let peer: IpAddr = "127.0.0.1".parse().unwrap();
     let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    let unknown = all
+        .source_ip(peer, ["10.12.68.1:+18, 11.12.68.1, 11.11.6.1:18088"])
+        .unwrap_err();
     assert_eq!(
-        all.source_ip(peer, ["10.12.68.1:+18, 11.12.68.1, 11.11.6.1:18088"]),
-        ip("11.12.68.1")
+        (unknown.proxy, unknown.position, unknown.problem),
+        (ip("11.12.68.1"), 3, HopProblem::BadPort)
     );
     for junk in [
         "10.0.0.9:-1",
@@ -93,10 +97,13 @@ fn a_hop_with_a_signed_or_junk_port_stops_the_walk() {
         "[2001:db8::9]:x",
         "[10.0.0.9]",
     ] {
+        let unknown = all
+            .source_ip(peer, [format!("{junk}, 203.0.113.9").as_str()])
+            .expect_err(junk);
         assert_eq!(
-            all.source_ip(peer, [format!("{junk}, 203.0.113.9").as_str()]),
-            ip("203.0.113.9"),
-            "{junk} was believed"
+            (unknown.proxy, unknown.position),
+            (ip("203.0.113.9"), 2),
+            "{junk}"
         );
     }
     for good in [
@@ -108,6 +115,6 @@ fn a_hop_with_a_signed_or_junk_port_stops_the_walk() {
     ] {
         let expected = good.trim_start_matches('[').split(']').next().unwrap();
         let expected = expected.strip_suffix(":443").unwrap_or(expected);
-        assert_eq!(all.source_ip(peer, [good]), ip(expected), "{good}");
+        assert_eq!(all.source_ip(peer, [good]), Ok(ip(expected)), "{good}");
     }
 }

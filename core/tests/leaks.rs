@@ -9,8 +9,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use redis_cloud_auth::credentials::{CredentialStore, Environment, FileStore};
+#[cfg(feature = "tower")]
 use redis_cloud_auth::layer::AuthLayer;
 use redis_cloud_auth::verify::{AuthRequest, Principal, Role, Verifier};
 use redis_cloud_auth::{ApiKeys, Client, Credentials};
@@ -249,14 +250,10 @@ fn no_secret_appears_anywhere() {
     seen.add("Verifier Debug", format!("{v:?}"));
     seen.add("secret Debug", format!("{account_key:?} {account_key}"));
 
-    // The tower layer and the client over real HTTP on loopback.
+    // The tower layer (feature `tower`; without it, a handler that calls
+    // the verifier itself) and the client over real HTTP on loopback.
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let app = Router::new()
-        .route(
-            "/v1/",
-            get(|Extension(p): Extension<Principal>| async move { p.key_name }),
-        )
-        .layer(AuthLayer::new(verifier.clone()));
+    let app = guarded_app(verifier.clone());
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
@@ -361,4 +358,37 @@ fn no_secret_appears_anywhere() {
         };
         assert_clean(&path.display().to_string(), &bytes, &secrets);
     }
+}
+
+/// `GET /v1/` answering the key name, behind the tower layer.
+#[cfg(feature = "tower")]
+fn guarded_app(verifier: Arc<Verifier>) -> Router {
+    Router::new()
+        .route(
+            "/v1/",
+            get(|axum::Extension(p): axum::Extension<Principal>| async move { p.key_name }),
+        )
+        .layer(AuthLayer::new(verifier))
+}
+
+/// `GET /v1/` answering the key name, authenticating in the handler.
+#[cfg(not(feature = "tower"))]
+fn guarded_app(verifier: Arc<Verifier>) -> Router {
+    use axum::extract::ConnectInfo;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    let handler = move |ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap| {
+        let verifier = verifier.clone();
+        async move {
+            let request = AuthRequest::from_header_map("GET", "/v1/", &headers, peer.ip());
+            match verifier.authenticate(&request) {
+                Ok(p) => p.key_name.into_response(),
+                Err(failure) => {
+                    let status = StatusCode::from_u16(failure.http_status()).unwrap();
+                    (status, axum::Json(failure.error_body())).into_response()
+                }
+            }
+        }
+    };
+    Router::new().route("/v1/", get(handler))
 }

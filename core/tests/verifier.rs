@@ -274,6 +274,93 @@ fn forwarded_for_is_believed_only_from_trusted_proxies() {
     });
 }
 
+/// A trusted proxy that forwards a malformed `X-Forwarded-For` does not
+/// make the request its own: a key with an allow list (even one that holds
+/// the proxy) is refused, a key without one still authenticates.
+#[test]
+fn a_malformed_forwarded_chain_fails_closed() {
+    each_store(|v| {
+        let s = setup(&v, &["127.0.0.0/8"]);
+        let open = v
+            .create_user_key(
+                s.account,
+                s.owner,
+                s.owner,
+                "open-deploy-key",
+                &[] as &[&str],
+            )
+            .unwrap();
+        v.set_trusted_proxies(vec!["127.0.0.1/32".parse().unwrap()]);
+        let send = |user_key: &Secret, forwarded: &[&[u8]]| {
+            let mut headers = vec![
+                ("x-api-key", s.account_key.expose().as_bytes()),
+                ("x-api-secret-key", user_key.expose().as_bytes()),
+            ];
+            headers.extend(forwarded.iter().map(|f| ("x-forwarded-for", *f)));
+            v.authenticate(&AuthRequest::from_pairs(
+                "GET",
+                "/v1/",
+                &headers,
+                ip("127.0.0.1"),
+            ))
+        };
+        let malformed: [&[&[u8]]; 10] = [
+            &[b"not-an-ip"],
+            &[b"unknown"],
+            &[b"1.2.3.4, garbage"],
+            &[b"8.8.8.8, 300.1.1.1"],
+            &[b""],
+            &[b"127.0.0.5, , 127.0.0.1"],
+            &[b"127.0.0.5:99999"],
+            &[b"[::1"],
+            &[b"127.0.0.5", b"\xff"],
+            &[b"127.0.0.5, 127.0.0.1:-1"],
+        ];
+        for forwarded in malformed {
+            let failure = send(&s.user_key, forwarded).unwrap_err();
+            assert_eq!(
+                (failure.code(), failure.http_status()),
+                ("source_ip_unknown", 403),
+                "{forwarded:?}"
+            );
+            assert!(
+                failure.to_string().contains("trusted proxy 127.0.0.1"),
+                "{failure}"
+            );
+            let principal = send(&open, forwarded).unwrap();
+            assert_eq!(principal.source_ip, ip("0.0.0.0"), "{forwarded:?}");
+        }
+        // A well-formed chain still gives the client, inside or outside.
+        assert_eq!(
+            send(&s.user_key, &[b"127.0.0.9"]).unwrap().source_ip,
+            ip("127.0.0.9")
+        );
+        assert_eq!(
+            send(&s.user_key, &[b"1.2.3.4"]).unwrap_err().code(),
+            "source_ip_not_allowed"
+        );
+        // Garbage left of an untrusted address is never read.
+        assert_eq!(
+            send(&s.user_key, &[b"garbage, 1.2.3.4"])
+                .unwrap_err()
+                .code(),
+            "source_ip_not_allowed"
+        );
+        let log = v.system_log(s.account, 0, 100).unwrap();
+        let rejected = log
+            .iter()
+            .find(|e| e.api_key_name.as_deref() == Some("ci-deploy-key"))
+            .unwrap();
+        assert_eq!(
+            rejected.description,
+            "rejected: source IP not in the key's allow list from 1.2.3.4"
+        );
+        let unknown: Vec<&str> = log.iter().map(|e| e.description.as_str()).collect();
+        assert!(unknown.contains(&"rejected: the key has an allow list and the source IP is unknown (malformed X-Forwarded-For); forwarded by trusted proxy 127.0.0.1"), "{unknown:?}");
+        assert!(unknown.contains(&"authenticated: the source IP is unknown (malformed X-Forwarded-For); forwarded by trusted proxy 127.0.0.1"), "{unknown:?}");
+    });
+}
+
 #[test]
 fn deleted_and_rotated_keys_stop_working() {
     each_store(|v| {

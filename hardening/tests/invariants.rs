@@ -37,6 +37,11 @@ fn request_seeds_reach_every_outcome() {
         )),
         403
     );
+    // A malformed chain from the trusted proxy: the source is unknown, so
+    // the key with an allow list is refused and the key without one is not.
+    let malformed = "x-forwarded-for:203.0.113.9, not-an-ip\n";
+    assert_eq!(status(&format!("GET /v1/\n{malformed}{restricted}")), 403);
+    assert_eq!(status(&format!("GET /v1/\n{malformed}{keys}")), 200);
     assert!(answer(b"GET not a uri\n").is_none());
 }
 

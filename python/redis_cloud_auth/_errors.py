@@ -77,7 +77,7 @@ class AuthFailure(RedisCloudAuthError):
     """
 
     http_status: int
-    """401, 403 (source IP outside the allow list) or 503."""
+    """401, 403 (source IP outside the allow list, or unknown) or 503."""
     public_message: str
     """What the caller is shown."""
     public_code: str

@@ -386,7 +386,7 @@ pub enum AdminError {
         detail: String,
     },
     /// The store failed (`store_conflict`, `store_duplicate`,
-    /// `store_unavailable`, `store_newer_schema`).
+    /// `store_unavailable`, `store_newer_schema`, `store_corrupt`).
     #[error("{detail}")]
     Store {
         /// The store error's code.
@@ -557,6 +557,22 @@ pub enum AuthFailure {
         /// The source IP the verifier saw.
         source_ip: String,
     },
+    /// The key has an allow list and the source IP cannot be determined (a
+    /// trusted proxy forwarded a malformed `X-Forwarded-For`).
+    #[error("{detail}")]
+    SourceIpUnknown {
+        /// `source_ip_unknown`.
+        code: String,
+        /// 403.
+        http_status: u16,
+        /// What the caller is shown.
+        public_message: String,
+        /// The code the caller is shown (`unauthorized`, `forbidden`,
+        /// `service_unavailable`, `internal_error`).
+        public_code: String,
+        /// The precise reason.
+        detail: String,
+    },
     /// The verifier's store could not be read; retry later.
     #[error("{detail}")]
     StoreUnavailable {
@@ -681,6 +697,13 @@ impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
                 public_code,
                 detail,
                 source_ip: source_ip.to_string(),
+            },
+            F::SourceIpUnknown(_) => AuthFailure::SourceIpUnknown {
+                code,
+                http_status,
+                public_message,
+                public_code,
+                detail,
             },
             F::StoreUnavailable => AuthFailure::StoreUnavailable {
                 code,

@@ -47,7 +47,7 @@ pub const RCA_TEXT_CAP: usize = 4096;
 pub const RCA_PRINCIPAL_MIN: i64 = 1 << 16;
 
 /// Failure codes in the order of their numbers (number = index + 1).
-const FAILURE_CODES: [&str; 10] = [
+const FAILURE_CODES: [&str; 11] = [
     "api_disabled",
     "missing_credentials",
     "malformed_credentials",
@@ -57,6 +57,7 @@ const FAILURE_CODES: [&str; 10] = [
     "owner_role_revoked",
     "source_ip_not_allowed",
     "store_unavailable",
+    "source_ip_unknown",
     INVALID_PEER_CODE,
 ];
 
@@ -996,6 +997,11 @@ mod tests {
             AuthFailure::AccountMismatch,
             AuthFailure::OwnerRoleRevoked,
             AuthFailure::StoreUnavailable,
+            AuthFailure::SourceIpUnknown(redis_cloud_auth::verify::UnknownSourceIp {
+                proxy: "10.0.0.1".parse().unwrap(),
+                position: 1,
+                problem: redis_cloud_auth::verify::HopProblem::Empty,
+            }),
         ];
         for failure in failures {
             assert_eq!(code_name(failure_number(&failure)), failure.code());

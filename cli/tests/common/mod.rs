@@ -154,6 +154,11 @@ impl Sandbox {
     /// Starts `rcauth serve --listen 127.0.0.1:0 --data <sandbox data> EXTRA...`
     /// and reads the port from its first stdout line.
     pub fn serve(&self, extra: &[&str]) -> Server {
+        self.serve_with_env(&[], extra)
+    }
+
+    /// The same with extra environment variables (`RUST_LOG`).
+    pub fn serve_with_env(&self, env: &[(&str, &str)], extra: &[&str]) -> Server {
         use std::io::{BufRead, BufReader, Read};
         let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--data"];
         let data = self.data();
@@ -161,6 +166,7 @@ impl Sandbox {
         args.extend_from_slice(extra);
         let mut child = self
             .cmd(&args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -44,6 +44,10 @@ pub enum StoreError {
     /// The store could not be read or written (I/O, corruption, locking).
     #[error("the store is unavailable while {0}")]
     Unavailable(&'static str),
+    /// The file is not a store this library can read: not an SQLite
+    /// database, or a damaged one. Retrying does not help.
+    #[error("the file is not a valid store ({0})")]
+    Corrupt(&'static str),
     /// The store was written by a newer version of this library.
     #[error("the store has schema version {found}; this library knows up to {known}")]
     NewerSchema {
@@ -61,6 +65,7 @@ impl StoreError {
             StoreError::Conflict => "store_conflict",
             StoreError::Duplicate(_) => "store_duplicate",
             StoreError::Unavailable(_) => "store_unavailable",
+            StoreError::Corrupt(_) => "store_corrupt",
             StoreError::NewerSchema { .. } => "store_newer_schema",
         }
     }

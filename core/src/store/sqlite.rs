@@ -129,6 +129,7 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         create_private_file(&path)?;
+        refuse_unreadable(&path, MIGRATIONS.len() as i64)?;
         let mut main = connect(&path)?;
         // Admin changes survive a power loss once acknowledged: each commit
         // on this connection syncs the WAL (and every log batch before it).
@@ -211,6 +212,34 @@ fn create_private_file(_path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Reads the file's header, before any connection could change a byte: a
+/// non-empty file that is not an SQLite database, or one whose schema is
+/// newer than `known`, is refused as it is.
+fn refuse_unreadable(path: &Path, known: i64) -> Result<(), StoreError> {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(100).read_to_end(&mut header))
+        .map_err(|e| {
+            tracing::warn!(error = %e, path = %path.display(), "cannot read the SQLite file");
+            StoreError::Unavailable("reading the database file")
+        })?;
+    if header.is_empty() {
+        return Ok(());
+    }
+    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
+        return Err(StoreError::Corrupt("not an SQLite database"));
+    }
+    // `PRAGMA user_version`: a big-endian 32-bit integer at offset 60.
+    let found = i64::from(i32::from_be_bytes([
+        header[60], header[61], header[62], header[63],
+    ]));
+    if found > known {
+        return Err(StoreError::NewerSchema { found, known });
+    }
+    Ok(())
+}
+
 fn connect(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -264,7 +293,11 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 fn unavailable(error: rusqlite::Error, context: &'static str) -> StoreError {
     tracing::warn!(%error, context, "SQLite store error");
-    StoreError::Unavailable(context)
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::Corrupt("not an SQLite database"),
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt("the SQLite database is damaged"),
+        _ => StoreError::Unavailable(context),
+    }
 }
 
 fn write_error(error: rusqlite::Error, context: &'static str) -> StoreError {
@@ -696,5 +729,34 @@ mod tests {
         let store = SqliteStore::open(dir.path().join("auth.db")).unwrap();
         assert_eq!(pragma(&store.main, "synchronous"), 2, "FULL");
         assert_eq!(pragma(&store.log, "synchronous"), 1, "NORMAL");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_store_or_is_newer_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.db");
+        let junk: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+        std::fs::write(&path, &junk).unwrap();
+        let err = SqliteStore::open(&path).err().unwrap();
+        assert_eq!(err.code(), "store_corrupt");
+        assert_eq!(std::fs::read(&path).unwrap(), junk);
+
+        std::fs::remove_file(&path).unwrap();
+        drop(SqliteStore::open(&path).unwrap());
+        let known = MIGRATIONS.len() as i64;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", known + 2)
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let err = SqliteStore::open(&path).err().unwrap();
+        assert_eq!(
+            err,
+            StoreError::NewerSchema {
+                found: known + 2,
+                known
+            }
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 }

@@ -1,7 +1,8 @@
 //! [`Verifier::authenticate`]: the four rules, in order, on a request's
 //! headers and source IP.
 
-use std::net::IpAddr;
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use http::HeaderMap;
@@ -9,7 +10,7 @@ use http::HeaderMap;
 use super::index::KeyEntry;
 use super::key_material::KeyHash;
 use super::model::{AccountId, Role, UserId, KEY_NAME_MAX};
-use super::source_ip::FORWARDED_FOR_HEADER;
+use super::source_ip::{UnknownSourceIp, FORWARDED_FOR_HEADER};
 use super::system_log::{InlineText, LogRecord, Outcome, RESOURCE_MAX};
 use super::{AuthFailure, Verifier};
 use crate::headers::{find_keys, KeyRefs};
@@ -29,7 +30,8 @@ pub struct Principal {
     pub owner_email: String,
     /// The user key's name.
     pub key_name: String,
-    /// The source IP the verifier saw (after trusted proxies).
+    /// The source IP the verifier saw (after trusted proxies); `0.0.0.0`
+    /// or `::` when unknown (see [`TrustedProxies`](super::TrustedProxies)).
     pub source_ip: IpAddr,
 }
 
@@ -50,7 +52,8 @@ pub struct PrincipalRef<'a> {
     pub owner_email: &'a str,
     /// The user key's name.
     pub key_name: &'a str,
-    /// The source IP the verifier saw (after trusted proxies).
+    /// The source IP the verifier saw (after trusted proxies); `0.0.0.0`
+    /// or `::` when unknown (see [`TrustedProxies`](super::TrustedProxies)).
     pub source_ip: IpAddr,
     /// Names this key's account, owner and key fields (all but the source
     /// IP) in this process: two principals with the same serial hold the
@@ -146,18 +149,19 @@ impl<'a> AuthRequest<'a> {
         }
     }
 
-    /// Every `X-Forwarded-For` value, in order (values that are not text are skipped).
-    pub fn forwarded_for(&self) -> Vec<&'a str> {
+    /// Every `X-Forwarded-For` value, in order. Bytes that are not UTF-8
+    /// text become U+FFFD, so such an entry is never read as an address.
+    pub fn forwarded_for(&self) -> Vec<Cow<'a, str>> {
         match self.headers {
             RequestHeaders::Pairs(pairs) => pairs
                 .iter()
                 .filter(|(n, _)| n.eq_ignore_ascii_case(FORWARDED_FOR_HEADER))
-                .filter_map(|(_, v)| std::str::from_utf8(v).ok())
+                .map(|(_, v)| String::from_utf8_lossy(v))
                 .collect(),
             RequestHeaders::Map(map) => map
                 .get_all(FORWARDED_FOR_HEADER)
                 .iter()
-                .filter_map(|v| v.to_str().ok())
+                .map(|v| String::from_utf8_lossy(v.as_bytes()))
                 .collect(),
         }
     }
@@ -254,12 +258,22 @@ impl Verifier {
         // Looked up now, so its cache misses overlap the work below.
         let key = index.user_keys.get(&user_hash);
         let account = &index.accounts[&account_id];
-        let source_ip = if index.proxies.nets().is_empty() {
-            super::allow_list::canonical(request.peer)
+        let source = if index.proxies.nets().is_empty() {
+            Ok(super::allow_list::canonical(request.peer))
         } else {
             index
                 .proxies
                 .source_ip(request.peer, request.forwarded_for())
+        };
+        // An unknown source is never the proxy's address: the principal
+        // gets the unspecified address, the log names the proxy.
+        let (source_ip, logged_ip, source) = match source {
+            Ok(ip) => (ip, ip, Source::Known(ip)),
+            Err(unknown) => (
+                unspecified(unknown.proxy),
+                unknown.proxy,
+                Source::Unknown(unknown),
+            ),
         };
         let mut facts = LogFacts {
             outcome: Outcome::Authenticated,
@@ -271,7 +285,7 @@ impl Verifier {
             account_id,
             account.api_enabled,
             key,
-            source_ip,
+            source,
             &mut facts,
         )
         .map(|(user_id, owner_name, owner_email, key_name, key_serial)| {
@@ -290,7 +304,9 @@ impl Verifier {
             (facts.outcome, facts.owner_id, facts.key_name.copied());
         drop(index);
         if let Err(failure) = &result {
-            tracing::info!(account = account_id, %source_ip, reason = %failure, "authentication rejected");
+            tracing::info!(account = account_id, source_ip = %logged_ip, reason = %failure, "authentication rejected");
+        } else if let Source::Unknown(unknown) = source {
+            tracing::info!(account = account_id, reason = %unknown, "authenticated a key without an allow list from an unknown source IP");
         }
         // Built once, where it is queued: the record is a few hundred bytes.
         self.log.record(LogRecord {
@@ -299,7 +315,7 @@ impl Verifier {
             outcome,
             owner_id,
             key_name,
-            source_ip,
+            source_ip: logged_ip,
             resource: request.resource(&keys),
         });
         result
@@ -315,13 +331,31 @@ struct LogFacts<'i> {
     key_name: Option<&'i InlineText<KEY_NAME_MAX>>,
 }
 
+/// Where a request came from, as far as the verifier can tell.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The source IP.
+    Known(IpAddr),
+    /// A trusted proxy forwarded an entry that is not an address.
+    Unknown(UnknownSourceIp),
+}
+
+/// The unspecified address of `ip`'s family: the source IP a principal
+/// reports when it cannot be determined.
+fn unspecified(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+    }
+}
+
 /// Rules 2 to 4 for an identified account; fills in what the log records.
 fn check<'i>(
     index: &'i super::index::Index,
     account_id: AccountId,
     api_enabled: bool,
     key: Option<&'i KeyEntry>,
-    source_ip: IpAddr,
+    source: Source,
     record: &mut LogFacts<'i>,
 ) -> Result<Found<'i>, AuthFailure> {
     let fail = |record: &mut LogFacts<'i>, outcome, failure| {
@@ -351,12 +385,23 @@ fn check<'i>(
             AuthFailure::OwnerRoleRevoked,
         );
     };
-    if !key.allow_list.allows(source_ip) {
-        return fail(
-            record,
-            Outcome::SourceIpNotAllowed,
-            AuthFailure::SourceIpNotAllowed { source_ip },
-        );
+    match source {
+        Source::Known(source_ip) if !key.allow_list.allows(source_ip) => {
+            return fail(
+                record,
+                Outcome::SourceIpNotAllowed,
+                AuthFailure::SourceIpNotAllowed { source_ip },
+            );
+        }
+        Source::Unknown(unknown) if !key.allow_list.is_empty() => {
+            return fail(
+                record,
+                Outcome::SourceIpUnknown,
+                AuthFailure::SourceIpUnknown(unknown),
+            );
+        }
+        Source::Unknown(_) => record.outcome = Outcome::AuthenticatedSourceUnknown,
+        Source::Known(_) => {}
     }
     Ok((
         key.owner_id,

@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use super::source_ip::UnknownSourceIp;
 use crate::api::ErrorBody;
 use crate::headers::HeaderError;
 
@@ -41,6 +42,11 @@ pub enum AuthFailure {
         /// The source IP the verifier saw.
         source_ip: IpAddr,
     },
+    /// The user key has an allow list, and the source IP cannot be
+    /// determined: a trusted proxy forwarded an `X-Forwarded-For` entry
+    /// that is not an address.
+    #[error("{0}, and the user key has an allow list")]
+    SourceIpUnknown(UnknownSourceIp),
     /// The store could not be read; the request may succeed later.
     #[error("the verifier's store is unavailable")]
     StoreUnavailable,
@@ -60,15 +66,17 @@ impl AuthFailure {
             AuthFailure::AccountMismatch => "account_mismatch",
             AuthFailure::OwnerRoleRevoked => "owner_role_revoked",
             AuthFailure::SourceIpNotAllowed { .. } => "source_ip_not_allowed",
+            AuthFailure::SourceIpUnknown(_) => "source_ip_unknown",
             AuthFailure::StoreUnavailable => "store_unavailable",
         }
     }
 
     /// The HTTP status to answer with: 401 for credential failures, 403 for
-    /// a source IP outside the allow list, 503 when the store is unavailable.
+    /// a source IP outside the allow list or unknown, 503 when the store is
+    /// unavailable.
     pub fn http_status(&self) -> u16 {
         match self {
-            AuthFailure::SourceIpNotAllowed { .. } => 403,
+            AuthFailure::SourceIpNotAllowed { .. } | AuthFailure::SourceIpUnknown(_) => 403,
             AuthFailure::StoreUnavailable => 503,
             _ => 401,
         }
@@ -105,6 +113,11 @@ impl AuthFailure {
             }
             AuthFailure::SourceIpNotAllowed { source_ip } => {
                 format!("source IP {source_ip} is not allowed to use this key")
+            }
+            AuthFailure::SourceIpUnknown(_) => {
+                "the source IP cannot be determined (malformed X-Forwarded-For), \
+                 and this key has an allow list"
+                    .into()
             }
             AuthFailure::StoreUnavailable => {
                 "authentication is temporarily unavailable; retry later".into()
@@ -148,6 +161,20 @@ mod tests {
         assert_eq!(denied.http_status(), 403);
         assert_eq!(denied.error_body().error, "forbidden");
         assert_eq!(AuthFailure::StoreUnavailable.http_status(), 503);
+        let unknown = AuthFailure::SourceIpUnknown(UnknownSourceIp {
+            proxy: ip,
+            position: 2,
+            problem: super::super::source_ip::HopProblem::Empty,
+        });
+        assert_eq!(
+            (unknown.http_status(), unknown.code(), unknown.public_code()),
+            (403, "source_ip_unknown", "forbidden")
+        );
+        assert_eq!(
+            unknown.to_string(),
+            "the source IP cannot be determined: X-Forwarded-For entry 2 from the right, \
+             appended by trusted proxy 192.0.2.1, is empty, and the user key has an allow list"
+        );
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub use model::{
     KEY_NAME_MIN,
 };
 pub use refresh::RefreshStats;
-pub use source_ip::{TrustedProxies, FORWARDED_FOR_HEADER};
+pub use source_ip::{HopProblem, TrustedProxies, UnknownSourceIp, FORWARDED_FOR_HEADER};
 pub use system_log::AUTHENTICATION_ENTRY;
 
 use crate::store::{MemoryStore, SqliteStore, Store, StoreError};

@@ -34,6 +34,11 @@ pub(crate) enum Outcome {
     AccountMismatch,
     OwnerRoleRevoked,
     SourceIpNotAllowed,
+    /// The key has an allow list and the source IP is unknown; the record's
+    /// address is the trusted proxy that forwarded a malformed entry.
+    SourceIpUnknown,
+    /// A key without an allow list, from an unknown source IP (as above).
+    AuthenticatedSourceUnknown,
 }
 
 impl Outcome {
@@ -45,6 +50,23 @@ impl Outcome {
             Outcome::AccountMismatch => "rejected: the user key belongs to another account",
             Outcome::OwnerRoleRevoked => "rejected: the key's owner no longer has the owner role",
             Outcome::SourceIpNotAllowed => "rejected: source IP not in the key's allow list",
+            Outcome::SourceIpUnknown => {
+                "rejected: the key has an allow list and the source IP is unknown \
+                 (malformed X-Forwarded-For)"
+            }
+            Outcome::AuthenticatedSourceUnknown => {
+                "authenticated: the source IP is unknown (malformed X-Forwarded-For)"
+            }
+        }
+    }
+
+    /// What joins the description to the record's address.
+    fn address_is(self) -> &'static str {
+        match self {
+            Outcome::SourceIpUnknown | Outcome::AuthenticatedSourceUnknown => {
+                "; forwarded by trusted proxy "
+            }
+            _ => " from ",
         }
     }
 }
@@ -125,7 +147,7 @@ impl LogRecord {
         overwrite(&mut entry.kind, AUTHENTICATION_ENTRY);
         entry.description.clear();
         entry.description.push_str(self.outcome.describe());
-        entry.description.push_str(" from ");
+        entry.description.push_str(self.outcome.address_is());
         push_ip(&mut entry.description, self.source_ip);
     }
 }

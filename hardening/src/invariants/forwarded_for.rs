@@ -27,29 +27,36 @@ fn reference_hop(hop: &str) -> Option<IpAddr> {
 }
 
 /// The walk as documented, written independently: right to left while the
-/// current address is trusted, stopping at anything that is not an address.
-fn reference(proxies: &TrustedProxies, peer: IpAddr, values: &[&str]) -> IpAddr {
+/// current address is trusted; an entry it needs that is not an address
+/// makes the source unknown, named by the trusted address that appended it
+/// and its position from the right (`Err((proxy, position))`).
+fn reference(
+    proxies: &TrustedProxies,
+    peer: IpAddr,
+    values: &[&str],
+) -> Result<IpAddr, (IpAddr, usize)> {
     let trusted = |ip: IpAddr| proxies.nets().iter().any(|n| n.contains(&canonical(ip)));
     let mut current = canonical(peer);
     if !trusted(current) {
-        return current;
+        return Ok(current);
     }
     let joined = values.join(",");
-    for hop in joined.split(',').rev() {
+    for (index, hop) in joined.split(',').rev().enumerate() {
         if !trusted(current) {
             break;
         }
         match reference_hop(hop) {
             Some(ip) => current = canonical(ip),
-            None => break,
+            None => return Err((current, index + 1)),
         }
     }
-    current
+    Ok(current)
 }
 
 /// The check: no panic; the answer is never an IPv4-mapped address; an
-/// untrusted peer is always the source; the answer equals the reference
-/// walk; the request path gives the same answer.
+/// untrusted peer is always the source; an unknown source is never
+/// reported as an address; the answer equals the reference walk; the
+/// request path gives the same answer.
 pub fn check(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut lines = text.split('\n');
@@ -67,14 +74,25 @@ pub fn check(data: &[u8]) {
     let proxies = TrustedProxies::new(nets);
 
     let source = proxies.source_ip(peer, values.iter().copied());
-    if let IpAddr::V6(v6) = source {
-        assert!(v6.to_ipv4_mapped().is_none(), "mapped source {source}");
+    if let Ok(IpAddr::V6(v6)) = source {
+        assert!(v6.to_ipv4_mapped().is_none(), "mapped source {v6}");
     }
     if !proxies.trusts(peer) {
-        assert_eq!(source, canonical(peer), "an untrusted peer was overridden");
+        assert_eq!(
+            source,
+            Ok(canonical(peer)),
+            "an untrusted peer was overridden"
+        );
+    }
+    if let Err(unknown) = source {
+        assert!(
+            proxies.trusts(unknown.proxy),
+            "unknown behind an untrusted hop"
+        );
+        assert!(unknown.position >= 1, "position counts from 1");
     }
     assert_eq!(
-        source,
+        source.map_err(|u| (u.proxy, u.position)),
         reference(&proxies, peer, &values),
         "peer {peer}, proxies {:?}, values {values:?}",
         proxies.nets()

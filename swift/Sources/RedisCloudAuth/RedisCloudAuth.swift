@@ -3963,7 +3963,7 @@ enum AdminError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     )
     /**
      * The store failed (`store_conflict`, `store_duplicate`,
-     * `store_unavailable`, `store_newer_schema`).
+     * `store_unavailable`, `store_newer_schema`, `store_corrupt`).
      */
     case Store(
         /**
@@ -4463,6 +4463,28 @@ enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */sourceIp: String
     )
     /**
+     * The key has an allow list and the source IP cannot be determined (a
+     * trusted proxy forwarded a malformed `X-Forwarded-For`).
+     */
+    case SourceIpUnknown(
+        /**
+         * `source_ip_unknown`.
+         */code: String, 
+        /**
+         * 403.
+         */httpStatus: UInt16, 
+        /**
+         * What the caller is shown.
+         */publicMessage: String, 
+        /**
+         * The code the caller is shown (`unauthorized`, `forbidden`,
+         * `service_unavailable`, `internal_error`).
+         */publicCode: String, 
+        /**
+         * The precise reason.
+         */detail: String
+    )
+    /**
      * The verifier's store could not be read; retry later.
      */
     case StoreUnavailable(
@@ -4593,14 +4615,21 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
             detail: try FfiConverterString.read(from: &buf), 
             sourceIp: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .StoreUnavailable(
+        case 9: return .SourceIpUnknown(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
             publicCode: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .InvalidPeerAddress(
+        case 10: return .StoreUnavailable(
+            code: try FfiConverterString.read(from: &buf), 
+            httpStatus: try FfiConverterUInt16.read(from: &buf), 
+            publicMessage: try FfiConverterString.read(from: &buf), 
+            publicCode: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .InvalidPeerAddress(
             code: try FfiConverterString.read(from: &buf), 
             httpStatus: try FfiConverterUInt16.read(from: &buf), 
             publicMessage: try FfiConverterString.read(from: &buf), 
@@ -4694,7 +4723,7 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
             FfiConverterString.write(sourceIp, into: &buf)
             
         
-        case let .StoreUnavailable(code,httpStatus,publicMessage,publicCode,detail):
+        case let .SourceIpUnknown(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
@@ -4703,8 +4732,17 @@ public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .InvalidPeerAddress(code,httpStatus,publicMessage,publicCode,detail):
+        case let .StoreUnavailable(code,httpStatus,publicMessage,publicCode,detail):
             writeInt(&buf, Int32(10))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterUInt16.write(httpStatus, into: &buf)
+            FfiConverterString.write(publicMessage, into: &buf)
+            FfiConverterString.write(publicCode, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .InvalidPeerAddress(code,httpStatus,publicMessage,publicCode,detail):
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(code, into: &buf)
             FfiConverterUInt16.write(httpStatus, into: &buf)
             FfiConverterString.write(publicMessage, into: &buf)

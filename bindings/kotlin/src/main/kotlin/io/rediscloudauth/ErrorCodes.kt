@@ -128,6 +128,7 @@ val AuthFailure.code: String
         is AuthFailure.AccountMismatch -> code
         is AuthFailure.OwnerRoleRevoked -> code
         is AuthFailure.SourceIpNotAllowed -> code
+        is AuthFailure.SourceIpUnknown -> code
         is AuthFailure.StoreUnavailable -> code
         is AuthFailure.InvalidPeerAddress -> code
     }
@@ -143,6 +144,7 @@ val AuthFailure.httpStatus: UShort
         is AuthFailure.AccountMismatch -> httpStatus
         is AuthFailure.OwnerRoleRevoked -> httpStatus
         is AuthFailure.SourceIpNotAllowed -> httpStatus
+        is AuthFailure.SourceIpUnknown -> httpStatus
         is AuthFailure.StoreUnavailable -> httpStatus
         is AuthFailure.InvalidPeerAddress -> httpStatus
     }
@@ -158,6 +160,7 @@ val AuthFailure.publicMessage: String
         is AuthFailure.AccountMismatch -> publicMessage
         is AuthFailure.OwnerRoleRevoked -> publicMessage
         is AuthFailure.SourceIpNotAllowed -> publicMessage
+        is AuthFailure.SourceIpUnknown -> publicMessage
         is AuthFailure.StoreUnavailable -> publicMessage
         is AuthFailure.InvalidPeerAddress -> publicMessage
     }
@@ -173,6 +176,7 @@ val AuthFailure.publicCode: String
         is AuthFailure.AccountMismatch -> publicCode
         is AuthFailure.OwnerRoleRevoked -> publicCode
         is AuthFailure.SourceIpNotAllowed -> publicCode
+        is AuthFailure.SourceIpUnknown -> publicCode
         is AuthFailure.StoreUnavailable -> publicCode
         is AuthFailure.InvalidPeerAddress -> publicCode
     }
@@ -188,6 +192,7 @@ val AuthFailure.detail: String
         is AuthFailure.AccountMismatch -> detail
         is AuthFailure.OwnerRoleRevoked -> detail
         is AuthFailure.SourceIpNotAllowed -> detail
+        is AuthFailure.SourceIpUnknown -> detail
         is AuthFailure.StoreUnavailable -> detail
         is AuthFailure.InvalidPeerAddress -> detail
     }
