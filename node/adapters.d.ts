@@ -1,6 +1,11 @@
 // Types of adapters.js: `redis-cloud-auth/adapters`.
 import type { ApiKeys, AuthHeaders, Credentials, Principal, ResolveCredentialsOptions, Verifier } from './index'
 
+/** A fetch function: the built-in one, undici's, or any of the same shape. */
+export type FetchLike = (input: any, init?: any) => Promise<any>
+/** The type of the global `fetch` where the environment declares one (DOM or Node types), else `FetchLike`. */
+export type GlobalFetch = typeof globalThis extends { fetch: infer F } ? F : FetchLike
+
 /** Adds the `x-api-key` and `x-api-secret-key` headers to requests of the user's own HTTP client. */
 export declare class ApiKeysAuth {
   /** Auth for `ApiKeys` or `Credentials` (whose base URL it then offers). */
@@ -17,7 +22,8 @@ export declare class ApiKeysAuth {
    * `fetch` (the built-in one, or `fetchImpl`, e.g. undici's) with the two
    * headers on every request; `redirect` defaults to `'error'`.
    */
-  wrapFetch(fetchImpl?: typeof fetch): typeof fetch
+  wrapFetch(): GlobalFetch
+  wrapFetch<F extends FetchLike>(fetchImpl: F): F
   /** `ApiKeysAuth(sha256:…)`: never a key. */
   toString(): string
   /** `{ fingerprint, baseUrl }` for `JSON.stringify`: never a key. */

@@ -188,8 +188,8 @@ async function servers(verifier) {
   app.use(authMiddleware(verifier))
   app.get('/whoami', (req, res) => res.json(describe(req.principal)))
   const expressServer = await listen(app)
-  const fastify = Fastify({ logger: { level: 'trace', stream: { write: (line) => fastifyLog.push(line) } } })
   const fastifyLog = []
+  const fastify = Fastify({ logger: { level: 'trace', stream: { write: (line) => fastifyLog.push(line) } } })
   fastify.decorateRequest('principal', null)
   fastify.addHook('onRequest', fastifyAuth(verifier))
   fastify.get('/whoami', async (request) => describe(request.principal))
