@@ -43,7 +43,9 @@ class AuthMiddleware:
     other gets the verifier's status (401, 403, 503) and the same JSON body
     as ``rcauth serve`` (a WebSocket handshake is closed, code 1008). The
     source IP is the connection's peer, or what ``X-Forwarded-For`` says
-    when the peer is one of the verifier's ``trusted_proxies``.
+    when the peer is one of the verifier's ``trusted_proxies``; run uvicorn
+    with ``--no-proxy-headers``, or it replaces the peer from
+    ``X-Forwarded-For`` itself before this middleware sees the request.
 
     ``authenticate`` runs inline on the event loop: it takes microseconds
     and never waits on the network; system-log writes happen on the
