@@ -33,6 +33,7 @@ for stack in $stacks; do
     asgi)
       venv="$CARGO_TARGET_DIR/bench-venv"
       [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+      export PATH="$venv/bin:$PATH"   # maturin, for the build below
       "$venv/bin/python" -m pip install --quiet "maturin==1.16.*" uvicorn starlette
       "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps --no-build-isolation ./python
       ;;
