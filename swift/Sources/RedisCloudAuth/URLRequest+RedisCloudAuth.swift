@@ -26,7 +26,7 @@ public struct ApiKeysAuth: CustomStringConvertible, CustomDebugStringConvertible
     /// Auth for what `chain` finds (the default chain: environment, profile
     /// file, keychain); throws the chain's `CredentialError`.
     public static func fromChain(_ chain: CredentialChain = CredentialChain()) throws -> ApiKeysAuth {
-        ApiKeysAuth(credentials: try chain.resolve().credentials)
+        try ApiKeysAuth(credentials: chain.resolve().credentials)
     }
 
     /// Fingerprint of the keys: safe to log.
@@ -78,17 +78,17 @@ extension URLSession {
 private final class KeysStayOnOrigin: NSObject, URLSessionTaskDelegate {
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-    ) {
+        newRequest request: URLRequest
+    ) async -> URLRequest? {
         let from = task.originalRequest?.url
         let to = request.url
         guard from?.scheme != to?.scheme || from?.host != to?.host || from?.port != to?.port else {
-            return completionHandler(request)
+            return request
         }
         var stripped = request
         stripped.setValue(nil, forHTTPHeaderField: accountKeyHeader())
         stripped.setValue(nil, forHTTPHeaderField: userKeyHeader())
-        completionHandler(stripped)
+        return stripped
     }
 }
 #endif
