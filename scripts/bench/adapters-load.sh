@@ -12,7 +12,8 @@
 #
 # STACKS is "asgi express" by default. Installs wrk when missing, the
 # Python package in release mode into $CARGO_TARGET_DIR/bench-venv, and
-# builds the Node addon in release mode. Traffic goes to 127.0.0.1 only.
+# builds the Node addon in release mode (BENCH_NO_INSTALL=1 skips both).
+# Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -28,7 +29,9 @@ fi
 cargo build --quiet -p rcauth
 rcauth="$CARGO_TARGET_DIR/debug/rcauth"
 
+# BENCH_NO_INSTALL=1 reuses what an earlier run installed and built.
 for stack in $stacks; do
+  [ -n "${BENCH_NO_INSTALL:-}" ] && break
   case "$stack" in
     asgi)
       venv="$CARGO_TARGET_DIR/bench-venv"
@@ -63,7 +66,7 @@ store="$data/rcauth.sqlite3"
 # Starts one server: start STACK MODE; sets $url and $server_pid.
 start() {
   case "$1" in
-    asgi) (cd python && exec "$CARGO_TARGET_DIR/bench-venv/bin/python" bench_asgi.py "$2" "$store") >"$work/out" 2>"$work/err" & ;;
+    asgi) "$CARGO_TARGET_DIR/bench-venv/bin/python" scripts/bench/asgi_app.py "$2" "$store" >"$work/out" 2>"$work/err" & ;;
     express) (cd node && exec node bench-express.mjs "$2" "$store") >"$work/out" 2>"$work/err" & ;;
   esac
   server_pid=$!
@@ -88,6 +91,7 @@ load() {
   after=$(cpu_ticks)
   if echo "$result" | grep -q "Non-2xx"; then echo "non-2xx answers: $result" >&2; exit 1; fi
   requests=$(echo "$result" | awk '/requests in/ {print $1}')
+  [ -n "$requests" ] || { echo "wrk failed: $result" >&2; exit 1; }
   echo "$(echo "$result" | awk '/Requests\/sec/ {print $2}')" \
     "$(awk -v t=$((after - before)) -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t * 1e6 / hz / r}')"
 }

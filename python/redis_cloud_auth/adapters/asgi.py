@@ -63,14 +63,12 @@ class AuthMiddleware:
             await self.app(scope, receive, send)  # lifespan
             return
         client = scope.get("client")
-        # Names are bytes in ASGI; values go through as bytes.
-        headers = [(name.decode("latin-1"), value) for name, value in scope["headers"]]
         try:
             principal = _verify.authenticate(
                 self.verifier,
                 scope.get("method", "GET"),
                 scope["path"],
-                headers,
+                scope["headers"],
                 client[0] if client else "",
             )
         except AuthFailure as failure:

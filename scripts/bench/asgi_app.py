@@ -2,7 +2,7 @@
 Starlette app, behind AuthMiddleware (``auth``) or not (``plain``), with a
 Verifier over the SQLite store at ``DATA``.
 
-    python bench_asgi.py auth|plain DATA
+    python scripts/bench/asgi_app.py auth|plain DATA
 
 Prints ``listening on http://127.0.0.1:PORT`` once it serves.
 """
