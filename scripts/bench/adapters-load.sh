@@ -112,6 +112,10 @@ for stack in $stacks; do
   echo "$stack median with middleware:    $ar req/s, $ac us CPU/req"
   echo "$stack throughput ratio (with / without): $(awk -v a="$ar" -v b="$br" 'BEGIN {printf "%.3f", a/b}')"
   echo "$stack CPU-bound throughput ratio (CPU without / CPU with, per request): $(awk -v a="$ac" -v b="$bc" 'BEGIN {printf "%.3f", b/a}')"
+  if [ "$stack" = asgi ]; then
+    ACCOUNT_KEY="$account_key" USER_KEY="$user_key" \
+      "$CARGO_TARGET_DIR/bench-venv/bin/python" scripts/bench/middleware_cost.py "$store"
+  fi
 done
 logged=$(admin logs --account "$account" --limit 1 --json 2>/dev/null | sed -n 's/^{"entries":\[{"id":\([0-9]*\).*/\1/p')
 echo "system log: newest entry id $logged (one entry per authenticated request)"

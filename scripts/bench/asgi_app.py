@@ -34,6 +34,7 @@ def main() -> None:
         app.add_middleware(AuthMiddleware, verifier=rca.Verifier(data))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)  # accepting before uvicorn starts: wrk may connect at once
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False)
     server = uvicorn.Server(config)
     print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
