@@ -88,6 +88,11 @@ class AuthFailure(RedisCloudAuthError):
     source_ip: typing.Optional[str] = None
     """The source IP, for ``source_ip_not_allowed``."""
 
+    def error_body(self) -> dict[str, typing.Any]:
+        """The JSON error body to answer with: ``{"error", "message", "status"}``
+        (the public code, the public message, the HTTP status)."""
+        return {"error": self.public_code, "message": self.public_message, "status": self.http_status}
+
 
 class ClientError(RedisCloudAuthError):
     """A call to the API did not succeed (``unauthorized``, ``forbidden``,

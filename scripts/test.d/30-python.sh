@@ -13,7 +13,8 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "maturin==1.16.*" pytest requests mypy
+"$venv/bin/python" -m pip install --quiet "maturin==1.16.*" pytest requests mypy \
+  httpx uvicorn starlette flask websockets
 
 # The same build a user's `pip install ./python` runs (with the pinned
 # maturin above, in the dev profile).

@@ -1,0 +1,150 @@
+// The package in the HTTP stacks users already run: `ApiKeysAuth` puts
+// the two key headers on the user's own fetch, undici or axios requests;
+// `authMiddleware` (Express, Connect) and `fastifyAuth` (Fastify) verify
+// each request with a `Verifier`. Every rule (header names, parsing, the
+// source IP behind trusted proxies, the status and message of a failure)
+// is the core's; this file only moves requests and answers across.
+'use strict'
+
+const { inspect } = require('node:util')
+const { ApiKeys, Credentials, resolveCredentials } = require('./redis-cloud-auth.js')
+
+/** The keys (and base URL) of `ApiKeys` or `Credentials`. */
+function keysOf(credentials) {
+  if (credentials instanceof ApiKeys) return { keys: credentials, baseUrl: null }
+  if (credentials instanceof Credentials) return { keys: credentials.keys, baseUrl: credentials.baseUrl }
+  throw new TypeError('ApiKeysAuth takes ApiKeys or Credentials (ApiKeysAuth.fromChain() for the credential chain)')
+}
+
+/** Adds the `x-api-key` and `x-api-secret-key` headers to requests of the user's own HTTP client. */
+class ApiKeysAuth {
+  #keys
+  #baseUrl
+
+  /** Auth for `ApiKeys` or `Credentials` (whose base URL it then offers). */
+  constructor(credentials) {
+    const { keys, baseUrl } = keysOf(credentials)
+    this.#keys = keys
+    this.#baseUrl = baseUrl
+  }
+
+  /** Auth for what the credential chain finds (the default chain when `options` is absent). */
+  static async fromChain(options) {
+    const found = await resolveCredentials(options ?? undefined)
+    return new ApiKeysAuth(found.credentials)
+  }
+
+  /** The API base URL the credentials carry, or null. */
+  get baseUrl() {
+    return this.#baseUrl
+  }
+
+  /** Fingerprint of the keys: safe to log. */
+  get fingerprint() {
+    return this.#keys.fingerprint
+  }
+
+  /** The two headers, for undici's `request`, axios' `headers`, or any client. The values are the keys. */
+  headers() {
+    return this.#keys.authHeaders()
+  }
+
+  /**
+   * `fetch` (the built-in one, or `fetchImpl`, e.g. undici's) with the two
+   * headers on every request. A request that does not choose its
+   * `redirect` mode gets `'error'`: fetch would carry these headers to
+   * another origin (it strips only `Authorization`).
+   */
+  wrapFetch(fetchImpl = globalThis.fetch) {
+    if (typeof fetchImpl !== 'function') throw new TypeError('wrapFetch takes a fetch function')
+    const keys = this.#keys
+    return function fetchWithApiKeys(input, init) {
+      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
+      for (const [name, value] of Object.entries(keys.authHeaders())) headers.set(name, value)
+      const redirect = init?.redirect ?? (input instanceof Request ? input.redirect : 'error')
+      return fetchImpl(input, { ...init, headers: [...headers], redirect })
+    }
+  }
+
+  /** `ApiKeysAuth(sha256:…)`: never a key. */
+  toString() {
+    return `ApiKeysAuth(${this.#keys.fingerprint})`
+  }
+
+  /** `{ fingerprint, baseUrl }` for `JSON.stringify`: never a key. */
+  toJSON() {
+    return { fingerprint: this.#keys.fingerprint, baseUrl: this.#baseUrl }
+  }
+
+  [inspect.custom]() {
+    return this.toString()
+  }
+}
+
+/** Decides one request (core order: method, path, headers, peer). */
+function authenticate(verifier, method, path, headers, peer) {
+  return verifier.authenticateSync({ method, path, headers, peer })
+}
+
+/** The path of a request target, without its query. */
+function pathOf(url) {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
+}
+
+/** The JSON body `rcauth serve` answers a failure with (the core's `AuthFailure::error_body`). */
+function failureBody(failure) {
+  return JSON.stringify({ error: failure.publicCode, message: failure.publicMessage, status: failure.status })
+}
+
+/**
+ * Express and Connect middleware: a request that authenticates goes on
+ * with `req.principal`; any other gets the verifier's status (401, 403,
+ * 503) and the JSON body of `rcauth serve`. The source IP is the socket's
+ * peer, or what `X-Forwarded-For` says when the peer is one of the
+ * verifier's trusted proxies (Express' own `trust proxy` plays no part).
+ * `authenticateSync` runs inline: microseconds, no I/O on this thread.
+ */
+function authMiddleware(verifier) {
+  return function redisCloudAuth(req, res, next) {
+    try {
+      req.principal = authenticate(
+        verifier,
+        req.method,
+        pathOf(req.originalUrl ?? req.url),
+        req.rawHeaders,
+        req.socket.remoteAddress,
+      )
+    } catch (error) {
+      if (error?.name !== 'AuthFailure') return next(error)
+      const body = failureBody(error)
+      res.statusCode = error.status
+      res.setHeader('content-type', 'application/json')
+      res.setHeader('content-length', Buffer.byteLength(body))
+      res.end(body)
+      return
+    }
+    next()
+  }
+}
+
+/**
+ * A Fastify `onRequest` hook: `fastify.addHook('onRequest', fastifyAuth(verifier))`.
+ * A request that authenticates goes on with `request.principal`; any
+ * other is answered as by `authMiddleware`.
+ */
+function fastifyAuth(verifier) {
+  return function redisCloudAuth(request, reply, done) {
+    const raw = request.raw
+    try {
+      request.principal = authenticate(verifier, raw.method, pathOf(raw.url), raw.rawHeaders, raw.socket.remoteAddress)
+    } catch (error) {
+      if (error?.name !== 'AuthFailure') return done(error)
+      reply.code(error.status).type('application/json').send(failureBody(error))
+      return
+    }
+    done()
+  }
+}
+
+module.exports = { ApiKeysAuth, authMiddleware, fastifyAuth }
