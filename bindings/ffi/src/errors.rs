@@ -689,6 +689,13 @@ impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
                 public_code,
                 detail,
             },
+            F::InvalidPeerAddress => AuthFailure::InvalidPeerAddress {
+                code,
+                http_status,
+                public_message,
+                public_code,
+                detail,
+            },
         }
     }
 }
