@@ -135,7 +135,7 @@ def build(keys: int):
     for a in range((keys + KEYS_PER_ACCOUNT - 1) // KEYS_PER_ACCOUNT):
         account = verifier.create_account(f"account-{a}")
         owner = verifier.add_user(account, f"Owner {a}", f"owner{a}@example.com")
-        account_key = verifier.enable_api(account)
+        account_key = verifier.enable_api(account).expose()
         python.accounts[hashlib.sha256(account_key.encode()).digest()] = PyAccount(
             account, f"account-{a}", True
         )
@@ -144,7 +144,7 @@ def build(keys: int):
             # Half the keys carry an allow list of two networks.
             allow = ["10.0.0.0/8", "2001:db8::/32"] if k % 2 == 0 else []
             name = f"key-{a:05d}-{k:03d}"
-            user_key = verifier.create_user_key(account, owner, name, allow_list=allow)
+            user_key = verifier.create_user_key(account, owner, owner, name, allow).expose()
             python.keys[hashlib.sha256(user_key.encode()).digest()] = PyKey(
                 name, account, owner, [ipaddress.ip_network(n) for n in allow]
             )
@@ -225,9 +225,7 @@ def bench_authenticate(keys: int, calls: int) -> list[str]:
             assert code == refused.code
 
     def headers_call(account_key, user_key, peer):
-        return verifier.authenticate_headers(
-            [("x-api-key", account_key), ("x-api-secret-key", user_key)], peer
-        )
+        return verifier.authenticate("GET", "/", [("x-api-key", account_key), ("x-api-secret-key", user_key)], peer)
 
     pure = per_call(python.authenticate, requests, calls)
     lean = per_call(verifier.authenticate, requests, calls)
@@ -292,8 +290,8 @@ class Emulator:
         verifier = rca.Verifier(data / "rcauth.sqlite3")
         account = verifier.create_account("bench")
         owner = verifier.add_user(account, "Ada", "ada@example.com")
-        account_key = verifier.enable_api(account)
-        user_key = verifier.create_user_key(account, owner, "bench-client-key", allow_list=["127.0.0.0/8"])
+        account_key = verifier.enable_api(account).expose()
+        user_key = verifier.create_user_key(account, owner, owner, "bench-client-key", ["127.0.0.0/8"]).expose()
         self.keys = rca.ApiKeys(account_key, user_key)
         del verifier
         self.process = subprocess.Popen(

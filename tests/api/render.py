@@ -60,8 +60,10 @@ def render(surface: dict) -> str:
     out.append("Fields in order (a Python record's attributes, a Kotlin data class's, a Swift struct's, a Node object's keys).\n")
     out.append("| record | fields |")
     out.append("|---|---|")
-    for name, fields in surface["records"].items():
-        out.append(f"| `{name}` | {', '.join(fields)} |")
+    for name, spec in surface["records"].items():
+        fields = spec["fields"] if isinstance(spec, dict) else spec
+        only = f" (in {', '.join(spec['only'])})" if isinstance(spec, dict) and "only" in spec else ""
+        out.append(f"| `{name}`{only} | {', '.join(fields)} |")
     out.append("")
     out.append("### Enums\n")
     out.append("| enum | values |")
