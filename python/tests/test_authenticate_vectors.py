@@ -10,6 +10,10 @@ import redis_cloud_auth as rca
 from conftest import assert_no_secret, load_vectors
 
 CASES = load_vectors("authenticate.json")["cases"]
+FAILURES = load_vectors("auth_failures.json")
+# Every failure the public API can cause, once each, with the same code and
+# status in every language.
+CASES += FAILURES["cases"]
 
 
 def test_vectors_are_there():
@@ -129,3 +133,15 @@ def test_authenticate_vector(case):
         for account, count in after.items():
             grew = 1 if logged is not None and account == run.ids[logged] else 0
             assert count == before[account] + grew, (account, before, after)
+
+
+def test_failure_table_is_the_vectors():
+    from redis_cloud_auth import _verifier
+
+    kinds = [
+        {"ordinal": i, "code": code, "http_status": status, "public_code": public}
+        for i, (code, status, public) in enumerate(_verifier._KINDS)
+    ]
+    assert kinds == FAILURES["failures"]
+    caused = {case["expect"]["failure"] for case in FAILURES["cases"]}
+    assert caused | set(FAILURES["not_caused_here"]) == {k["code"] for k in kinds}

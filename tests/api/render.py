@@ -80,7 +80,7 @@ def render(surface: dict) -> str:
         )
     out.append("")
     out.append("### Errors\n")
-    out.append("Every error carries these fields in every language; `http_status` is the status a server answers with (blank: the error has none).\n")
+    out.append("Every error carries these fields in every language (`?`: only where it has one); `http_status` is the status a server answers with.\n")
     out.append("| error | fields | code: http_status |")
     out.append("|---|---|---|")
     for name, spec in surface["errors"].items():
@@ -88,7 +88,8 @@ def render(surface: dict) -> str:
             f"`{code}`" + ("" if status is None else f": {status}")
             for code, status in spec["codes"].items()
         )
-        out.append(f"| `{name}` | {', '.join(spec['fields'])} | {codes} |")
+        renamed = "".join(f" (`{n}` in {lang})" for lang, n in spec.get("names", {}).items())
+        out.append(f"| `{name}`{renamed} | {', '.join(spec['fields'])} | {codes} |")
     out.append("")
     out.append("### Deliberate differences\n")
     out.append("| languages | member | reason |")

@@ -168,9 +168,9 @@ impl Client {
         &self,
         method: String,
         path: String,
-        json_body: Option<String>,
+        json: Option<String>,
     ) -> Result<ApiResponse, ClientError> {
-        let body = body(json_body)?;
+        let body = body(json)?;
         Ok(self.0.request(&method, &path, body).await?.into())
     }
 
@@ -247,9 +247,9 @@ impl BlockingClient {
         &self,
         method: String,
         path: String,
-        json_body: Option<String>,
+        json: Option<String>,
     ) -> Result<ApiResponse, ClientError> {
-        let body = body(json_body)?;
+        let body = body(json)?;
         Ok(self.0.request(&method, &path, body)?.into())
     }
 
