@@ -312,6 +312,8 @@ class Verifier:
         proxy, ``X-Forwarded-For`` are read), ``peer`` is the address the
         connection came from. Returns the :class:`Principal`, or raises
         :class:`AuthFailure`."""
+        if type(headers) is not dict and not isinstance(headers, (list, tuple, typing.Mapping)):
+            headers = list(headers)  # read once: the generated call may need them again
         data = _joined(method, path, headers, peer)
         if data is None or len(data) > _LEAN_MAX:
             return self._generated(method, path, headers, peer)
