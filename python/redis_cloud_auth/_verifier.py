@@ -219,6 +219,7 @@ _KINDS = [(k.code, k.http_status, k.public_code) for k in _ffi.auth_failure_kind
 # Results at or below this are call errors, not outcomes.
 _CALL_ERROR = -1001
 _new_principal = object.__new__
+_chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
 # Longest request the lean entry takes (its length is a C int).
 _LEAN_MAX = (1 << 31) - 1
@@ -235,18 +236,6 @@ def _new_outcome() -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
 def _texts(out: _Outcome, view: memoryview) -> list[str]:
     """The NUL-separated texts of an out-struct."""
     return view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes().decode().split("\0")
-
-
-def _joined(method: str, path: str, headers: Headers, peer: str) -> typing.Optional[bytes]:
-    """The request as the lean entry reads it, or None when a field is not
-    text or holds a NUL (the generated call takes those)."""
-    items = headers.items() if isinstance(headers, typing.Mapping) else headers
-    try:
-        fields = (method, path, peer, *itertools.chain.from_iterable(items))
-        data = "\0".join(fields).encode()
-    except (TypeError, UnicodeEncodeError):
-        return None
-    return data if data.count(0) == len(fields) - 1 else None
 
 
 class Verifier:
@@ -312,10 +301,20 @@ class Verifier:
         proxy, ``X-Forwarded-For`` are read), ``peer`` is the address the
         connection came from. Returns the :class:`Principal`, or raises
         :class:`AuthFailure`."""
-        if type(headers) is not dict and not isinstance(headers, (list, tuple, typing.Mapping)):
-            headers = list(headers)  # read once: the generated call may need them again
-        data = _joined(method, path, headers, peer)
-        if data is None or len(data) > _LEAN_MAX:
+        # The request as the lean entry reads it; fields that are not text or
+        # hold a NUL (the count of NULs tells) take the generated call.
+        try:
+            if type(headers) is dict:
+                fields = (method, path, peer, *_chain(headers.items()))
+            else:
+                if not isinstance(headers, (list, tuple, typing.Mapping)):
+                    headers = list(headers)  # read once: the generated call may need them again
+                items = headers.items() if isinstance(headers, typing.Mapping) else headers
+                fields = (method, path, peer, *_chain(items))
+            data = "\0".join(fields).encode()
+        except (TypeError, UnicodeEncodeError):
+            return self._generated(method, path, headers, peer)
+        if data.count(0) != len(fields) - 1 or len(data) > _LEAN_MAX:
             return self._generated(method, path, headers, peer)
         outcomes = self._outcomes
         try:
