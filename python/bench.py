@@ -102,7 +102,19 @@ class PurePythonVerifier:
             raise Refused("malformed_credentials")
         return raw
 
-    def authenticate(self, account_key: str, user_key: str, peer: str):
+    def authenticate(self, method: str, path: str, headers: dict, peer: str):
+        # The two key headers, named in any case, each at most once.
+        account_key = user_key = None
+        for name, value in headers.items():
+            lower = name.lower()
+            if lower == "x-api-key":
+                if account_key is not None:
+                    raise Refused("malformed_credentials")
+                account_key = value
+            elif lower == "x-api-secret-key":
+                if user_key is not None:
+                    raise Refused("malformed_credentials")
+                user_key = value
         account_raw = self._key(account_key, "x-api-key")
         user_raw = self._key(user_key, "x-api-secret-key")
         account = self.accounts.get(hashlib.sha256(account_raw).digest())
@@ -120,9 +132,9 @@ class PurePythonVerifier:
             raise Refused("owner_role_revoked")
         source = ipaddress.ip_address(peer)
         if key.networks and not any(source in net for net in key.networks):
-            self.log.append((time.time(), account.id, key.name, "GET /", "forbidden", peer))
+            self.log.append((time.time(), account.id, key.name, f"{method} {path}", "forbidden", peer))
             raise Refused("source_ip_not_allowed")
-        self.log.append((time.time(), account.id, key.name, "GET /", "authenticated", peer))
+        self.log.append((time.time(), account.id, key.name, f"{method} {path}", "authenticated", peer))
         return (account.id, account.name, owner.id, owner.name, owner.email, key.name, str(source))
 
 
@@ -130,12 +142,12 @@ def build(keys: int):
     """The same data in the binding's verifier and in the pure-Python one."""
     verifier = rca.Verifier()
     python = PurePythonVerifier()
-    requests: list[tuple[str, str, str]] = []
+    requests: list[tuple[str, str, dict, str]] = []
     rng = random.Random(7)
     for a in range((keys + KEYS_PER_ACCOUNT - 1) // KEYS_PER_ACCOUNT):
         account = verifier.create_account(f"account-{a}")
         owner = verifier.add_user(account, f"Owner {a}", f"owner{a}@example.com")
-        account_key = verifier.enable_api(account)
+        account_key = verifier.enable_api(account).expose()
         python.accounts[hashlib.sha256(account_key.encode()).digest()] = PyAccount(
             account, f"account-{a}", True
         )
@@ -144,12 +156,13 @@ def build(keys: int):
             # Half the keys carry an allow list of two networks.
             allow = ["10.0.0.0/8", "2001:db8::/32"] if k % 2 == 0 else []
             name = f"key-{a:05d}-{k:03d}"
-            user_key = verifier.create_user_key(account, owner, name, allow_list=allow)
+            user_key = verifier.create_user_key(account, owner, owner, name, allow).expose()
             python.keys[hashlib.sha256(user_key.encode()).digest()] = PyKey(
                 name, account, owner, [ipaddress.ip_network(n) for n in allow]
             )
             peer = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
-            requests.append((account_key, user_key, peer))
+            headers = {"x-api-key": account_key, "x-api-secret-key": user_key}
+            requests.append(("GET", "/v1/", headers, peer))
     rng.shuffle(requests)
     return verifier, python, requests
 
@@ -215,7 +228,7 @@ def bench_authenticate(keys: int, calls: int) -> list[str]:
     for request in sample:
         principal = verifier.authenticate(*request)
         assert python.authenticate(*request)[5] == principal.key_name
-    outside = [(a, u, "192.0.2.1") for a, u, _ in sample]
+    outside = [rca.AuthRequest(m, p, h, "192.0.2.1") for m, p, h, _ in sample]
     agreed = verifier.authenticate_many(outside)
     for request, code in zip(outside, agreed):
         try:
@@ -224,15 +237,12 @@ def bench_authenticate(keys: int, calls: int) -> list[str]:
         except Refused as refused:
             assert code == refused.code
 
-    def headers_call(account_key, user_key, peer):
-        return verifier.authenticate_headers(
-            [("x-api-key", account_key), ("x-api-secret-key", user_key)], peer
-        )
+    generated_call = verifier._generated
 
     pure = per_call(python.authenticate, requests, calls)
     lean = per_call(verifier.authenticate, requests, calls)
     batch = per_request_batched(verifier, requests, calls)
-    generated = per_call(headers_call, requests, max(calls // 20, 2000))
+    generated = per_call(generated_call, requests, max(calls // 20, 2000))
     def row(name: str, t: Timing) -> str:
         return (
             f"  {name:<48} {t.process:6.2f} us  {pure.process / t.process:5.2f}x"
@@ -248,35 +258,38 @@ def bench_authenticate(keys: int, calls: int) -> list[str]:
         row("pure Python (hashlib, ipaddress, dict, log)", pure),
         row("binding, lean C entry (Verifier.authenticate)", lean),
         row("binding, batch of 1000 (authenticate_many)", batch),
-        row("binding, generated UniFFI (authenticate_headers)", generated),
+        row("binding, generated UniFFI (the fallback call)", generated),
     ]
     return lines + breakdown(verifier, requests, calls)
 
 
 def breakdown(verifier, requests, calls: int) -> list[str]:
     """Where a lean call's time goes: raw calls of the C entry point
-    ``Verifier.authenticate`` makes (rca_verifier_authenticate_keyed)."""
+    ``Verifier.authenticate`` makes (rca_authenticate)."""
     from redis_cloud_auth import _verifier as lean
 
     outcome = lean._new_outcome()  # the struct stays alive with its address
-    out = outcome[3]
-    keyed = lean._KEYED
+    out = outcome[2]
+    entry = lean._HOLDING_GIL
 
     def raw(handle, data):
         handle_arg = ctypes.c_uint64(handle)
 
         def run():
             for item in data:
-                keyed(handle_arg, item, len(item), out)
+                entry(handle_arg, item, len(item), out)
 
         return timed(run, len(data))
 
-    fields = ["\0".join((a, u, p, "GET", "/")).encode() for a, u, p in requests[: calls // 2]]
-    unknown = ["\0".join(("NoSuchAccountKey0123", u, p, "GET", "/")).encode() for _, u, p in requests[: calls // 2]]
+    def joined(m, p, h, peer):
+        return "\0".join((m, p, peer, "x-api-key", h["x-api-key"], "x-api-secret-key", h["x-api-secret-key"])).encode()
+
+    fields = [joined(*r) for r in requests[: calls // 2]]
+    unknown = [joined(m, p, {**h, "x-api-key": "NoSuchAccountKey0123"}, peer) for m, p, h, peer in requests[: calls // 2]]
     rows = [
         ("ctypes call only (null handle, no Rust work)", raw(0, fields)),
-        ("+ checks, 2 SHA-256, lookup (unknown key: no log)", raw(verifier._handle, unknown)),
-        ("+ user key, allow list, principal, system-log hand-off", raw(verifier._handle, fields)),
+        ("+ checks, 2 SHA-256, lookup (unknown key: no log)", raw(verifier._handle.value, unknown)),
+        ("+ user key, allow list, principal, system-log hand-off", raw(verifier._handle.value, fields)),
     ]
     return ["  breakdown of one lean call (raw C entry, no Python wrapper):"] + [
         f"    {name:<54} {t.process:6.2f} us    {t.thread:6.2f} us    {t.wall:6.2f} us" for name, t in rows
@@ -292,8 +305,8 @@ class Emulator:
         verifier = rca.Verifier(data / "rcauth.sqlite3")
         account = verifier.create_account("bench")
         owner = verifier.add_user(account, "Ada", "ada@example.com")
-        account_key = verifier.enable_api(account)
-        user_key = verifier.create_user_key(account, owner, "bench-client-key", allow_list=["127.0.0.0/8"])
+        account_key = verifier.enable_api(account).expose()
+        user_key = verifier.create_user_key(account, owner, owner, "bench-client-key", ["127.0.0.0/8"]).expose()
         self.keys = rca.ApiKeys(account_key, user_key)
         del verifier
         self.process = subprocess.Popen(

@@ -8,7 +8,9 @@
 #      built library (nm -D);
 #   4. links a C program against the library that makes the calls the Swift
 #      code makes when it loads: the contract version and every API checksum
-#      must equal the values the checked-in Swift expects.
+#      must equal the values the checked-in Swift expects;
+#   5. holds the public surface of the generated and hand-written sources
+#      against tests/api/surface.json (swift/surface.py).
 # Linux; uses the dev-profile library in $CARGO_TARGET_DIR (default target/).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -91,4 +93,7 @@ if ! LD_LIBRARY_PATH="$(dirname "$lib")" "$work/load_checks"; then
   exit 1
 fi
 echo "swift: sources current; header parses; $declared declared functions all exported; contract $contract and $checksums checksums match"
-echo "swift: 4 passed, 0 failed"
+
+# 5. The public surface is the one docs/api.md specifies.
+python3 "$here/surface.py" "$here"/Sources/RedisCloudAuth/*.swift
+echo "swift: 5 passed, 0 failed"

@@ -45,7 +45,16 @@ from ._keys import (
     key_fingerprint,
     parse_auth_headers,
 )
-from ._verifier import Principal, Role, SystemLogEntry, UserInfo, UserKeyInfo, Verifier
+from ._verifier import (
+    AuthRequest,
+    Principal,
+    Role,
+    Secret,
+    SystemLogEntry,
+    UserInfo,
+    UserKeyInfo,
+    Verifier,
+)
 
 __all__ = [
     "AccountInfo",
@@ -58,6 +67,7 @@ __all__ = [
     "SystemLogPage",
     "AdminError",
     "AuthFailure",
+    "AuthRequest",
     "Principal",
     "Role",
     "SystemLogEntry",
@@ -80,6 +90,7 @@ __all__ = [
     "MemoryStore",
     "RedisCloudAuthError",
     "Resolved",
+    "Secret",
     "key_fingerprint",
     "parse_auth_headers",
 ]

@@ -124,6 +124,9 @@ def _header_pairs(headers: Headers) -> list[_ffi.HeaderPair]:
         if isinstance(value, (bytes, bytearray)):
             # Bytes outside ASCII become non-ASCII characters: malformed keys.
             value = bytes(value).decode("latin-1")
+        elif isinstance(value, str) and not value.isascii():
+            # Text that is not UTF-8 (lone surrogates) likewise.
+            value = value.encode("utf-8", "surrogatepass").decode("latin-1")
         pairs.append(_ffi.HeaderPair(name=name, value=value))
     return pairs
 

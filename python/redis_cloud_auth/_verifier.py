@@ -17,7 +17,9 @@ from ._keys import Headers, _header_pairs
 from ._native import redis_cloud_auth_ffi as _ffi
 
 __all__ = [
+    "AuthRequest",
     "Principal",
+    "Secret",
     "Role",
     "SystemLogEntry",
     "UserInfo",
@@ -70,14 +72,14 @@ class Principal:
         return self._fields[0]
 
     @property
-    def user_id(self) -> int:
-        """The key owner's user id."""
-        return self._fields[1]
-
-    @property
     def account_name(self) -> str:
         """The account's name."""
         return self._fields[2]
+
+    @property
+    def user_id(self) -> int:
+        """The key owner's user id."""
+        return self._fields[1]
 
     @property
     def owner_name(self) -> str:
@@ -159,136 +161,81 @@ def _record(cls: type, native: typing.Any) -> typing.Any:
     return cls(**{f.name: getattr(native, f.name) for f in dataclasses.fields(cls)})
 
 
-# The lean C entry points of the same library the generated module loaded.
+class AuthRequest(typing.NamedTuple):
+    """One request to authenticate (for :meth:`Verifier.authenticate_many`):
+    the arguments of :meth:`Verifier.authenticate`, in the same order."""
+
+    method: str
+    path: str
+    headers: Headers
+    peer: str
+
+
+Secret = _ffi.Secret
+"""A new key: ``str()`` and ``repr()`` show ``** redacted **``;
+``expose()`` returns the text."""
+
+
+# The lean C entry points of the same library the generated module loaded
+# (bindings/ffi/include/redis_cloud_auth_fast_path.h). A call returns the
+# core's encoded outcome (docs/api.md): 2 * key serial + source IP differs,
+# or -1 - failure ordinal, or a call error at or below _CALL_ERROR.
 class _Outcome(ctypes.Structure):
-    """`RcaAuthOutcome` of bindings/ffi/include/redis_cloud_auth_fast_path.h."""
+    """`RcaAuthOutcome`: the principal's or the failure's texts."""
 
     _fields_ = [
         ("account_id", ctypes.c_uint64),
         ("user_id", ctypes.c_uint64),
-        ("http_status", ctypes.c_uint32),
         ("text_len", ctypes.c_uint32),
         ("text", ctypes.c_char * 4096),
     ]
 
 
-class _EntryPoints:
-    """The lean C entry points, with their argument types set once."""
-
-    def __init__(self, lib: ctypes.CDLL) -> None:
-        self.authenticate = lib.rca_verifier_authenticate
-        self.authenticate.restype = ctypes.c_int32
-        self.authenticate.argtypes = [
-            ctypes.c_uint64,
-            *(ctypes.c_char_p, ctypes.c_size_t) * 5,  # account key, user key, peer, method, path
-            ctypes.c_void_p,
-        ]
-        self.joined = lib.rca_verifier_authenticate_joined
-        self.joined.restype = ctypes.c_int32
-        self.joined.argtypes = [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
-        # Called without argtypes, the cheapest ctypes call: the handle as
-        # a c_uint64 and the out-struct's address as a c_void_p made once,
-        # the texts as bytes, their length as a C int (below 2**31).
-        self.keyed = lib.rca_verifier_authenticate_keyed
-        self.keyed.restype = ctypes.c_int64
-        self.batch = lib.rca_verifier_authenticate_batch
-        self.batch.restype = ctypes.c_int32
-        self.batch.argtypes = [
-            ctypes.c_uint64,
-            ctypes.c_size_t,
-            *(ctypes.c_char_p, ctypes.c_size_t) * 3,  # fields, method, path
-            ctypes.c_void_p,
-            ctypes.c_void_p,
-        ]
+def _entry(lib: ctypes.CDLL) -> typing.Any:
+    # Called without argtypes, the cheapest ctypes call: the handle as a
+    # c_uint64 and the out-struct's address as a c_void_p made once, the
+    # request as bytes, its length as a C int (below 2**31).
+    entry = lib.rca_authenticate
+    entry.restype = ctypes.c_int64
+    return entry
 
 
 # The library the generated module loaded, twice: holding the GIL through
 # the call (PyDLL) for the in-memory store, where a call takes about a
-# microsecond and never waits; releasing it (CDLL) for SQLite, where a call
-# may read the file to pick up another process's changes.
+# microsecond and never waits; releasing it (CDLL) for SQLite and Redis,
+# where a call may wait on the store.
 _LIB = ctypes.PyDLL(_ffi._UniffiLib._name)
-_HOLDING_GIL = _EntryPoints(_LIB)
-_RELEASING_GIL = _EntryPoints(ctypes.CDLL(_ffi._UniffiLib._name))
-_AUTHENTICATE = _HOLDING_GIL.authenticate
-_JOINED = _HOLDING_GIL.joined
-_KEYED = _HOLDING_GIL.keyed
-_BATCH = _HOLDING_GIL.batch
+_HOLDING_GIL = _entry(_LIB)
+_RELEASING_GIL = _entry(ctypes.CDLL(_ffi._UniffiLib._name))
+_MANY = ctypes.CDLL(_ffi._UniffiLib._name).rca_authenticate_many
+_MANY.restype = ctypes.c_int64
+_MANY.argtypes = [ctypes.c_uint64, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_void_p]
 _RELEASE = _LIB.rca_verifier_release
 _RELEASE.restype = None
 _RELEASE.argtypes = [ctypes.c_uint64]
 
-_FAILURE_CODES: list[str] = ["ok", *_ffi.auth_failure_codes()]
-_CALL_ERRORS = {
-    -1: "a required pointer was null",
-    -2: "the method or path is not UTF-8",
-    -3: "internal error in the verifier",
-    -4: "an argument is too long",
-    -5: "the principal does not fit the result buffer",
-}
-_ENCODED: dict[str, bytes] = {}
+# Failure ordinal -> (code, http_status, public_code).
+_KINDS = [(k.code, k.http_status, k.public_code) for k in _ffi.auth_failure_kinds()]
+# Results at or below this are call errors, not outcomes.
+_CALL_ERROR = -1001
 _new_principal = object.__new__
+_chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
-# rca_verifier_authenticate_keyed: results from here up are successes.
-_PRINCIPAL_MIN = 1 << 16
-# Longest joined request it takes (its length is a C int).
-_KEYED_MAX = (1 << 31) - 1
-# Principals cached per verifier, by key serial; emptied when full.
+# Longest request the lean entry takes (its length is a C int).
+_LEAN_MAX = (1 << 31) - 1
+# Principals cached per verifier, by encoded outcome; emptied when full.
 _PRINCIPALS_MAX = 1 << 17
 
 
-def _encoded(text: str) -> bytes:
-    """Method and path bytes, cached for the few distinct values servers use."""
-    found = _ENCODED.get(text)
-    if found is None:
-        found = text.encode("utf-8", "surrogatepass")
-        if len(_ENCODED) < 1024:
-            _ENCODED[text] = found
-    return found
-
-
-def _new_outcome() -> tuple[_Outcome, memoryview, int, ctypes.c_void_p]:
-    """An out-struct, a byte view of it, and its address (as an int, and as
-    a c_void_p for calls without argtypes)."""
+def _new_outcome() -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
+    """An out-struct, a byte view of it, and its address as a c_void_p."""
     out = _Outcome()
-    address = ctypes.addressof(out)
-    return out, memoryview(out).cast("B"), address, ctypes.c_void_p(address)
+    return out, memoryview(out).cast("B"), ctypes.c_void_p(ctypes.addressof(out))
 
 
 def _texts(out: _Outcome, view: memoryview) -> list[str]:
     """The NUL-separated texts of an out-struct."""
     return view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes().decode().split("\0")
-
-
-def _principal(out: _Outcome, view: memoryview) -> tuple[tuple, str]:
-    """The fields and the source IP of a principal in an out-struct."""
-    account_name, owner_name, owner_email, key_name, source_ip = _texts(out, view)
-    return (out.account_id, out.user_id, account_name, owner_name, owner_email, key_name), source_ip
-
-
-def _call_error(code: int) -> ValueError:
-    return ValueError(_CALL_ERRORS.get(code, f"verifier call failed ({code})"))
-
-
-def _failure(code: int, out: _Outcome, view: memoryview) -> BaseException:
-    """The exception for a nonzero result of the C entry point."""
-    if code < 0:
-        return _call_error(code)
-    detail, public, public_code, header, source_ip = _texts(out, view)
-    return AuthFailure(
-        detail,
-        code=_FAILURE_CODES[code],
-        http_status=out.http_status,
-        public_message=public,
-        public_code=public_code,
-        header=header or None,
-        source_ip=source_ip or None,
-    )
-
-
-def _utf8(value: typing.Union[str, bytes, None]) -> typing.Optional[bytes]:
-    if value is None or isinstance(value, bytes):
-        return value
-    return value.encode("utf-8", "surrogatepass")
 
 
 class Verifier:
@@ -300,16 +247,7 @@ class Verifier:
     processes may share.
     """
 
-    __slots__ = (
-        "_inner",
-        "_handle",
-        "_handle_arg",
-        "_outcomes",
-        "_principals",
-        "_entry",
-        "_keyed",
-        "__weakref__",
-    )
+    __slots__ = ("_inner", "_handle", "_outcomes", "_principals", "_lean", "__weakref__")
 
     @translating
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
@@ -318,22 +256,20 @@ class Verifier:
         else:
             self._attach(_ffi.Verifier.open_sqlite(os.fspath(path)), _RELEASING_GIL)
 
-    def _attach(self, inner: typing.Any, entry: typing.Any) -> None:
+    def _attach(self, inner: typing.Any, lean: typing.Any) -> None:
         self._inner = inner
-        self._entry = entry
-        self._keyed = entry.keyed
-        self._handle = self._inner.fast_path_handle()
-        self._handle_arg = ctypes.c_uint64(self._handle)
-        weakref.finalize(self, _RELEASE, self._handle)
+        self._lean = lean
+        handle = self._inner.fast_path_handle()
+        self._handle = ctypes.c_uint64(handle)
+        weakref.finalize(self, _RELEASE, handle)
         # Out-structs not in use: a call takes one and puts it back after
         # reading it, so threads never share one (pop and append are atomic).
         self._outcomes = [_new_outcome()]
-        # Keyed result with bit 0 clear (the key serial, shifted) to the
-        # Principal first built for the key. A serial names one key's
-        # account, owner and key fields for the life of the process (a key
-        # created again, or reloaded from the store, gets a new one), so
-        # entries never go stale; those of deleted keys go when the cache,
-        # full, is emptied.
+        # Encoded outcome of a success from the peer as given (bit 0 clear:
+        # it names the key) to the Principal first built for that key. A
+        # key serial names one key's account, owner and key fields for the
+        # life of the process, so entries never go stale; those of deleted
+        # keys go when the cache, full, is emptied.
         self._principals: dict[int, Principal] = {}
 
     @classmethod
@@ -358,171 +294,123 @@ class Verifier:
 
     # Authentication
 
-    def authenticate(
-        self,
-        account_key: typing.Union[str, bytes, None],
-        user_key: typing.Union[str, bytes, None],
-        peer: str,
-        method: str = "GET",
-        path: str = "/",
-    ) -> Principal:
-        """Decides whether a request with these keys (the ``x-api-key`` and
-        ``x-api-secret-key`` values; ``None`` for an absent header), from
-        the address ``peer``, authenticates. ``method`` and ``path`` go to
-        the system log. Returns the :class:`Principal`, or raises
+    def authenticate(self, method: str, path: str, headers: Headers, peer: str) -> Principal:
+        """Decides whether a request authenticates: ``method`` and ``path``
+        go to the system log, ``headers`` are all of the request's (a
+        mapping or ``(name, value)`` pairs; the keys and, from a trusted
+        proxy, ``X-Forwarded-For`` are read), ``peer`` is the address the
+        connection came from. Returns the :class:`Principal`, or raises
         :class:`AuthFailure`."""
+        # The request as the lean entry reads it; fields that are not text or
+        # hold a NUL (the count of NULs tells) take the generated call.
         try:
-            # One buffer, one pointer: the cheapest ctypes call.
-            data = "\0".join((account_key, user_key, peer, method, path)).encode()  # type: ignore[arg-type]
+            if type(headers) is dict:
+                fields = (method, path, peer, *_chain(headers.items()))
+            else:
+                if not isinstance(headers, (list, tuple, typing.Mapping)):
+                    headers = list(headers)  # read once: the generated call may need them again
+                items = headers.items() if isinstance(headers, typing.Mapping) else headers
+                fields = (method, path, peer, *_chain(items))
+            data = "\0".join(fields).encode()
         except (TypeError, UnicodeEncodeError):
-            data = None  # absent keys, bytes, or text that is not UTF-8
+            return self._generated(method, path, headers, peer)
+        if data.count(0) != len(fields) - 1 or len(data) > _LEAN_MAX:
+            return self._generated(method, path, headers, peer)
         outcomes = self._outcomes
         try:
             outcome = outcomes.pop()
         except IndexError:
             outcome = _new_outcome()
-        if data is not None and (size := len(data)) <= _KEYED_MAX:
-            result = self._keyed(self._handle_arg, data, size, outcome[3])
-            if result >= _PRINCIPAL_MIN and not result & 1:
-                # Authenticated from the peer as given: a key seen before
-                # needs nothing from the out-struct. (The cache is keyed by
-                # the result with bit 0 clear, which names the key.)
-                known = self._principals.get(result)
-                if known is not None:
-                    outcomes.append(outcome)
-                    if known._source_ip == peer:
-                        return known  # immutable: the same value again
-                    principal = _new_principal(Principal)
-                    principal._fields = known._fields
-                    principal._source_ip = peer
-                    return principal
-        else:
-            result = -4
         try:
-            return self._decided(result, outcome, account_key, user_key, peer, method, path)
+            result = self._lean(self._handle, data, len(data), outcome[2])
+            if result >= 0:
+                if not result & 1:
+                    # From the peer as given: a key seen before needs
+                    # nothing from the out-struct.
+                    known = self._principals.get(result)
+                    if known is not None:
+                        if known._source_ip == peer:
+                            return known  # immutable: the same value again
+                        principal = _new_principal(Principal)
+                        principal._fields = known._fields
+                        principal._source_ip = peer
+                        return principal
+                return self._principal(result, outcome)
+            raise self._failure(result, outcome)
         finally:
             outcomes.append(outcome)
 
-    def _decided(
-        self,
-        result: int,
-        outcome: tuple[_Outcome, memoryview, int, ctypes.c_void_p],
-        account_key: typing.Union[str, bytes, None],
-        user_key: typing.Union[str, bytes, None],
-        peer: typing.Union[str, bytes],
-        method: str,
-        path: str,
-    ) -> Principal:
-        """The rest of :meth:`authenticate`: a principal not in the cache
-        (or from another source IP than the peer), a failure, or the call
-        with five separate fields."""
-        out, view, address, _ = outcome
-        if result == -4:
-            # Five separate fields (some absent, bytes, or holding a NUL).
-            result = self._authenticate_fields(account_key, user_key, peer, method, path, address)
-            if result == 0:
-                principal = _new_principal(Principal)
-                principal._fields, principal._source_ip = _principal(out, view)
-                return principal
-        if result < _PRINCIPAL_MIN:
-            raise _failure(result, out, view)
-        principal = _new_principal(Principal)
-        fields, principal._source_ip = _principal(out, view)
+    @translating
+    def _generated(self, method: str, path: str, headers: Headers, peer: str) -> Principal:
+        """:meth:`authenticate` through the generated call: fields that are
+        bytes or hold a NUL."""
+        return Principal._of(self._inner.authenticate(method, path, _header_pairs(headers), peer))
+
+    def _principal(self, result: int, outcome: tuple[_Outcome, memoryview, ctypes.c_void_p]) -> Principal:
+        """A principal read from the out-struct, cached by its key."""
+        out, view, _ = outcome
+        account_name, owner_name, owner_email, key_name, source_ip = _texts(out, view)
         principals = self._principals
-        serial = result & ~1
-        known = principals.get(serial)
-        principal._fields = fields if known is None else known._fields
-        if known is None:
-            if len(principals) >= _PRINCIPALS_MAX:
-                principals.clear()
-            principals[serial] = principal
+        key = result & ~1
+        known = principals.get(key)
+        principal = _new_principal(Principal)
+        principal._source_ip = source_ip
+        if known is not None:
+            principal._fields = known._fields
+        else:
+            principal._fields = (out.account_id, out.user_id, account_name, owner_name, owner_email, key_name)
+            if not result & 1:
+                if len(principals) >= _PRINCIPALS_MAX:
+                    principals.clear()
+                principals[key] = principal
         return principal
 
-    def _authenticate_fields(
-        self,
-        account_key: typing.Union[str, bytes, None],
-        user_key: typing.Union[str, bytes, None],
-        peer: typing.Union[str, bytes],
-        method: str,
-        path: str,
-        address: int,
-    ) -> int:
-        ak, uk, ip = _utf8(account_key), _utf8(user_key), _utf8(peer)
-        m, p = _encoded(method), _encoded(path)
-        return self._entry.authenticate(
-            self._handle,
-            ak,
-            0 if ak is None else len(ak),
-            uk,
-            0 if uk is None else len(uk),
-            ip,
-            0 if ip is None else len(ip),
-            m,
-            len(m),
-            p,
-            len(p),
-            address,
+    @staticmethod
+    def _failure(result: int, outcome: tuple[_Outcome, memoryview, ctypes.c_void_p]) -> BaseException:
+        """The exception for a negative result."""
+        if result <= _CALL_ERROR:
+            return ValueError(f"the verifier could not read the request ({result})")
+        out, view, _ = outcome
+        code, http_status, public_code = _KINDS[-1 - result]
+        detail, public, header, source_ip = _texts(out, view)
+        return AuthFailure(
+            detail,
+            code=code,
+            http_status=http_status,
+            public_message=public,
+            public_code=public_code,
+            header=header or None,
+            source_ip=source_ip or None,
         )
 
-    def authenticate_many(
-        self,
-        requests: typing.Iterable[typing.Tuple[str, str, str]],
-        method: str = "GET",
-        path: str = "/",
-    ) -> list[str]:
-        """Authenticates many ``(account_key, user_key, peer)`` requests in
-        one call; returns each one's code: ``"ok"`` or the failure's code."""
+    def authenticate_many(self, requests: typing.Iterable[AuthRequest]) -> list[str]:
+        """Authenticates each :class:`AuthRequest` (or ``(method, path,
+        headers, peer)`` tuple) in one call; returns each one's code:
+        ``"ok"`` or the failure's code."""
         requests = list(requests)
-        count = len(requests)
-        if count == 0:
-            return []
-        codes = array.array("i", bytes(4 * count))
+        fields: list[str] = []
         try:
-            data = "\0".join(itertools.chain.from_iterable(requests)).encode()
+            for method, path, headers, peer in requests:
+                items = list(headers.items() if isinstance(headers, typing.Mapping) else headers)
+                fields += (method, path, peer, str(len(items)))
+                fields += itertools.chain.from_iterable(items)
+            data = "\0".join(fields).encode()
         except (TypeError, UnicodeEncodeError):
             data = None
-        m, p = _encoded(method), _encoded(path)
-        if data is not None:
-            status = self._entry.batch(
-                self._handle, count, data, len(data), m, len(m), p, len(p),
-                codes.buffer_info()[0], None,
-            )
-        else:
-            status = -4
-        if status == -4:
-            # A field held a NUL or was not text: one call per request.
-            return [self._code_of(*request, method=method, path=path) for request in requests]
+        if data is None or data.count(0) != len(fields) - 1:
+            return [self._code_of(*request) for request in requests]
+        outcomes = array.array("q", bytes(8 * len(requests)))
+        status = _MANY(self._handle, len(requests), data, len(data), outcomes.buffer_info()[0])
         if status != 0:
-            raise _call_error(status)
-        names = _FAILURE_CODES
-        result = []
-        for code in codes:
-            if code < 0:
-                raise _call_error(code)
-            result.append(names[code])
-        return result
+            raise ValueError(f"the verifier could not read the requests ({status})")
+        return ["ok" if o >= 0 else _KINDS[-1 - o][0] for o in outcomes]
 
-    def _code_of(self, account_key, user_key, peer, *, method: str, path: str) -> str:
+    def _code_of(self, method: str, path: str, headers: Headers, peer: str) -> str:
         try:
-            self.authenticate(account_key, user_key, peer, method, path)
+            self.authenticate(method, path, headers, peer)
         except AuthFailure as failure:
             return failure.code
         return "ok"
-
-    @translating
-    def authenticate_headers(
-        self,
-        headers: Headers,
-        peer: str,
-        method: str = "GET",
-        path: str = "/",
-    ) -> Principal:
-        """Like :meth:`authenticate`, from every header of the request (as a
-        mapping or ``(name, value)`` pairs): the keys are found as
-        :func:`parse_auth_headers` does, and ``X-Forwarded-For`` is read
-        when the peer is a trusted proxy."""
-        native = self._inner.authenticate(method, path, _header_pairs(headers), peer)
-        return Principal._of(native)
 
     # Admin operations
 
@@ -543,7 +431,7 @@ class Verifier:
         self._inner.set_user_role(account_id, user_id, Role(role)._native())
 
     @translating
-    def enable_api(self, account_id: int) -> typing.Optional[str]:
+    def enable_api(self, account_id: int) -> typing.Optional[Secret]:
         """Enables the API. The first call creates the account key and
         returns it, the only time it can be read; later calls return None."""
         return self._inner.enable_api(account_id)
@@ -554,7 +442,7 @@ class Verifier:
         self._inner.disable_api(account_id)
 
     @translating
-    def rotate_account_key(self, account_id: int) -> str:
+    def rotate_account_key(self, account_id: int) -> Secret:
         """Replaces the account key and returns the new one, once."""
         return self._inner.rotate_account_key(account_id)
 
@@ -563,19 +451,15 @@ class Verifier:
         self,
         account_id: int,
         acting_user_id: int,
+        owner_id: int,
         name: str,
-        *,
-        owner_id: typing.Optional[int] = None,
-        allow_list: typing.Iterable[str] = (),
-    ) -> str:
+        allow_list: typing.Iterable[str],
+    ) -> Secret:
         """Creates a user key named ``name`` (10 to 50 letters, digits, ``-``
-        and ``_``) and returns it, once. The owner is ``owner_id`` (default:
-        the acting user); both must be owners of the account. ``allow_list``
-        holds CIDRs; empty allows every source."""
-        owner = acting_user_id if owner_id is None else owner_id
-        return self._inner.create_user_key(
-            account_id, acting_user_id, owner, name, list(allow_list)
-        )
+        and ``_``) for ``owner_id`` and returns it, once. ``acting_user_id``
+        and ``owner_id`` must be owners of the account; ``allow_list`` holds
+        CIDRs (empty allows every source)."""
+        return self._inner.create_user_key(account_id, acting_user_id, owner_id, name, list(allow_list))
 
     @translating
     def set_allow_list(
@@ -621,13 +505,14 @@ class Verifier:
 
     @property
     def trusted_proxies(self) -> list[str]:
-        """CIDRs of proxies whose ``X-Forwarded-For`` is believed."""
+        """Proxies whose ``X-Forwarded-For`` is believed: CIDRs or bare IP
+        addresses."""
         return self._inner.trusted_proxies()
 
     @trusted_proxies.setter
     @translating
-    def trusted_proxies(self, cidrs: typing.Iterable[str]) -> None:
-        self._inner.set_trusted_proxies(list(cidrs))
+    def trusted_proxies(self, proxies: typing.Iterable[str]) -> None:
+        self._inner.set_trusted_proxies(list(proxies))
 
     def __repr__(self) -> str:
         return f"Verifier({self._inner!r})"

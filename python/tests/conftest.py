@@ -101,13 +101,13 @@ def emulator(tmp_path_factory):
     verifier = rca.Verifier(data / "rcauth.sqlite3")
     account = verifier.create_account("acme")
     owner = verifier.add_user(account, "Ada", "ada@example.com")
-    account_key = verifier.enable_api(account)
-    user_key = verifier.create_user_key(account, owner, "loopback-key", allow_list=["127.0.0.0/8", "::1/128"])
-    outside_key = verifier.create_user_key(account, owner, "outside-only-key", allow_list=["192.0.2.0/24"])
+    account_key = verifier.enable_api(account).expose()
+    user_key = verifier.create_user_key(account, owner, owner, "loopback-key", ["127.0.0.0/8", "::1/128"]).expose()
+    outside_key = verifier.create_user_key(account, owner, owner, "outside-only-key", ["192.0.2.0/24"]).expose()
     off = verifier.create_account("dormant")
     off_owner = verifier.add_user(off, "Dee", "dee@example.com")
-    off_account_key = verifier.enable_api(off)
-    off_user_key = verifier.create_user_key(off, off_owner, "dormant-app-key")
+    off_account_key = verifier.enable_api(off).expose()
+    off_user_key = verifier.create_user_key(off, off_owner, off_owner, "dormant-app-key", []).expose()
     verifier.disable_api(off)
     servers = [Server(data), Server(data, "--rate-limit", "1")]
     try:
@@ -239,3 +239,9 @@ def held(emulator):
     proxy = HeldProxy(emulator.base_url)
     yield proxy
     proxy.close()
+
+
+def keyed(account_key, user_key) -> list:
+    """The headers of a request carrying these keys (None: header absent)."""
+    pairs = (("x-api-key", account_key), ("x-api-secret-key", user_key))
+    return [(name, value) for name, value in pairs if value is not None]

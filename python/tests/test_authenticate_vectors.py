@@ -10,6 +10,10 @@ import redis_cloud_auth as rca
 from conftest import assert_no_secret, load_vectors
 
 CASES = load_vectors("authenticate.json")["cases"]
+FAILURES = load_vectors("auth_failures.json")
+# Every failure the public API can cause, once each, with the same code and
+# status in every language.
+CASES += FAILURES["cases"]
 
 
 class Run:
@@ -39,20 +43,14 @@ class Run:
             if step["account_key"] is None:
                 assert key is None
             else:
-                assert key is not None
-                self.secrets[step["account_key"]] = key
+                assert isinstance(key, rca.Secret)
+                self.secrets[step["account_key"]] = key.expose()
         elif op == "disable_api":
             v.disable_api(self.id(step["account"]))
         elif op == "rotate_account_key":
-            self.secrets[step["account_key"]] = v.rotate_account_key(self.id(step["account"]))
+            self.secrets[step["account_key"]] = v.rotate_account_key(self.id(step["account"])).expose()
         elif op == "create_user_key":
-            self.secrets[step["user_key"]] = v.create_user_key(
-                self.id(step["account"]),
-                self.id(step["acting_user"]),
-                step["name"],
-                owner_id=self.id(step["owner"]),
-                allow_list=step["allow_list"],
-            )
+            self.secrets[step["user_key"]] = v.create_user_key(self.id(step["account"]), self.id(step["acting_user"]), self.id(step["owner"]), step["name"], step["allow_list"]).expose()
         elif op == "set_user_role":
             v.set_user_role(self.id(step["account"]), self.id(step["user"]), rca.Role(step["role"]))
         elif op == "set_allow_list":
@@ -76,16 +74,6 @@ class Run:
     def log_lengths(self) -> dict[int, int]:
         self.verifier.flush_system_log()
         return {a: len(self.verifier.system_log(a, 0, 1000)) for a in self.accounts}
-
-
-def lean_arguments(headers: list[tuple[str, str]]):
-    """The two key values for the lean entry, or None when the request's
-    headers need the full parser (repeats, other headers)."""
-    names = [name.lower() for name, _ in headers]
-    if len(set(names)) != len(names) or not set(names) <= {"x-api-key", "x-api-secret-key"}:
-        return None
-    found = {name.lower(): value for name, value in headers}
-    return found.get("x-api-key"), found.get("x-api-secret-key")
 
 
 def check_principal(run: Run, principal: rca.Principal, expect: dict) -> None:
@@ -122,10 +110,11 @@ def test_authenticate_vector(case):
     expect = case["expect"]
     method, path, peer = request["method"], request["path"], request["peer"]
 
-    calls = [lambda: run.verifier.authenticate_headers(headers, peer, method, path)]
-    keys = lean_arguments(headers)
-    if keys is not None:
-        calls.append(lambda: run.verifier.authenticate(keys[0], keys[1], peer, method, path))
+    # The lean C entry, and the generated call it falls back to.
+    calls = [
+        lambda: run.verifier.authenticate(method, path, headers, peer),
+        lambda: run.verifier._generated(method, path, headers, peer),
+    ]
     for call in calls:
         before = run.log_lengths()
         if expect["status"] == 200:
@@ -139,3 +128,15 @@ def test_authenticate_vector(case):
         for account, count in after.items():
             grew = 1 if logged is not None and account == run.ids[logged] else 0
             assert count == before[account] + grew, (account, before, after)
+
+
+def test_failure_table_is_the_vectors():
+    from redis_cloud_auth import _verifier
+
+    kinds = [
+        {"ordinal": i, "code": code, "http_status": status, "public_code": public}
+        for i, (code, status, public) in enumerate(_verifier._KINDS)
+    ]
+    assert kinds == FAILURES["failures"]
+    caused = {case["expect"]["failure"] for case in FAILURES["cases"]}
+    assert caused | set(FAILURES["not_caused_here"]) == {k["code"] for k in kinds}

@@ -14,6 +14,7 @@ import traceback
 import pytest
 
 import redis_cloud_auth as rca
+from conftest import keyed
 
 WRONG_ACCOUNT = "WrongAccountKey-Py-3e9a5c"
 WRONG_USER = "WrongUserKey-Py-8f1b2d"
@@ -51,18 +52,18 @@ def test_no_secret_appears_anywhere(tmp_path: pathlib.Path, caplog, capfd, emula
     acme = v.create_account("acme")
     ada = v.add_user(acme, "Ada", "ada@example.com")
     mia = v.add_user(acme, "Mia", "mia@example.com")
-    account_key = v.enable_api(acme)
-    user_key = v.create_user_key(acme, ada, "ada-laptop-key", allow_list=["10.0.0.0/8"])
-    mias_key = v.create_user_key(acme, mia, "mia-laptop-key")
-    old_key = v.create_user_key(acme, ada, "ada-old-key-01")
+    account_key = v.enable_api(acme).expose()
+    user_key = v.create_user_key(acme, ada, ada, "ada-laptop-key", ["10.0.0.0/8"]).expose()
+    mias_key = v.create_user_key(acme, mia, mia, "mia-laptop-key", []).expose()
+    old_key = v.create_user_key(acme, ada, ada, "ada-old-key-01", []).expose()
     v.delete_user_key(acme, ada, "ada-old-key-01")
     v.set_user_role(acme, mia, rca.Role.VIEWER)
     globex = v.create_account("globex")
     gus = v.add_user(globex, "Gus", "gus@example.com")
-    globex_account_key = v.enable_api(globex)
-    globex_user_key = v.create_user_key(globex, gus, "gus-server-key")
+    globex_account_key = v.enable_api(globex).expose()
+    globex_user_key = v.create_user_key(globex, gus, gus, "gus-server-key", []).expose()
     rotated_away = globex_account_key
-    globex_account_key = v.rotate_account_key(globex)
+    globex_account_key = v.rotate_account_key(globex).expose()
     v.disable_api(globex)
     secrets = [
         account_key,
@@ -79,7 +80,7 @@ def test_no_secret_appears_anywhere(tmp_path: pathlib.Path, caplog, capfd, emula
     ]
     seen: list[tuple[str, str]] = []
 
-    ok = v.authenticate(account_key, user_key, "10.0.0.1", path="/v1/")
+    ok = v.authenticate("GET", "/v1/", keyed(account_key, user_key), "10.0.0.1")
     seen.append(("principal", repr(ok) + str(ok)))
     cases = {
         "missing": (account_key, None, "10.0.0.1"),
@@ -95,21 +96,21 @@ def test_no_secret_appears_anywhere(tmp_path: pathlib.Path, caplog, capfd, emula
     }
     codes = set()
     for name, (a, u, peer) in cases.items():
-        error = raised(lambda: v.authenticate(a, u, peer, path="/v1/"))
+        error = raised(lambda: v.authenticate("GET", "/v1/", keyed(a, u), peer))
         assert isinstance(error, rca.AuthFailure), name
         codes.add(error.code)
         log.exception("authentication failed: %s", name, exc_info=error)
         seen.extend((name, t) for t in texts_of(error))
         headers = [(n, x) for n, x in (("x-api-key", a), ("x-api-secret-key", u)) if x is not None]
-        error = raised(lambda: v.authenticate_headers(headers, peer))
+        error = raised(lambda: v.authenticate("GET", "/", headers, peer))
         seen.extend((f"{name} (headers)", t) for t in texts_of(error))
     assert len(codes) >= 7, codes
     duplicate = [("x-api-key", account_key), ("x-api-secret-key", user_key), ("X-Api-Secret-Key", user_key)]
-    seen.extend(("duplicate", t) for t in texts_of(raised(lambda: v.authenticate_headers(duplicate, "10.0.0.1"))))
+    seen.extend(("duplicate", t) for t in texts_of(raised(lambda: v.authenticate("GET", "/", duplicate, "10.0.0.1"))))
 
     for action in (
-        lambda: v.create_user_key(acme, ada, f"{user_key}!"),
-        lambda: v.create_user_key(acme, ada, "bad-cidr-key", allow_list=["10.1.2.3/8"]),
+        lambda: v.create_user_key(acme, ada, ada, f"{user_key}!", []),
+        lambda: v.create_user_key(acme, ada, ada, "bad-cidr-key", ["10.1.2.3/8"]),
         lambda: v.delete_user_key(acme, ada, WRONG_USER),
         lambda: rca.ApiKeys(account_key, f"{user_key}\x07"),
         lambda: rca.parse_auth_headers({"x-api-key": account_key, "x-api-secret-key": user_key + "é"}),

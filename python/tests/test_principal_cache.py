@@ -11,6 +11,7 @@ import ctypes
 import pytest
 
 import redis_cloud_auth as rca
+from conftest import keyed
 from redis_cloud_auth import _verifier
 
 OK_IP = "10.1.2.3"
@@ -18,7 +19,7 @@ OK_IP = "10.1.2.3"
 
 def generated(verifier: rca.Verifier, account_key: str, user_key: str, peer: str) -> rca.Principal:
     """The same request through the generated UniFFI call."""
-    return verifier.authenticate_headers({"x-api-key": account_key, "x-api-secret-key": user_key}, peer)
+    return verifier._generated("GET", "/", keyed(account_key, user_key), peer)
 
 
 @pytest.fixture(params=["sqlite", "memory"])
@@ -32,22 +33,22 @@ def account_with_owners(v: rca.Verifier):
     account = v.create_account("acme")
     ada = v.add_user(account, "Ada", "ada@example.com")
     bob = v.add_user(account, "Bob", "bob@example.com")
-    return account, ada, bob, v.enable_api(account)
+    return account, ada, bob, v.enable_api(account).expose()
 
 
 def test_a_key_deleted_and_created_again_shows_its_new_owner(verifier):
     v = verifier
     account, ada, bob, ak = account_with_owners(v)
-    first = v.create_user_key(account, ada, "deploy-key-name")
-    before = v.authenticate(ak, first, OK_IP)
+    first = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
+    before = v.authenticate("GET", "/", keyed(ak, first), OK_IP)
     assert (before.owner_name, before.user_id) == ("Ada", ada)
-    assert v.authenticate(ak, first, OK_IP) == before
+    assert v.authenticate("GET", "/", keyed(ak, first), OK_IP) == before
     v.delete_user_key(account, ada, "deploy-key-name")
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, first, OK_IP)
+        v.authenticate("GET", "/", keyed(ak, first), OK_IP)
     assert caught.value.code == "invalid_user_key"
-    second = v.create_user_key(account, ada, "deploy-key-name", owner_id=bob)
-    after = v.authenticate(ak, second, OK_IP)
+    second = v.create_user_key(account, ada, bob, "deploy-key-name", []).expose()
+    after = v.authenticate("GET", "/", keyed(ak, second), OK_IP)
     assert (after.key_name, after.owner_name, after.owner_email, after.user_id) == (
         "deploy-key-name",
         "Bob",
@@ -62,17 +63,17 @@ def test_a_key_deleted_and_created_again_shows_its_new_owner(verifier):
 def test_role_changes_apply_to_a_cached_key(verifier):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
-    uk = v.create_user_key(account, ada, "deploy-key-name")
-    principal = v.authenticate(ak, uk, OK_IP)
+    uk = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
+    principal = v.authenticate("GET", "/", keyed(ak, uk), OK_IP)
     v.set_user_role(account, ada, rca.Role.MEMBER)
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, uk, OK_IP)
+        v.authenticate("GET", "/", keyed(ak, uk), OK_IP)
     assert caught.value.code == "owner_role_revoked"
     v.set_user_role(account, ada, rca.Role.OWNER)
-    assert v.authenticate(ak, uk, OK_IP) == principal
+    assert v.authenticate("GET", "/", keyed(ak, uk), OK_IP) == principal
     v.disable_api(account)
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, uk, OK_IP)
+        v.authenticate("GET", "/", keyed(ak, uk), OK_IP)
     assert caught.value.code == "api_disabled"
 
 
@@ -80,28 +81,28 @@ def test_another_process_change_reloads_and_shows_the_new_key(tmp_path):
     path = tmp_path / "shared.db"
     here = rca.Verifier(path)
     account, ada, bob, ak = account_with_owners(here)
-    old = here.create_user_key(account, ada, "shared-key-name")
-    assert here.authenticate(ak, old, OK_IP).owner_name == "Ada"
+    old = here.create_user_key(account, ada, ada, "shared-key-name", []).expose()
+    assert here.authenticate("GET", "/", keyed(ak, old), OK_IP).owner_name == "Ada"
     elsewhere = rca.Verifier.open_sqlite(path)
     elsewhere.delete_user_key(account, ada, "shared-key-name")
-    new = elsewhere.create_user_key(account, ada, "shared-key-name", owner_id=bob)
+    new = elsewhere.create_user_key(account, ada, bob, "shared-key-name", []).expose()
     with pytest.raises(rca.AuthFailure) as caught:
-        here.authenticate(ak, old, OK_IP)
+        here.authenticate("GET", "/", keyed(ak, old), OK_IP)
     assert caught.value.code == "invalid_user_key"
-    principal = here.authenticate(ak, new, OK_IP)
+    principal = here.authenticate("GET", "/", keyed(ak, new), OK_IP)
     assert (principal.owner_name, principal.user_id) == ("Bob", bob)
     assert principal == generated(here, ak, new, OK_IP)
     # A change that names nobody new (a role) reloads too.
     elsewhere.set_user_role(account, bob, rca.Role.VIEWER)
     with pytest.raises(rca.AuthFailure) as caught:
-        here.authenticate(ak, new, OK_IP)
+        here.authenticate("GET", "/", keyed(ak, new), OK_IP)
     assert caught.value.code == "owner_role_revoked"
 
 
 def test_each_call_has_its_own_source_ip(verifier):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
-    uk = v.create_user_key(account, ada, "deploy-key-name", allow_list=["10.0.0.0/8", "2001:db8::/32"])
+    uk = v.create_user_key(account, ada, ada, "deploy-key-name", ["10.0.0.0/8", "2001:db8::/32"]).expose()
     seen = {}
     for peer, source_ip in [
         ("10.1.2.3", "10.1.2.3"),
@@ -112,27 +113,27 @@ def test_each_call_has_its_own_source_ip(verifier):
         ("2001:db8::1", "2001:db8::1"),
         ("10.1.2.3", "10.1.2.3"),
     ]:
-        principal = v.authenticate(ak, uk, peer)
+        principal = v.authenticate("GET", "/", keyed(ak, uk), peer)
         assert principal.source_ip == source_ip, peer
         assert principal == generated(v, ak, uk, peer), peer
         seen[peer] = principal
     assert len({p.key_name for p in seen.values()}) == 1
     assert seen["10.1.2.3"].source_ip != seen["10.9.9.9"].source_ip
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, uk, "11.0.0.1")
+        v.authenticate("GET", "/", keyed(ak, uk), "11.0.0.1")
     assert caught.value.code == "source_ip_not_allowed"
 
 
 def test_principals_are_immutable(verifier):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
-    uk = v.create_user_key(account, ada, "deploy-key-name")
-    principal = v.authenticate(ak, uk, OK_IP)
+    uk = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
+    principal = v.authenticate("GET", "/", keyed(ak, uk), OK_IP)
     with pytest.raises(AttributeError):
         principal.owner_name = "Mallory"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         principal.extra = 1  # type: ignore[attr-defined]
-    assert hash(principal) == hash(v.authenticate(ak, uk, OK_IP))
+    assert hash(principal) == hash(v.authenticate("GET", "/", keyed(ak, uk), OK_IP))
     assert uk not in repr(principal) and ak not in repr(principal)
 
 
@@ -140,22 +141,22 @@ def test_a_full_cache_is_emptied_and_refilled(verifier, monkeypatch):
     v = verifier
     monkeypatch.setattr(_verifier, "_PRINCIPALS_MAX", 2)
     account, ada, _, ak = account_with_owners(v)
-    keys = {f"deploy-key-{i:04d}": v.create_user_key(account, ada, f"deploy-key-{i:04d}") for i in range(5)}
+    keys = {f"deploy-key-{i:04d}": v.create_user_key(account, ada, ada, f"deploy-key-{i:04d}", []).expose() for i in range(5)}
     for _ in range(3):
         for name, uk in keys.items():
-            assert v.authenticate(ak, uk, OK_IP).key_name == name
+            assert v.authenticate("GET", "/", keyed(ak, uk), OK_IP).key_name == name
             assert len(v._principals) <= 2
 
 
 def test_long_requests_take_the_separate_fields_path(verifier, monkeypatch):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
-    uk = v.create_user_key(account, ada, "deploy-key-name")
-    expected = v.authenticate(ak, uk, OK_IP)
-    monkeypatch.setattr(_verifier, "_KEYED_MAX", 8)
-    assert v.authenticate(ak, uk, OK_IP, path="/v1/" + "x" * 100) == expected
+    uk = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
+    expected = v.authenticate("GET", "/", keyed(ak, uk), OK_IP)
+    monkeypatch.setattr(_verifier, "_LEAN_MAX", 8)
+    assert v.authenticate("GET", "/v1/" + "x" * 100, keyed(ak, uk), OK_IP) == expected
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, "NoSuchUserKey0123456", OK_IP)
+        v.authenticate("GET", "/", keyed(ak, "NoSuchUserKey0123456"), OK_IP)
     assert caught.value.code == "invalid_user_key"
     v.flush_system_log()
     assert v.system_log(account, 0, 2)[1].resource == "GET /v1/" + "x" * 100
@@ -164,7 +165,7 @@ def test_long_requests_take_the_separate_fields_path(verifier, monkeypatch):
 def test_bad_inputs_are_typed_failures(verifier):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
-    uk = v.create_user_key(account, ada, "deploy-key-name")
+    uk = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
     cases = {
         "missing_credentials": (ak, None, OK_IP),
         "malformed_credentials": (ak, "User\0Key0123456789", OK_IP),
@@ -172,33 +173,33 @@ def test_bad_inputs_are_typed_failures(verifier):
     }
     for code, args in cases.items():
         with pytest.raises(rca.AuthFailure) as caught:
-            v.authenticate(*args)
+            v.authenticate("GET", "/", keyed(args[0], args[1]), args[2])
         assert caught.value.code == code, code
     for peer in ["", "not-an-ip", "10.01.2.3", "10.1.2.3.4"]:
         with pytest.raises(rca.AuthFailure) as caught:
-            v.authenticate(ak, uk, peer)
+            v.authenticate("GET", "/", keyed(ak, uk), peer)
         assert caught.value.code == "invalid_peer_address", peer
     with pytest.raises(ValueError):
-        v.authenticate(ak, uk, OK_IP, path="/\udcff")
+        v.authenticate("GET", "/\udcff", keyed(ak, uk), OK_IP)
     # Still fine afterwards, and cached again.
-    assert v.authenticate(ak, uk, OK_IP).key_name == "deploy-key-name"
+    assert v.authenticate("GET", "/", keyed(ak, uk), OK_IP).key_name == "deploy-key-name"
 
 
-def test_keyed_entry_checks_its_arguments(verifier):
+def test_lean_entry_returns_the_encoded_outcome(verifier):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
-    uk = v.create_user_key(account, ada, "deploy-key-name")
+    uk = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
     out = _verifier._new_outcome()
-    data = "\0".join((ak, uk, OK_IP, "GET", "/")).encode()
-    keyed = _verifier._KEYED
-    handle = ctypes.c_uint64(v._handle)
-    result = keyed(handle, data, len(data), out[3])
-    assert result >= _verifier._PRINCIPAL_MIN and result & 1 == 0
-    assert keyed(handle, data, len(data), out[3]) == result
+    data = "\0".join(("GET", "/", OK_IP, "x-api-key", ak, "x-api-secret-key", uk)).encode()
+    lean = _verifier._HOLDING_GIL
+    result = lean(v._handle, data, len(data), out[2])
+    assert result >= 0 and result & 1 == 0  # a key serial, source IP as given
+    assert lean(v._handle, data, len(data), out[2]) == result
     assert out[0].account_id == account and out[0].user_id == ada
-    assert keyed(ctypes.c_uint64(0), data, len(data), out[3]) == -1
-    assert keyed(handle, data, len(data), None) == -1
-    assert keyed(handle, None, 5, out[3]) == -1
-    assert keyed(handle, data + b"\0extra", len(data) + 6, out[3]) == -4
-    bad = "\0".join((ak, uk, OK_IP, "", "")).encode().replace(b"\0\0", b"\0G\xff\0")
-    assert keyed(handle, bad, len(bad), out[3]) == -2
+    assert lean(ctypes.c_uint64(0), data, len(data), out[2]) == -1001
+    assert lean(v._handle, data, len(data), None) == -1001
+    assert lean(v._handle, data + b"\0x-odd", len(data) + 6, out[2]) == -1002  # a name without value
+    bad = data.replace(b"GET", b"G\xffT")
+    assert lean(v._handle, bad, len(bad), out[2]) == -1002
+    unknown = data.replace(uk.encode(), b"NoSuchUserKey0123456")
+    assert _verifier._KINDS[-1 - lean(v._handle, unknown, len(unknown), out[2])][0] == "invalid_user_key"

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 import redis_cloud_auth as rca
+from conftest import keyed
 
 REDIS_URL = os.environ.get("RCAUTH_TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="RCAUTH_TEST_REDIS_URL is not set (70-redis.sh sets it)")
@@ -34,10 +35,10 @@ def test_a_key_made_on_one_verifier_works_on_the_other_until_deleted():
     two = rca.Verifier.open_redis(REDIS_URL)
     account = one.create_account(f"fleet-{uuid.uuid4().hex[:8]}")
     owner = one.add_user(account, "Ada", "ada@example.com", rca.Role.OWNER)
-    account_key = one.enable_api(account)
-    user_key = one.create_user_key(account, owner, f"py-fleet-{uuid.uuid4().hex[:8]}")
+    account_key = one.enable_api(account).expose()
+    user_key = one.create_user_key(account, owner, owner, f"py-fleet-{uuid.uuid4().hex[:8]}", []).expose()
 
-    principal = eventually(lambda: two.authenticate(account_key, user_key, PEER))
+    principal = eventually(lambda: two.authenticate("GET", "/", keyed(account_key, user_key), PEER))
     assert principal.account_id == account
     assert principal.owner_name == "Ada"
 
@@ -46,7 +47,7 @@ def test_a_key_made_on_one_verifier_works_on_the_other_until_deleted():
 
     def refused():
         try:
-            two.authenticate(account_key, user_key, PEER)
+            two.authenticate("GET", "/", keyed(account_key, user_key), PEER)
         except rca.AuthFailure as failure:
             assert failure.http_status == 401
             return

@@ -11,6 +11,7 @@ import threading
 import pytest
 
 import redis_cloud_auth as rca
+from conftest import keyed
 from redis_cloud_auth import _verifier
 
 OK_IP = "10.1.2.3"
@@ -25,14 +26,12 @@ class World:
         self.account = v.create_account("acme")
         self.owner = v.add_user(self.account, "Ada", "ada@example.com", rca.Role.OWNER)
         self.member = v.add_user(self.account, "Bob", "bob@example.com", role=rca.Role.MEMBER)
-        self.account_key = v.enable_api(self.account)
-        self.user_key = v.create_user_key(
-            self.account, self.owner, "ci-deploy-key", allow_list=["10.0.0.0/8"]
-        )
+        self.account_key = v.enable_api(self.account).expose()
+        self.user_key = v.create_user_key(self.account, self.owner, self.owner, "ci-deploy-key", ["10.0.0.0/8"]).expose()
         self.other = v.create_account("globex")
         self.other_owner = v.add_user(self.other, "Eve", "eve@example.com")
-        self.other_account_key = v.enable_api(self.other)
-        self.other_user_key = v.create_user_key(self.other, self.other_owner, "globex-app-key")
+        self.other_account_key = v.enable_api(self.other).expose()
+        self.other_user_key = v.create_user_key(self.other, self.other_owner, self.other_owner, "globex-app-key", []).expose()
 
 
 @pytest.fixture(params=["sqlite", "memory"])
@@ -42,17 +41,16 @@ def world(request, tmp_path) -> World:
     return World(rca.Verifier.in_memory())
 
 
-def outcome(verifier: rca.Verifier, *args, **kwargs) -> str:
+def outcome(verifier: rca.Verifier, account_key, user_key, peer, method="GET", path="/") -> str:
     """The lean path's and the generated path's outcome, which must agree."""
+    headers = keyed(account_key, user_key)
     try:
-        lean = verifier.authenticate(*args, **kwargs)
+        lean = verifier.authenticate(method, path, headers, peer)
         lean_code = "ok"
     except rca.AuthFailure as failure:
         lean, lean_code = failure, failure.code
-    account_key, user_key, peer = args
-    headers = [(n, v) for n, v in (("x-api-key", account_key), ("x-api-secret-key", user_key)) if v is not None]
     try:
-        full = verifier.authenticate_headers(headers, peer, **kwargs)
+        full = verifier._generated(method, path, headers, peer)
         full_code = "ok"
     except rca.AuthFailure as failure:
         full, full_code = failure, failure.code
@@ -67,7 +65,7 @@ def outcome(verifier: rca.Verifier, *args, **kwargs) -> str:
 
 def test_success_gives_the_principal(world):
     v = world.verifier
-    principal = v.authenticate(world.account_key, world.user_key, OK_IP, method="GET", path="/v1/")
+    principal = v.authenticate("GET", "/v1/", keyed(world.account_key, world.user_key), OK_IP)
     assert principal.account_id == world.account
     assert principal.user_id == world.owner
     assert (principal.account_name, principal.owner_name, principal.owner_email) == (
@@ -95,20 +93,20 @@ def test_every_failure(world):
     for code, args in cases.items():
         assert outcome(v, *args) == code, code
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, uk, OUTSIDE_IP)
+        v.authenticate("GET", "/", keyed(ak, uk), OUTSIDE_IP)
     failure = caught.value
     assert (failure.http_status, failure.source_ip) == (403, OUTSIDE_IP)
     assert "allow list" in str(failure)
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, world.other_user_key, OK_IP)
+        v.authenticate("GET", "/", keyed(ak, world.other_user_key), OK_IP)
     mismatch = caught.value
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(ak, "NoSuchUserKey0123456", OK_IP)
+        v.authenticate("GET", "/", keyed(ak, "NoSuchUserKey0123456"), OK_IP)
     # A caller cannot tell a key of another account from an unknown one.
     assert mismatch.public_message == caught.value.public_message
     assert mismatch.http_status == caught.value.http_status == 401
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(None, uk, OK_IP)
+        v.authenticate("GET", "/", keyed(None, uk), OK_IP)
     assert (caught.value.code, caught.value.header) == ("missing_credentials", "x-api-key")
 
 
@@ -133,12 +131,12 @@ def test_key_lifecycle(world):
     assert outcome(v, world.account_key, world.user_key, OK_IP) == "source_ip_not_allowed"
     v.set_allow_list(a, owner, "ci-deploy-key", [])
     assert outcome(v, world.account_key, world.user_key, OK_IP) == "ok"
-    second = v.create_user_key(a, owner, "second-app-key")
+    second = v.create_user_key(a, owner, owner, "second-app-key", []).expose()
     assert second != world.user_key
     assert [k.name for k in v.list_user_keys(a)] == ["ci-deploy-key", "second-app-key"]
     v.delete_user_key(a, owner, "ci-deploy-key")
     assert outcome(v, world.account_key, world.user_key, OK_IP) == "invalid_user_key"
-    rotated = v.rotate_account_key(a)
+    rotated = v.rotate_account_key(a).expose()
     assert outcome(v, world.account_key, second, OK_IP) == "invalid_account_key"
     assert outcome(v, rotated, second, OK_IP) == "ok"
     users = v.list_users(a)
@@ -148,10 +146,10 @@ def test_key_lifecycle(world):
 def test_admin_errors(world):
     v, a = world.verifier, world.account
     expect = {
-        "not_found": lambda: v.create_user_key(999, world.owner, "some-key-name"),
-        "not_allowed": lambda: v.create_user_key(a, world.member, "member-key-name"),
-        "invalid_name": lambda: v.create_user_key(a, world.owner, "short"),
-        "name_taken": lambda: v.create_user_key(a, world.owner, "ci-deploy-key"),
+        "not_found": lambda: v.create_user_key(999, world.owner, world.owner, "some-key-name", []),
+        "not_allowed": lambda: v.create_user_key(a, world.member, world.member, "member-key-name", []),
+        "invalid_name": lambda: v.create_user_key(a, world.owner, world.owner, "short", []),
+        "name_taken": lambda: v.create_user_key(a, world.owner, world.owner, "ci-deploy-key", []),
         "invalid_cidr": lambda: v.set_allow_list(a, world.owner, "ci-deploy-key", ["10.0.0.0/33"]),
         "allow_list_too_long": lambda: v.set_allow_list(
             a, world.owner, "ci-deploy-key", [f"10.0.{i // 256}.{i % 256}/32" for i in range(5000)]
@@ -172,9 +170,9 @@ def test_admin_errors(world):
 
 def test_system_log_records_each_attempt(world):
     v, a = world.verifier, world.account
-    v.authenticate(world.account_key, world.user_key, OK_IP, method="POST", path="/v1/subscriptions")
+    v.authenticate("POST", "/v1/subscriptions", keyed(world.account_key, world.user_key), OK_IP)
     with pytest.raises(rca.AuthFailure):
-        v.authenticate(world.account_key, world.user_key, OUTSIDE_IP, method="GET", path="/v1/logs")
+        v.authenticate("GET", "/v1/logs", keyed(world.account_key, world.user_key), OUTSIDE_IP)
     v.flush_system_log()
     entries = v.system_log(a, offset=0, limit=10)
     assert [e.resource for e in entries[:2]] == ["GET /v1/logs", "POST /v1/subscriptions"]
@@ -195,9 +193,9 @@ def test_trusted_proxies_apply_to_forwarded_for(world):
         "x-api-secret-key": world.user_key,
         "X-Forwarded-For": "10.9.8.7",
     }
-    assert v.authenticate_headers(headers, "127.0.0.1").source_ip == "10.9.8.7"
+    assert v.authenticate("GET", "/", headers, "127.0.0.1").source_ip == "10.9.8.7"
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate_headers({**headers, "X-Forwarded-For": OUTSIDE_IP}, "127.0.0.1")
+        v.authenticate("GET", "/", {**headers, "X-Forwarded-For": OUTSIDE_IP}, "127.0.0.1")
     assert caught.value.code == "source_ip_not_allowed"
 
 
@@ -206,10 +204,10 @@ def test_sqlite_file_is_shared_and_kept(tmp_path):
     first = rca.Verifier(path)
     a = first.create_account("shared")
     owner = first.add_user(a, "Ada", "ada@example.com")
-    ak = first.enable_api(a)
-    uk = first.create_user_key(a, owner, "shared-key-name")
+    ak = first.enable_api(a).expose()
+    uk = first.create_user_key(a, owner, owner, "shared-key-name", []).expose()
     second = rca.Verifier.open_sqlite(path)
-    assert second.authenticate(ak, uk, OK_IP).key_name == "shared-key-name"
+    assert second.authenticate("GET", "/", keyed(ak, uk), OK_IP).key_name == "shared-key-name"
     first.delete_user_key(a, owner, "shared-key-name")
     assert outcome(second, ak, uk, OK_IP) == "invalid_user_key"
     with pytest.raises(rca.AdminError) as caught:
@@ -230,57 +228,53 @@ def test_batch_matches_single_calls(world):
     ]
     expected = [outcome(v, *r) for r in requests]
     assert expected[:2] == ["ok", "source_ip_not_allowed"]
-    assert v.authenticate_many(requests, method="GET", path="/v1/") == expected
+    batch = [rca.AuthRequest("GET", "/v1/", keyed(a, u), peer) for a, u, peer in requests]
+    assert v.authenticate_many(batch) == expected
+    # Headers as a mapping, and a request without headers.
+    mapping = rca.AuthRequest("GET", "/", {"x-api-key": ak, "x-api-secret-key": uk}, OK_IP)
+    assert v.authenticate_many([mapping, ("GET", "/", [], OK_IP)]) == ["ok", "missing_credentials"]
     # A NUL inside a field falls back to one call per request.
-    with_nul = requests + [(ak, "User\0Key0123456", OK_IP)]
+    with_nul = batch + [rca.AuthRequest("GET", "/", keyed(ak, "User\0Key0123456"), OK_IP)]
     assert v.authenticate_many(with_nul) == expected + ["malformed_credentials"]
     assert v.authenticate_many([]) == []
 
 
 def test_lean_path_takes_bytes_and_odd_text(world):
     v = world.verifier
-    assert v.authenticate(world.account_key.encode(), world.user_key.encode(), OK_IP).user_id == world.owner
+    # Headers as an iterator are read once, also when the generated call takes them.
+    pairs = iter(keyed(world.account_key, world.user_key.encode()))
+    assert v.authenticate("GET", "/", pairs, OK_IP).user_id == world.owner
+    assert v.authenticate("GET", "/", keyed(world.account_key.encode(), world.user_key.encode()), OK_IP).user_id == world.owner
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(world.account_key, "UserKey\ud800Surrogate", OK_IP)
+        v.authenticate("GET", "/", keyed(world.account_key, "UserKey\ud800Surrogate"), OK_IP)
     assert caught.value.code == "malformed_credentials"
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(world.account_key, b"UserKey\xff0123456789", OK_IP)
+        v.authenticate("GET", "/", keyed(world.account_key, b"UserKey\xff0123456789"), OK_IP)
     assert caught.value.code == "malformed_credentials"
     with pytest.raises(ValueError):
-        v.authenticate(world.account_key, world.user_key, OK_IP, method="GET\ud800")
+        v.authenticate("GET\ud800", "/", keyed(world.account_key, world.user_key), OK_IP)
     # A NUL inside a key can neither cut it short nor shift the other fields.
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(world.account_key, world.user_key + "\0tail", OK_IP)
+        v.authenticate("GET", "/", keyed(world.account_key, world.user_key + "\0tail"), OK_IP)
     assert caught.value.code == "malformed_credentials"
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate(world.account_key + "\0" + world.user_key, world.user_key, OK_IP)
+        v.authenticate("GET", "/", keyed(world.account_key + "\0" + world.user_key, world.user_key), OK_IP)
     assert caught.value.code == "malformed_credentials"
-    assert v.authenticate(world.account_key, world.user_key, OK_IP.encode()).user_id == world.owner
 
 
-def test_c_entry_points_check_their_arguments(world):
+def test_many_entry_checks_its_arguments(world):
     v = world.verifier
-    out = _verifier._Outcome()
-    ak, uk = world.account_key.encode(), world.user_key.encode()
-    call = _verifier._AUTHENTICATE
-    args = [v._handle, ak, len(ak), uk, len(uk), b"10.1.2.3", 8, b"GET", 3, b"/", 1]
-    assert call(*args, ctypes.addressof(out)) == 0
-    assert out.account_id == world.account and out.http_status == 200
-    assert call(*args, None) == -1  # no out-struct
-    assert call(0, *args[1:], ctypes.addressof(out)) == -1  # no verifier
-    bad = list(args)
-    bad[3], bad[4] = None, 5  # null pointer with a length
-    assert call(*bad, ctypes.addressof(out)) == -1
-    bad = list(args)
-    bad[7], bad[8] = b"G\xffT", 3  # method not UTF-8
-    assert call(*bad, ctypes.addressof(out)) == -2
-    bad = list(args)
-    bad[5], bad[6] = b"10.1.2.3\xff", 9  # peer not text: not an IP address
-    assert _verifier._FAILURE_CODES[call(*bad, ctypes.addressof(out))] == "invalid_peer_address"
-    codes = (ctypes.c_int32 * 2)()
-    data = b"\0".join([ak, uk, b"10.1.2.3", ak, uk])  # five fields for two requests
-    assert _verifier._BATCH(v._handle, 2, data, len(data), b"GET", 3, b"/", 1, codes, None) == -4
-    assert _verifier._BATCH(v._handle, 2, data, len(data), b"GET", 3, b"/", 1, None, None) == -1
+    outcomes = (ctypes.c_int64 * 2)()
+    ak, uk = world.account_key, world.user_key
+    one = ["GET", "/", OK_IP, "2", "x-api-key", ak, "x-api-secret-key", uk]
+    data = "\0".join(one + one).encode()
+    assert _verifier._MANY(v._handle, 2, data, len(data), outcomes) == 0
+    assert [o >= 0 for o in outcomes] == [True, True]
+    assert outcomes[0] == outcomes[1]  # the same key, the same encoded outcome
+    short = "\0".join(one + one[:5]).encode()  # the second request is cut
+    assert _verifier._MANY(v._handle, 2, short, len(short), outcomes) == -1002
+    assert _verifier._MANY(0, 2, data, len(data), outcomes) == -1001
+    assert _verifier._MANY(v._handle, 2, data, len(data), None) == -1001
 
 
 def test_verifier_is_usable_from_threads(world):
@@ -306,7 +300,7 @@ def test_verifier_is_usable_from_threads(world):
 
 def test_principal_outlives_its_verifier(tmp_path):
     world = World(rca.Verifier(tmp_path / "v.db"))
-    principal = world.verifier.authenticate(world.account_key, world.user_key, OK_IP)
+    principal = world.verifier.authenticate("GET", "/", keyed(world.account_key, world.user_key), OK_IP)
     del world
     gc.collect()
     assert principal.key_name == "ci-deploy-key"

@@ -55,7 +55,7 @@ fn two_verifiers_on_one_redis_share_keys() {
             .authenticate(
                 "GET".into(),
                 "/v1/".into(),
-                headers(&account_key, &user_key),
+                headers(&account_key.expose(), &user_key.expose()),
                 "192.0.2.1".into(),
             )
             .map(|p| p.key_name)

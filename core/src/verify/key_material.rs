@@ -1,11 +1,9 @@
-//! New keys from the operating system's CSPRNG, and [`KeyHash`], the only
-//! form in which a key is ever stored.
+//! New keys from the operating system's CSPRNG, and the hasher of the
+//! verifier's [`KeyHash`] maps.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
-use sha2::{Digest, Sha256};
-
+pub use crate::model::KeyHash;
 use crate::secret::Secret;
 
 /// Characters of a generated key: letters and digits, safe in any header,
@@ -34,102 +32,6 @@ pub fn generate_key(len: usize) -> Result<Secret, getrandom::Error> {
         }
     }
     Ok(Secret::new(out.as_str()))
-}
-
-/// Longest input whose padded form is one SHA-256 block.
-const ONE_BLOCK_MAX: usize = 55;
-/// Longest input whose padded form is two SHA-256 blocks.
-const TWO_BLOCKS_MAX: usize = 119;
-/// SHA-256's initial hash value (FIPS 180-4, 5.3.3).
-const SHA256_INITIAL: [u32; 8] = [
-    0x6a09_e667,
-    0xbb67_ae85,
-    0x3c6e_f372,
-    0xa54f_f53a,
-    0x510e_527f,
-    0x9b05_688c,
-    0x1f83_d9ab,
-    0x5be0_cd19,
-];
-/// One 64-byte SHA-256 block.
-type Block = sha2::digest::generic_array::GenericArray<u8, sha2::digest::consts::U64>;
-
-/// The SHA-256 digest of a key: what stores keep and indexes look up.
-///
-/// Equality is constant time. `Debug` shows a short prefix only, which is
-/// safe: the digest of a random key reveals nothing about it.
-#[derive(Clone, Copy)]
-pub struct KeyHash([u8; 32]);
-
-impl KeyHash {
-    /// Hashes a key value.
-    pub fn of(key: &str) -> Self {
-        let bytes = key.as_bytes();
-        if bytes.len() > TWO_BLOCKS_MAX {
-            return KeyHash(Sha256::digest(bytes).into());
-        }
-        // A key of up to 119 bytes (every generated one) fills one or two
-        // blocks: padded here and compressed directly, without the
-        // streaming hasher's buffering. The copy of the key is zeroed.
-        let mut padded = zeroize::Zeroizing::new([0u8; 128]);
-        padded[..bytes.len()].copy_from_slice(bytes);
-        padded[bytes.len()] = 0x80;
-        let end = if bytes.len() <= ONE_BLOCK_MAX {
-            64
-        } else {
-            128
-        };
-        padded[end - 8..end].copy_from_slice(&(bytes.len() as u64 * 8).to_be_bytes());
-        let mut state = SHA256_INITIAL;
-        for block in padded[..end].chunks_exact(64) {
-            sha2::compress256(&mut state, std::slice::from_ref(Block::from_slice(block)));
-        }
-        let mut digest = [0u8; 32];
-        for (out, word) in digest.chunks_exact_mut(4).zip(state) {
-            out.copy_from_slice(&word.to_be_bytes());
-        }
-        KeyHash(digest)
-    }
-
-    /// Wraps a digest read from a store.
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        KeyHash(bytes)
-    }
-
-    /// The digest bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl PartialEq for KeyHash {
-    /// Constant time: every byte is compared, with no early exit.
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        let mut diff = 0u64;
-        for (a, b) in self.0.chunks_exact(8).zip(other.0.chunks_exact(8)) {
-            let a = u64::from_le_bytes(a.try_into().expect("8 bytes"));
-            let b = u64::from_le_bytes(b.try_into().expect("8 bytes"));
-            diff |= a ^ b;
-        }
-        // `black_box` keeps the optimiser from turning the fold into an early exit.
-        std::hint::black_box(diff) == 0
-    }
-}
-
-impl Eq for KeyHash {}
-
-impl Hash for KeyHash {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // The digest is already uniform: its first 8 bytes are the hash.
-        state.write_u64(u64::from_le_bytes(self.0[..8].try_into().expect("8 bytes")));
-    }
-}
-
-impl fmt::Debug for KeyHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyHash({}…)", hex::encode(&self.0[..4]))
-    }
 }
 
 /// A [`Hasher`] for [`KeyHash`] keys: passes the digest's first 8 bytes
@@ -188,6 +90,7 @@ pub(crate) type IdState = std::hash::BuildHasherDefault<IdHasher>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn generated_keys_have_the_length_and_alphabet() {

@@ -919,7 +919,7 @@ public protocol BlockingClientProtocol: AnyObject, Sendable {
     /**
      * Any request; see [`Client::request`].
      */
-    func request(method: String, path: String, jsonBody: String?) throws  -> ApiResponse
+    func request(method: String, path: String, json: String?) throws  -> ApiResponse
     
     /**
      * A page of the account's system log (`GET /logs`), newest first.
@@ -1061,14 +1061,14 @@ open func fingerprint() -> String  {
     /**
      * Any request; see [`Client::request`].
      */
-open func request(method: String, path: String, jsonBody: String?)throws  -> ApiResponse  {
+open func request(method: String, path: String, json: String?)throws  -> ApiResponse  {
     return try  FfiConverterTypeApiResponse_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_blockingclient_request(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(method),
         FfiConverterString.lower(path),
-        FfiConverterOptionString.lower(jsonBody),uniffiCallStatus
+        FfiConverterOptionString.lower(json),uniffiCallStatus
     )
 })
 }
@@ -1162,7 +1162,7 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * Any request: `path` relative to the base URL (starting with `/`),
      * an optional JSON body as text. Non-2xx answers are errors.
      */
-    func request(method: String, path: String, jsonBody: String?) async throws  -> ApiResponse
+    func request(method: String, path: String, json: String?) async throws  -> ApiResponse
     
     /**
      * A page of the account's system log (`GET /logs`), newest first;
@@ -1314,12 +1314,12 @@ open func fingerprint() -> String  {
      * Any request: `path` relative to the base URL (starting with `/`),
      * an optional JSON body as text. Non-2xx answers are errors.
      */
-open func request(method: String, path: String, jsonBody: String?)async throws  -> ApiResponse  {
+open func request(method: String, path: String, json: String?)async throws  -> ApiResponse  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_redis_cloud_auth_ffi_fn_method_client_request(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(method),FfiConverterString.lower(path),FfiConverterOptionString.lower(jsonBody)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(method),FfiConverterString.lower(path),FfiConverterOptionString.lower(json)
                 )
             },
             pollFunc: ffi_redis_cloud_auth_ffi_rust_future_poll_rust_buffer,
@@ -2194,6 +2194,159 @@ public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
 
 
 /**
+ * A secret value (a new account key or user key): printing it shows
+ * `** redacted **`; `expose()` returns the text.
+ */
+public protocol SecretProtocol: AnyObject, Sendable {
+    
+    /**
+     * The secret's text. Every call site is a place a secret leaves its type.
+     */
+    func expose()  -> String
+    
+}
+/**
+ * A secret value (a new account key or user key): printing it shows
+ * `** redacted **`; `expose()` returns the text.
+ */
+open class Secret: SecretProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_redis_cloud_auth_ffi_fn_clone_secret(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_redis_cloud_auth_ffi_fn_free_secret(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The secret's text. Every call site is a place a secret leaves its type.
+     */
+open func expose() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_secret_expose(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_secret_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_secret_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecret: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Secret
+
+    public static func lift(_ handle: UInt64) throws -> Secret {
+        return Secret(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Secret) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Secret {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Secret, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecret_lift(_ handle: UInt64) throws -> Secret {
+    return try FfiConverterTypeSecret.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
+    return FfiConverterTypeSecret.lower(value)
+}
+
+
+
+
+
+
+/**
  * Decides whether requests authenticate, and manages the accounts, users
  * and keys it decides with. Thread-safe.
  */
@@ -2218,6 +2371,12 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func authenticate(method: String, path: String, headers: [HeaderPair], peer: String) throws  -> Principal
     
     /**
+     * Authenticates each request; returns one code per request, in order:
+     * `ok` or the failure's code.
+     */
+    func authenticateMany(requests: [AuthRequest])  -> [String]
+    
+    /**
      * Creates an account (API disabled) and returns its id.
      */
     func createAccount(name: String) throws  -> UInt64
@@ -2227,7 +2386,7 @@ public protocol VerifierProtocol: AnyObject, Sendable {
      * `acting_user_id` and `owner_id` must be owners of the account;
      * `allow_list` holds CIDRs (empty allows every source).
      */
-    func createUserKey(accountId: UInt64, actingUserId: UInt64, ownerId: UInt64, name: String, allowList: [String]) throws  -> String
+    func createUserKey(accountId: UInt64, actingUserId: UInt64, ownerId: UInt64, name: String, allowList: [String]) throws  -> Secret
     
     /**
      * Deletes a user key; once this returns it never authenticates again.
@@ -2243,7 +2402,7 @@ public protocol VerifierProtocol: AnyObject, Sendable {
      * Enables the API. The first call creates the account key and returns
      * it, the only time it can be read; later calls return nothing.
      */
-    func enableApi(accountId: UInt64) throws  -> String?
+    func enableApi(accountId: UInt64) throws  -> Secret?
     
     /**
      * Waits until every queued system-log entry is in the store.
@@ -2263,7 +2422,7 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     /**
      * Replaces the account key and returns the new one, once.
      */
-    func rotateAccountKey(accountId: UInt64) throws  -> String
+    func rotateAccountKey(accountId: UInt64) throws  -> Secret
     
     /**
      * Replaces a user key's allow list.
@@ -2271,9 +2430,9 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func setAllowList(accountId: UInt64, actingUserId: UInt64, name: String, allowList: [String]) throws 
     
     /**
-     * Trusts `X-Forwarded-For` from peers in these CIDRs.
+     * Trusts `X-Forwarded-For` from these proxies: CIDRs or bare IP addresses.
      */
-    func setTrustedProxies(cidrs: [String]) throws 
+    func setTrustedProxies(proxies: [String]) throws 
     
     /**
      * Changes a user's role; keys of a user who is no longer an owner stop
@@ -2436,6 +2595,20 @@ open func authenticate(method: String, path: String, headers: [HeaderPair], peer
 }
     
     /**
+     * Authenticates each request; returns one code per request, in order:
+     * `ok` or the failure's code.
+     */
+open func authenticateMany(requests: [AuthRequest]) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_verifier_authenticate_many(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeAuthRequest.lower(requests),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Creates an account (API disabled) and returns its id.
      */
 open func createAccount(name: String)throws  -> UInt64  {
@@ -2453,8 +2626,8 @@ open func createAccount(name: String)throws  -> UInt64  {
      * `acting_user_id` and `owner_id` must be owners of the account;
      * `allow_list` holds CIDRs (empty allows every source).
      */
-open func createUserKey(accountId: UInt64, actingUserId: UInt64, ownerId: UInt64, name: String, allowList: [String])throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func createUserKey(accountId: UInt64, actingUserId: UInt64, ownerId: UInt64, name: String, allowList: [String])throws  -> Secret  {
+    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_create_user_key(
             self.uniffiCloneHandle(),
@@ -2497,8 +2670,8 @@ open func disableApi(accountId: UInt64)throws   {try rustCallWithError(FfiConver
      * Enables the API. The first call creates the account key and returns
      * it, the only time it can be read; later calls return nothing.
      */
-open func enableApi(accountId: UInt64)throws  -> String?  {
-    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func enableApi(accountId: UInt64)throws  -> Secret?  {
+    return try  FfiConverterOptionTypeSecret.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_enable_api(
             self.uniffiCloneHandle(),
@@ -2547,8 +2720,8 @@ open func listUsers(accountId: UInt64)throws  -> [UserInfo]  {
     /**
      * Replaces the account key and returns the new one, once.
      */
-open func rotateAccountKey(accountId: UInt64)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func rotateAccountKey(accountId: UInt64)throws  -> Secret  {
+    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_rotate_account_key(
             self.uniffiCloneHandle(),
@@ -2573,13 +2746,13 @@ open func setAllowList(accountId: UInt64, actingUserId: UInt64, name: String, al
 }
     
     /**
-     * Trusts `X-Forwarded-For` from peers in these CIDRs.
+     * Trusts `X-Forwarded-For` from these proxies: CIDRs or bare IP addresses.
      */
-open func setTrustedProxies(cidrs: [String])throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func setTrustedProxies(proxies: [String])throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_set_trusted_proxies(
             self.uniffiCloneHandle(),
-        FfiConverterSequenceString.lower(cidrs),uniffiCallStatus
+        FfiConverterSequenceString.lower(proxies),uniffiCallStatus
     )
 }
 }
@@ -2850,6 +3023,176 @@ public func FfiConverterTypeApiResponse_lift(_ buf: RustBuffer) throws -> ApiRes
 #endif
 public func FfiConverterTypeApiResponse_lower(_ value: ApiResponse) -> RustBuffer {
     return FfiConverterTypeApiResponse.lower(value)
+}
+
+
+/**
+ * What every kind of failure shares, by ordinal (the index into the list):
+ * what a binding needs to name the failure an encoded outcome carries.
+ */
+public struct AuthFailureKind: Equatable, Hashable {
+    /**
+     * Stable code (`invalid_user_key`).
+     */
+    public var code: String
+    /**
+     * HTTP status to answer with.
+     */
+    public var httpStatus: UInt16
+    /**
+     * The code the caller is shown (`unauthorized`).
+     */
+    public var publicCode: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable code (`invalid_user_key`).
+         */code: String, 
+        /**
+         * HTTP status to answer with.
+         */httpStatus: UInt16, 
+        /**
+         * The code the caller is shown (`unauthorized`).
+         */publicCode: String) {
+        self.code = code
+        self.httpStatus = httpStatus
+        self.publicCode = publicCode
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuthFailureKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthFailureKind: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthFailureKind {
+        return
+            try AuthFailureKind(
+                code: FfiConverterString.read(from: &buf), 
+                httpStatus: FfiConverterUInt16.read(from: &buf), 
+                publicCode: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuthFailureKind, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterUInt16.write(value.httpStatus, into: &buf)
+        FfiConverterString.write(value.publicCode, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthFailureKind_lift(_ buf: RustBuffer) throws -> AuthFailureKind {
+    return try FfiConverterTypeAuthFailureKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthFailureKind_lower(_ value: AuthFailureKind) -> RustBuffer {
+    return FfiConverterTypeAuthFailureKind.lower(value)
+}
+
+
+/**
+ * One request to authenticate: what `authenticate` takes, as a record
+ * (for `authenticate_many`).
+ */
+public struct AuthRequest: Equatable, Hashable {
+    /**
+     * HTTP method, for the system log.
+     */
+    public var method: String
+    /**
+     * Request path, for the system log.
+     */
+    public var path: String
+    /**
+     * Every header of the request (the keys and `X-Forwarded-For` are read).
+     */
+    public var headers: [HeaderPair]
+    /**
+     * The address the connection came from.
+     */
+    public var peer: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * HTTP method, for the system log.
+         */method: String, 
+        /**
+         * Request path, for the system log.
+         */path: String, 
+        /**
+         * Every header of the request (the keys and `X-Forwarded-For` are read).
+         */headers: [HeaderPair], 
+        /**
+         * The address the connection came from.
+         */peer: String) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.peer = peer
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuthRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthRequest {
+        return
+            try AuthRequest(
+                method: FfiConverterString.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf), 
+                headers: FfiConverterSequenceTypeHeaderPair.read(from: &buf), 
+                peer: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuthRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.method, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterSequenceTypeHeaderPair.write(value.headers, into: &buf)
+        FfiConverterString.write(value.peer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthRequest_lift(_ buf: RustBuffer) throws -> AuthRequest {
+    return try FfiConverterTypeAuthRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthRequest_lower(_ value: AuthRequest) -> RustBuffer {
+    return FfiConverterTypeAuthRequest.lower(value)
 }
 
 
@@ -5980,6 +6323,30 @@ fileprivate struct FfiConverterOptionTypeCredentials: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSecret: FfiConverterRustBuffer {
+    typealias SwiftType = Secret?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSecret.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSecret.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeClientOptions: FfiConverterRustBuffer {
     typealias SwiftType = ClientOptions?
 
@@ -6021,6 +6388,56 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAuthFailureKind: FfiConverterRustBuffer {
+    typealias SwiftType = [AuthFailureKind]
+
+    public static func write(_ value: [AuthFailureKind], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAuthFailureKind.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AuthFailureKind] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AuthFailureKind]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAuthFailureKind.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAuthRequest: FfiConverterRustBuffer {
+    typealias SwiftType = [AuthRequest]
+
+    public static func write(_ value: [AuthRequest], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAuthRequest.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AuthRequest] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AuthRequest]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAuthRequest.read(from: &buf))
         }
         return seq
     }
@@ -6245,12 +6662,12 @@ public func memoryStore() -> CredentialStore  {
 })
 }
 /**
- * The failure codes of the C entry points: number `n` is `codes[n - 1]`.
+ * Every kind of failure, indexed by the ordinal an encoded outcome carries.
  */
-public func authFailureCodes() -> [String]  {
-    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+public func authFailureKinds() -> [AuthFailureKind]  {
+    return try!  FfiConverterSequenceTypeAuthFailureKind.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_redis_cloud_auth_ffi_fn_func_auth_failure_codes(uniffiCallStatus
+    uniffi_redis_cloud_auth_ffi_fn_func_auth_failure_kinds(uniffiCallStatus
     )
 })
 }
@@ -6326,7 +6743,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_func_memory_store() != 21774) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_func_auth_failure_codes() != 30469) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_func_auth_failure_kinds() != 13420) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_func_account_key_header() != 42582) {
@@ -6350,7 +6767,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_fingerprint() != 19443) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_request() != 43305) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_request() != 14984) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_system_log() != 10407) {
@@ -6365,7 +6782,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_client_fingerprint() != 7381) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_request() != 11940) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_request() != 39587) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_client_system_log() != 59593) {
@@ -6431,6 +6848,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeys_user_fingerprint() != 54594) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_secret_expose() != 40945) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_add_user() != 6263) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6440,10 +6860,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_authenticate() != 46611) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_authenticate_many() != 29314) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_create_account() != 10261) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_create_user_key() != 58051) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_create_user_key() != 19182) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_delete_user_key() != 57093) {
@@ -6452,7 +6875,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_disable_api() != 28744) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_enable_api() != 32993) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_enable_api() != 55335) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_flush_system_log() != 39497) {
@@ -6464,13 +6887,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_list_users() != 61959) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_rotate_account_key() != 39335) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_rotate_account_key() != 36677) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_allow_list() != 14281) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_trusted_proxies() != 35896) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_trusted_proxies() != 6645) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_user_role() != 44563) {

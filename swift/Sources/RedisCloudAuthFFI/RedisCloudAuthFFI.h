@@ -325,7 +325,7 @@ RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_blockingclient_fingerprint(uint
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_BLOCKINGCLIENT_REQUEST
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_BLOCKINGCLIENT_REQUEST
-RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_blockingclient_request(uint64_t ptr, RustBuffer method, RustBuffer path, RustBuffer json_body, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_blockingclient_request(uint64_t ptr, RustBuffer method, RustBuffer path, RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_BLOCKINGCLIENT_SYSTEM_LOG
@@ -375,7 +375,7 @@ RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_client_fingerprint(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_CLIENT_REQUEST
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_CLIENT_REQUEST
-uint64_t uniffi_redis_cloud_auth_ffi_fn_method_client_request(uint64_t ptr, RustBuffer method, RustBuffer path, RustBuffer json_body
+uint64_t uniffi_redis_cloud_auth_ffi_fn_method_client_request(uint64_t ptr, RustBuffer method, RustBuffer path, RustBuffer json
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_CLIENT_SYSTEM_LOG
@@ -584,6 +584,31 @@ int8_t uniffi_redis_cloud_auth_ffi_fn_method_apikeys_uniffi_trait_eq_ne(uint64_t
 uint64_t uniffi_redis_cloud_auth_ffi_fn_method_apikeys_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_CLONE_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_CLONE_SECRET
+uint64_t uniffi_redis_cloud_auth_ffi_fn_clone_secret(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_FREE_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_FREE_SECRET
+void uniffi_redis_cloud_auth_ffi_fn_free_secret(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_SECRET_EXPOSE
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_SECRET_EXPOSE
+RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_secret_expose(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_SECRET_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_SECRET_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_secret_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_SECRET_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_SECRET_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_secret_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_CLONE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_CLONE_VERIFIER
 uint64_t uniffi_redis_cloud_auth_ffi_fn_clone_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -625,6 +650,11 @@ int8_t uniffi_redis_cloud_auth_ffi_fn_method_verifier_api_enabled(uint64_t ptr, 
 RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_verifier_authenticate(uint64_t ptr, RustBuffer method, RustBuffer path, RustBuffer headers, RustBuffer peer, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_AUTHENTICATE_MANY
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_AUTHENTICATE_MANY
+RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_verifier_authenticate_many(uint64_t ptr, RustBuffer requests, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_CREATE_ACCOUNT
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_CREATE_ACCOUNT
 uint64_t uniffi_redis_cloud_auth_ffi_fn_method_verifier_create_account(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
@@ -632,7 +662,7 @@ uint64_t uniffi_redis_cloud_auth_ffi_fn_method_verifier_create_account(uint64_t 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_CREATE_USER_KEY
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_CREATE_USER_KEY
-RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_verifier_create_user_key(uint64_t ptr, uint64_t account_id, uint64_t acting_user_id, uint64_t owner_id, RustBuffer name, RustBuffer allow_list, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_redis_cloud_auth_ffi_fn_method_verifier_create_user_key(uint64_t ptr, uint64_t account_id, uint64_t acting_user_id, uint64_t owner_id, RustBuffer name, RustBuffer allow_list, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_DELETE_USER_KEY
@@ -667,7 +697,7 @@ RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_verifier_list_users(uint64_t pt
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_ROTATE_ACCOUNT_KEY
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_ROTATE_ACCOUNT_KEY
-RustBuffer uniffi_redis_cloud_auth_ffi_fn_method_verifier_rotate_account_key(uint64_t ptr, uint64_t account_id, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_redis_cloud_auth_ffi_fn_method_verifier_rotate_account_key(uint64_t ptr, uint64_t account_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_SET_ALLOW_LIST
@@ -677,7 +707,7 @@ void uniffi_redis_cloud_auth_ffi_fn_method_verifier_set_allow_list(uint64_t ptr,
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_SET_TRUSTED_PROXIES
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_SET_TRUSTED_PROXIES
-void uniffi_redis_cloud_auth_ffi_fn_method_verifier_set_trusted_proxies(uint64_t ptr, RustBuffer cidrs, RustCallStatus *_Nonnull out_status
+void uniffi_redis_cloud_auth_ffi_fn_method_verifier_set_trusted_proxies(uint64_t ptr, RustBuffer proxies, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_METHOD_VERIFIER_SET_USER_ROLE
@@ -717,9 +747,9 @@ uint64_t uniffi_redis_cloud_auth_ffi_fn_func_memory_store(RustCallStatus *_Nonnu
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_FUNC_AUTH_FAILURE_CODES
-#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_FUNC_AUTH_FAILURE_CODES
-RustBuffer uniffi_redis_cloud_auth_ffi_fn_func_auth_failure_codes(RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_FUNC_AUTH_FAILURE_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_FN_FUNC_AUTH_FAILURE_KINDS
+RustBuffer uniffi_redis_cloud_auth_ffi_fn_func_auth_failure_kinds(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -1029,9 +1059,9 @@ uint16_t uniffi_redis_cloud_auth_ffi_checksum_func_memory_store(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_FUNC_AUTH_FAILURE_CODES
-#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_FUNC_AUTH_FAILURE_CODES
-uint16_t uniffi_redis_cloud_auth_ffi_checksum_func_auth_failure_codes(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_FUNC_AUTH_FAILURE_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_FUNC_AUTH_FAILURE_KINDS
+uint16_t uniffi_redis_cloud_auth_ffi_checksum_func_auth_failure_kinds(void
     
 );
 #endif
@@ -1239,6 +1269,12 @@ uint16_t uniffi_redis_cloud_auth_ffi_checksum_method_apikeys_user_fingerprint(vo
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_SECRET_EXPOSE
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_SECRET_EXPOSE
+uint16_t uniffi_redis_cloud_auth_ffi_checksum_method_secret_expose(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_VERIFIER_ADD_USER
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_VERIFIER_ADD_USER
 uint16_t uniffi_redis_cloud_auth_ffi_checksum_method_verifier_add_user(void
@@ -1254,6 +1290,12 @@ uint16_t uniffi_redis_cloud_auth_ffi_checksum_method_verifier_api_enabled(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_VERIFIER_AUTHENTICATE
 #define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_VERIFIER_AUTHENTICATE
 uint16_t uniffi_redis_cloud_auth_ffi_checksum_method_verifier_authenticate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_VERIFIER_AUTHENTICATE_MANY
+#define UNIFFI_FFIDEF_UNIFFI_REDIS_CLOUD_AUTH_FFI_CHECKSUM_METHOD_VERIFIER_AUTHENTICATE_MANY
+uint16_t uniffi_redis_cloud_auth_ffi_checksum_method_verifier_authenticate_many(void
     
 );
 #endif

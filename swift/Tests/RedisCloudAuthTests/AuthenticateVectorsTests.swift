@@ -72,7 +72,7 @@ final class AuthenticateCase {
             let key = try verifier.enableApi(accountId: id(s["account"]))
             // A symbol for the new key, or null when no key is shown.
             switch s["account_key"] {
-            case let symbol as String: secrets[symbol] = try XCTUnwrap(key, "enable_api returned no key")
+            case let symbol as String: secrets[symbol] = try XCTUnwrap(key, "enable_api returned no key").expose()
             case is NSNull: XCTAssertNil(key, name)
             default: throw VectorError(what: "step lacks account_key")
             }
@@ -80,12 +80,12 @@ final class AuthenticateCase {
             try verifier.disableApi(accountId: id(s["account"]))
         case "rotate_account_key":
             let key = try verifier.rotateAccountKey(accountId: id(s["account"]))
-            secrets[try text(s, "account_key")] = key
+            secrets[try text(s, "account_key")] = key.expose()
         case "create_user_key":
             let key = try verifier.createUserKey(
                 accountId: id(s["account"]), actingUserId: id(s["acting_user"]), ownerId: id(s["owner"]),
                 name: text(s, "name"), allowList: strings(s, "allow_list"))
-            secrets[try text(s, "user_key")] = key
+            secrets[try text(s, "user_key")] = key.expose()
         case "set_user_role":
             try verifier.setUserRole(accountId: id(s["account"]), userId: id(s["user"]), role: role(text(s, "role")))
         case "set_allow_list":
@@ -95,7 +95,7 @@ final class AuthenticateCase {
         case "delete_user_key":
             try verifier.deleteUserKey(accountId: id(s["account"]), actingUserId: id(s["acting_user"]), name: text(s, "name"))
         case "set_trusted_proxies":
-            try verifier.setTrustedProxies(cidrs: strings(s, "nets"))
+            try verifier.setTrustedProxies(proxies: strings(s, "nets"))
         default:
             throw VectorError(what: "unknown op \(op)")
         }
@@ -181,5 +181,18 @@ final class AuthenticateVectorsTests: XCTestCase {
             let runner = AuthenticateCase(vector)
             XCTAssertNoThrow(try runner.run(), runner.name)
         }
+    }
+
+    /// Every failure the public API can cause, with the same code and status as in every language.
+    func testEveryFailure() throws {
+        for vector in try vectorCases("auth_failures.json", "cases") {
+            let runner = AuthenticateCase(vector)
+            XCTAssertNoThrow(try runner.run(), runner.name)
+        }
+        let table = try XCTUnwrap(loadVectors("auth_failures.json")["failures"] as? [[String: Any]])
+        let kinds = authFailureKinds()
+        XCTAssertEqual(kinds.map { $0.code }, table.map { $0["code"] as? String })
+        XCTAssertEqual(kinds.map { Int($0.httpStatus) }, table.map { $0["http_status"] as? Int })
+        XCTAssertEqual(kinds.map { $0.publicCode }, table.map { $0["public_code"] as? String })
     }
 }

@@ -31,8 +31,8 @@ enum Calls {
 
     func request(_ method: String, _ path: String, json: String? = nil) async throws -> ApiResponse {
         switch self {
-        case .awaiting(let client): return try await client.request(method: method, path: path, jsonBody: json)
-        case .blocking(let client): return try client.request(method: method, path: path, jsonBody: json)
+        case .awaiting(let client): return try await client.request(method: method, path: path, json: json)
+        case .blocking(let client): return try client.request(method: method, path: path, json: json)
         }
     }
 

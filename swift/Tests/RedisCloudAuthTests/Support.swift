@@ -220,18 +220,18 @@ final class Emulator {
         let verifier = try Verifier.openSqlite(path: data.appendingPathComponent("rcauth.sqlite3").path)
         let account = try verifier.createAccount(name: "acme")
         let owner = try verifier.addUser(accountId: account, name: "Ada", email: "ada@example.com", role: .owner)
-        let accountKey = try XCTUnwrap(verifier.enableApi(accountId: account))
+        let accountKey = try XCTUnwrap(verifier.enableApi(accountId: account)).expose()
         let userKey = try verifier.createUserKey(
             accountId: account, actingUserId: owner, ownerId: owner, name: "loopback-key",
-            allowList: ["127.0.0.0/8", "::1/128"])
+            allowList: ["127.0.0.0/8", "::1/128"]).expose()
         let outsideKey = try verifier.createUserKey(
             accountId: account, actingUserId: owner, ownerId: owner, name: "outside-only-key",
-            allowList: ["192.0.2.0/24"])
+            allowList: ["192.0.2.0/24"]).expose()
         let off = try verifier.createAccount(name: "dormant")
         let offOwner = try verifier.addUser(accountId: off, name: "Dee", email: "dee@example.com", role: .owner)
-        let offAccountKey = try XCTUnwrap(verifier.enableApi(accountId: off))
+        let offAccountKey = try XCTUnwrap(verifier.enableApi(accountId: off)).expose()
         let offUserKey = try verifier.createUserKey(
-            accountId: off, actingUserId: offOwner, ownerId: offOwner, name: "dormant-app-key", allowList: [])
+            accountId: off, actingUserId: offOwner, ownerId: offOwner, name: "dormant-app-key", allowList: []).expose()
         try verifier.disableApi(accountId: off)
         let server = try Server(data: data)
         let limited = try Server(data: data, flags: ["--rate-limit", "1"])

@@ -22,14 +22,14 @@ struct World {
         account = try verifier.createAccount(name: "acme")
         owner = try verifier.addUser(accountId: account, name: "Ada", email: "ada@example.com", role: .owner)
         member = try verifier.addUser(accountId: account, name: "Bob", email: "bob@example.com", role: .member)
-        accountKey = try XCTUnwrap(verifier.enableApi(accountId: account))
+        accountKey = try XCTUnwrap(verifier.enableApi(accountId: account)).expose()
         userKey = try verifier.createUserKey(
-            accountId: account, actingUserId: owner, ownerId: owner, name: "ci-deploy-key", allowList: ["10.0.0.0/8"])
+            accountId: account, actingUserId: owner, ownerId: owner, name: "ci-deploy-key", allowList: ["10.0.0.0/8"]).expose()
         let other = try verifier.createAccount(name: "globex")
         let otherOwner = try verifier.addUser(accountId: other, name: "Eve", email: "eve@example.com", role: .owner)
         _ = try verifier.enableApi(accountId: other)
         otherUserKey = try verifier.createUserKey(
-            accountId: other, actingUserId: otherOwner, ownerId: otherOwner, name: "globex-app-key", allowList: [])
+            accountId: other, actingUserId: otherOwner, ownerId: otherOwner, name: "globex-app-key", allowList: []).expose()
     }
 }
 
@@ -151,14 +151,14 @@ final class VerifierTests: XCTestCase {
         XCTAssertEqual(v.outcome(w.accountKey, w.userKey, okIp), "source_ip_not_allowed")
         try v.setAllowList(accountId: a, actingUserId: owner, name: "ci-deploy-key", allowList: [])
         XCTAssertEqual(v.outcome(w.accountKey, w.userKey, okIp), "ok")
-        let second = try v.createUserKey(accountId: a, actingUserId: owner, ownerId: owner, name: "second-app-key", allowList: [])
+        let second = try v.createUserKey(accountId: a, actingUserId: owner, ownerId: owner, name: "second-app-key", allowList: []).expose()
         XCTAssertNotEqual(second, w.userKey)
         let keys = try v.listUserKeys(accountId: a)
         XCTAssertEqual(keys.map { $0.name }, ["ci-deploy-key", "second-app-key"])
         assertNoSecret(textForms(keys), [w.userKey, second, w.accountKey])
         try v.deleteUserKey(accountId: a, actingUserId: owner, name: "ci-deploy-key")
         XCTAssertEqual(v.outcome(w.accountKey, w.userKey, okIp), "invalid_user_key")
-        let rotated = try v.rotateAccountKey(accountId: a)
+        let rotated = try v.rotateAccountKey(accountId: a).expose()
         XCTAssertEqual(v.outcome(w.accountKey, second, okIp), "invalid_account_key")
         XCTAssertEqual(v.outcome(rotated, second, okIp), "ok")
         let users = try v.listUsers(accountId: a)
@@ -189,7 +189,7 @@ final class VerifierTests: XCTestCase {
             guard let error = error as? AdminError, case .InvalidName = error else { return XCTFail("\(error)") }
             XCTAssertEqual(field(error, "what", as: String.self), "email")
         }
-        XCTAssertThrowsError(try v.setTrustedProxies(cidrs: ["10.0.0.0/8", "nonsense"])) { error in
+        XCTAssertThrowsError(try v.setTrustedProxies(proxies: ["10.0.0.0/8", "nonsense"])) { error in
             XCTAssertEqual((error as? AdminError)?.code, "invalid_cidr")
         }
     }
@@ -213,7 +213,7 @@ final class VerifierTests: XCTestCase {
     func testTrustedProxiesApplyToForwardedFor() throws {
         let w = try World(Verifier.inMemory())
         let v = w.verifier
-        try v.setTrustedProxies(cidrs: ["127.0.0.0/8"])
+        try v.setTrustedProxies(proxies: ["127.0.0.0/8"])
         XCTAssertEqual(v.trustedProxies(), ["127.0.0.0/8"])
         let forwarded = authHeaders(w.accountKey, w.userKey, extra: [HeaderPair(name: "X-Forwarded-For", value: "10.9.8.7")])
         XCTAssertEqual(try v.authenticate(method: "GET", path: "/v1/", headers: forwarded, peer: "127.0.0.1").sourceIp, "10.9.8.7")
@@ -228,8 +228,8 @@ final class VerifierTests: XCTestCase {
         let first = try Verifier.openSqlite(path: path)
         let a = try first.createAccount(name: "shared")
         let owner = try first.addUser(accountId: a, name: "Ada", email: "ada@example.com", role: .owner)
-        let ak = try XCTUnwrap(first.enableApi(accountId: a))
-        let uk = try first.createUserKey(accountId: a, actingUserId: owner, ownerId: owner, name: "shared-key-name", allowList: [])
+        let ak = try XCTUnwrap(first.enableApi(accountId: a)).expose()
+        let uk = try first.createUserKey(accountId: a, actingUserId: owner, ownerId: owner, name: "shared-key-name", allowList: []).expose()
         let second = try Verifier.openSqlite(path: path)
         XCTAssertEqual(try second.authenticate(method: "GET", path: "/v1/", headers: authHeaders(ak, uk), peer: okIp).keyName, "shared-key-name")
         try first.deleteUserKey(accountId: a, actingUserId: owner, name: "shared-key-name")

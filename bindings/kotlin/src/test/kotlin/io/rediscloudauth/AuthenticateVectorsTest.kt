@@ -52,13 +52,13 @@ private class Case(private val case: JsonObject) {
             "enable_api" -> {
                 val key = verifier.enableApi(id(s["account"]))
                 val symbol = s.str("account_key")
-                if (symbol != null) secrets[symbol] = assertNotNull(key, "enable_api returned no key") else assertNull(key)
+                if (symbol != null) secrets[symbol] = assertNotNull(key, "enable_api returned no key").expose() else assertNull(key)
             }
             "disable_api" -> verifier.disableApi(id(s["account"]))
-            "rotate_account_key" -> secrets.remember(s, "account_key", verifier.rotateAccountKey(id(s["account"])))
+            "rotate_account_key" -> secrets.remember(s, "account_key", verifier.rotateAccountKey(id(s["account"])).expose())
             "create_user_key" -> secrets.remember(
                 s, "user_key",
-                verifier.createUserKey(id(s["account"]), id(s["acting_user"]), id(s["owner"]), s.string("name"), s.strings("allow_list")),
+                verifier.createUserKey(id(s["account"]), id(s["acting_user"]), id(s["owner"]), s.string("name"), s.strings("allow_list")).expose(),
             )
             "set_user_role" -> verifier.setUserRole(id(s["account"]), id(s["user"]), role(s.string("role")))
             "set_allow_list" -> verifier.setAllowList(id(s["account"]), id(s["acting_user"]), s.string("name"), s.strings("allow_list"))
@@ -138,5 +138,19 @@ class AuthenticateVectorsTest {
     @TestFactory
     fun authenticate(): List<DynamicTest> = vectors.cases("cases").map { case ->
         dynamicTest(case.string("name")) { Case(case).run() }
+    }
+
+    private val failures = loadVectors("auth_failures.json")
+
+    /** Every failure the public API can cause, with the same code and status as in every language. */
+    @TestFactory
+    fun everyFailure(): List<DynamicTest> = failures.cases("cases").map { case ->
+        dynamicTest(case.string("name")) { Case(case).run() }
+    }
+
+    @Test
+    fun `the failure table is the vectors'`() {
+        val table = failures.cases("failures").map { Triple(it.string("code"), it.getValue("http_status").jsonPrimitive.int.toUShort(), it.string("public_code")) }
+        assertEquals(table, authFailureKinds().map { Triple(it.code, it.httpStatus, it.publicCode) })
     }
 }

@@ -57,26 +57,26 @@ class Emulator private constructor() {
     val verifier: Verifier = Verifier.openSqlite(data.resolve("rcauth.sqlite3").toString())
     val account = verifier.createAccount("acme")
     val owner = verifier.addUser(account, "Ada", "ada@example.com", Role.OWNER)
-    private val accountKey = requireNotNull(verifier.enableApi(account))
+    private val accountKey = requireNotNull(verifier.enableApi(account)).expose()
 
     /** Allowed from loopback. */
     val keys = ApiKeys(
         accountKey,
-        verifier.createUserKey(account, owner, owner, "loopback-key", listOf("127.0.0.0/8", "::1/128")),
+        verifier.createUserKey(account, owner, owner, "loopback-key", listOf("127.0.0.0/8", "::1/128")).expose(),
     )
 
     /** Allowed only from 192.0.2.0/24: forbidden here. */
     val outsideKeys = ApiKeys(
         accountKey,
-        verifier.createUserKey(account, owner, owner, "outside-only-key", listOf("192.0.2.0/24")),
+        verifier.createUserKey(account, owner, owner, "outside-only-key", listOf("192.0.2.0/24")).expose(),
     )
 
     /** Of an account whose API is disabled. */
     val disabledKeys: ApiKeys = run {
         val off = verifier.createAccount("dormant")
         val offOwner = verifier.addUser(off, "Dee", "dee@example.com", Role.OWNER)
-        val offAccountKey = requireNotNull(verifier.enableApi(off))
-        val offUserKey = verifier.createUserKey(off, offOwner, offOwner, "dormant-app-key", emptyList())
+        val offAccountKey = requireNotNull(verifier.enableApi(off)).expose()
+        val offUserKey = verifier.createUserKey(off, offOwner, offOwner, "dormant-app-key", emptyList()).expose()
         verifier.disableApi(off)
         ApiKeys(offAccountKey, offUserKey)
     }

@@ -26,12 +26,12 @@ class World(val verifier: Verifier) {
     val account = verifier.createAccount("acme")
     val owner = verifier.addUser(account, "Ada", "ada@example.com", Role.OWNER)
     val member = verifier.addUser(account, "Bob", "bob@example.com", Role.MEMBER)
-    val accountKey = requireNotNull(verifier.enableApi(account))
-    val userKey = verifier.createUserKey(account, owner, owner, "ci-deploy-key", listOf("10.0.0.0/8"))
+    val accountKey = requireNotNull(verifier.enableApi(account)).expose()
+    val userKey = verifier.createUserKey(account, owner, owner, "ci-deploy-key", listOf("10.0.0.0/8")).expose()
     val other = verifier.createAccount("globex")
     val otherOwner = verifier.addUser(other, "Eve", "eve@example.com", Role.OWNER)
-    val otherAccountKey = requireNotNull(verifier.enableApi(other))
-    val otherUserKey = verifier.createUserKey(other, otherOwner, otherOwner, "globex-app-key", emptyList())
+    val otherAccountKey = requireNotNull(verifier.enableApi(other)).expose()
+    val otherUserKey = verifier.createUserKey(other, otherOwner, otherOwner, "globex-app-key", emptyList()).expose()
 }
 
 /** The request headers carrying these keys (a null key is left out). */
@@ -141,14 +141,14 @@ class VerifierTest {
         assertEquals("source_ip_not_allowed", v.outcome(w.accountKey, w.userKey, OK_IP))
         v.setAllowList(a, owner, "ci-deploy-key", emptyList())
         assertEquals("ok", v.outcome(w.accountKey, w.userKey, OK_IP))
-        val second = v.createUserKey(a, owner, owner, "second-app-key", emptyList())
+        val second = v.createUserKey(a, owner, owner, "second-app-key", emptyList()).expose()
         assertNotEquals(w.userKey, second)
         val keys = v.listUserKeys(a)
         assertEquals(listOf("ci-deploy-key", "second-app-key"), keys.map { it.name })
         assertNoSecret(keys.toString(), w.userKey, second, w.accountKey)
         v.deleteUserKey(a, owner, "ci-deploy-key")
         assertEquals("invalid_user_key", v.outcome(w.accountKey, w.userKey, OK_IP))
-        val rotated = v.rotateAccountKey(a)
+        val rotated = v.rotateAccountKey(a).expose()
         assertEquals("invalid_account_key", v.outcome(w.accountKey, second, OK_IP))
         assertEquals("ok", v.outcome(rotated, second, OK_IP))
         assertEquals(
@@ -179,6 +179,21 @@ class VerifierTest {
         assertEquals("email", email.what)
         val proxies = assertFailsWith<AdminException.InvalidCidr> { v.setTrustedProxies(listOf("10.0.0.0/8", "nonsense")) }
         assertEquals("nonsense", proxies.entry)
+        // Trusted proxies are CIDRs or bare addresses, as rcauth takes them.
+        v.setTrustedProxies(listOf("192.0.2.7", " 10.0.0.0/8"))
+        assertEquals(listOf("192.0.2.7/32", "10.0.0.0/8"), v.trustedProxies())
+    }
+
+    @Test
+    fun `new keys come back redacted`() {
+        val v = Verifier.inMemory()
+        val a = v.createAccount("acme")
+        val owner = v.addUser(a, "Ada", "ada@example.com", Role.OWNER)
+        val keys = listOf(requireNotNull(v.enableApi(a)), v.rotateAccountKey(a), v.createUserKey(a, owner, owner, "ci-deploy-key", emptyList()))
+        for (key in keys) {
+            assertTrue("redacted" in key.toString())
+            assertNoSecret(key.toString(), key.expose())
+        }
     }
 
     @Test
@@ -215,8 +230,8 @@ class VerifierTest {
         val first = Verifier.openSqlite(path.toString())
         val a = first.createAccount("shared")
         val owner = first.addUser(a, "Ada", "ada@example.com", Role.OWNER)
-        val ak = requireNotNull(first.enableApi(a))
-        val uk = first.createUserKey(a, owner, owner, "shared-key-name", emptyList())
+        val ak = requireNotNull(first.enableApi(a)).expose()
+        val uk = first.createUserKey(a, owner, owner, "shared-key-name", emptyList()).expose()
         val second = Verifier.openSqlite(path.toString())
         assertEquals("shared-key-name", second.authenticate("GET", "/v1/", authHeaders(ak, uk), OK_IP).keyName)
         first.deleteUserKey(a, owner, "shared-key-name")
