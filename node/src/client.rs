@@ -15,6 +15,7 @@ use crate::api_keys::ApiKeys;
 use crate::background::blocking;
 use crate::credentials::{Credentials, ResolveOptions};
 use crate::errors::{invalid_arg, throw, Failure};
+use crate::verifier::SystemLogEntry;
 
 /// An async client for the Redis Cloud API: timeouts, retries with
 /// backoff on 429 and 5xx (honouring the server's retry-after), typed
@@ -47,6 +48,15 @@ pub struct ClientOptions {
     pub rate_limit_per_minute: Option<u32>,
     /// The environment to read the base URL from instead of `process.env`.
     pub env: Option<HashMap<String, Option<String>>>,
+}
+
+/// `GET /v1/logs`: system log entries, newest first.
+#[napi(object, object_from_js = false)]
+pub struct SystemLogPage {
+    /// The entries of this page.
+    pub entries: Vec<SystemLogEntry>,
+    /// Links to other pages.
+    pub links: Vec<serde_json::Value>,
 }
 
 /// A successful answer to `request`: status, headers (never an
@@ -185,34 +195,37 @@ impl Client {
 
     /// A page of the account's system log (`GET /logs`), newest first;
     /// `limit` 1 to 1000 (default 100).
-    #[napi(ts_return_type = "Promise<SystemLogPage>")]
+    #[napi]
     pub fn system_log<'env>(
         &self,
         env: &'env Env,
         offset: Option<u32>,
         limit: Option<u32>,
-    ) -> Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> Result<PromiseRaw<'env, SystemLogPage>> {
         let client = self.inner.clone();
         let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(100));
-        promise(
-            env,
-            async move { json(client.system_log(offset, limit).await?) },
-        )
+        promise(env, async move {
+            let page = client.system_log(offset, limit).await?;
+            Ok(SystemLogPage {
+                entries: page.entries.into_iter().map(Into::into).collect(),
+                links: page.links,
+            })
+        })
     }
 
     /// Any request: `method`, `path` relative to the base URL (may hold a
-    /// query), and an optional JSON body. Non-2xx answers reject.
+    /// query), and an optional JSON body `json`. Non-2xx answers reject.
     #[napi(ts_return_type = "Promise<ApiResponse>")]
     pub fn request<'env>(
         &self,
         env: &'env Env,
         method: String,
         path: String,
-        body: Option<serde_json::Value>,
+        json: Option<serde_json::Value>,
     ) -> Result<PromiseRaw<'env, ApiResponse>> {
         let client = self.inner.clone();
         promise(env, async move {
-            let response = client.request(&method, &path, body).await?;
+            let response = client.request(&method, &path, json).await?;
             let mut headers: HashMap<String, String> = HashMap::new();
             for (name, value) in &response.headers {
                 let Ok(value) = value.to_str() else { continue };

@@ -3,10 +3,7 @@
 use napi::bindgen_prelude::*;
 use redis_cloud_auth::store::StoreError;
 use redis_cloud_auth::verify::{AdminError, AuthFailure};
-use redis_cloud_auth::{
-    ClientError, CredentialError, HeaderError, KeyError, KeyKind, ACCOUNT_KEY_HEADER,
-    USER_KEY_HEADER,
-};
+use redis_cloud_auth::{ClientError, CredentialError, HeaderError, KeyError, KeyKind};
 
 /// Everything a call can fail with, before it becomes a JavaScript error.
 #[derive(Debug)]
@@ -53,7 +50,7 @@ impl Failure {
     /// The `name` of the JavaScript error: the core error type's name.
     fn name(&self) -> &'static str {
         match self {
-            Failure::Key(_) => "KeyError",
+            Failure::Key(_) => "ApiKeyError",
             Failure::Header(_) => "HeaderError",
             Failure::Credential(_) => "CredentialError",
             Failure::Auth(_) => "AuthFailure",
@@ -102,7 +99,7 @@ impl Failure {
             Failure::Auth(e) => set_auth_fields(error, &e),
             Failure::Client(e) => {
                 if let Some(status) = e.status() {
-                    error.set_named_property("status", status)?;
+                    error.set_named_property("httpStatus", status)?;
                 }
                 if let Some(wait) = e.retry_after() {
                     error.set_named_property("retryAfter", wait.as_secs_f64())?;
@@ -124,6 +121,7 @@ impl Failure {
             let mut error = env.create_error(Error::new(Status::GenericFailure, self.message()))?;
             error.set_named_property("name", self.name())?;
             error.set_named_property("code", self.code())?;
+            error.set_named_property("detail", self.message())?;
             self.decorate(env, &mut error)?;
             Ok(Error::from(error.to_unknown()))
         };
@@ -133,7 +131,7 @@ impl Failure {
 
 /// Sets the fields of an `AuthFailure` error besides `name`, `code` and `message`.
 fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
-    target.set_named_property("status", e.http_status())?;
+    target.set_named_property("httpStatus", e.http_status())?;
     target.set_named_property("publicCode", e.public_code())?;
     target.set_named_property("publicMessage", e.public_message())?;
     match e {
@@ -144,59 +142,6 @@ fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
             target.set_named_property("sourceIp", source_ip.to_string())
         }
         _ => Ok(()),
-    }
-}
-
-/// Every field of the `AuthFailure` error for `e`, on a plain object, for
-/// the JavaScript layer to build the error from.
-pub fn auth_failure_fields<'env>(env: &'env Env, e: &AuthFailure) -> Result<Object<'env>> {
-    let mut fields = Object::new(env)?;
-    fields.set_named_property("name", "AuthFailure")?;
-    fields.set_named_property("code", e.code())?;
-    fields.set_named_property("message", e.to_string())?;
-    set_auth_fields(&mut fields, e)?;
-    Ok(fields)
-}
-
-/// The failure number of `SourceIpNotAllowed`, whose fields are those of
-/// its one datum, the source IP.
-pub const SOURCE_IP_FAILURE: u32 = 100;
-
-/// A number for each `AuthFailure` whose fields read the same every time,
-/// from 1; `SOURCE_IP_FAILURE`; 0 for any other.
-pub fn failure_number(e: &AuthFailure) -> u32 {
-    match e {
-        AuthFailure::SourceIpNotAllowed { .. } => SOURCE_IP_FAILURE,
-        other => constant_failure_number(other).unwrap_or(0),
-    }
-}
-
-/// A number for each `AuthFailure` whose fields read the same every time
-/// (every one but `SourceIpNotAllowed`), from 1; `None` for the others.
-fn constant_failure_number(e: &AuthFailure) -> Option<u32> {
-    let header = |h: &HeaderError| {
-        let kind = match h {
-            HeaderError::Missing(_) => 0,
-            HeaderError::Empty(_) => 1,
-            HeaderError::Duplicate(_) => 2,
-            HeaderError::Malformed(_) => 3,
-        };
-        match h.header() {
-            ACCOUNT_KEY_HEADER => Some(kind * 2),
-            USER_KEY_HEADER => Some(kind * 2 + 1),
-            _ => None,
-        }
-    };
-    match e {
-        AuthFailure::ApiDisabled => Some(1),
-        AuthFailure::InvalidAccountKey => Some(2),
-        AuthFailure::InvalidUserKey => Some(3),
-        AuthFailure::AccountMismatch => Some(4),
-        AuthFailure::OwnerRoleRevoked => Some(5),
-        AuthFailure::StoreUnavailable => Some(6),
-        AuthFailure::MissingCredentials(h) => header(h).map(|n| 10 + n),
-        AuthFailure::MalformedCredentials(h) => header(h).map(|n| 20 + n),
-        _ => None,
     }
 }
 
