@@ -53,11 +53,14 @@ pub struct ServeArgs {
 
 /// Parses a CIDR (`10.0.0.0/8`) or a single address (`10.0.0.1`).
 pub fn parse_cidr(value: &str) -> Result<IpNet, String> {
-    let value = value.trim();
-    value
-        .parse::<IpNet>()
-        .or_else(|_| value.parse::<std::net::IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("`{value}` is not a CIDR such as 10.0.0.0/8 or an IP address"))
+    redis_cloud_auth::verify::TrustedProxies::parse([value])
+        .map(|mut nets| nets.remove(0))
+        .map_err(|_| {
+            format!(
+                "`{}` is not a CIDR such as 10.0.0.0/8 or an IP address",
+                value.trim()
+            )
+        })
 }
 
 /// Runs `rcauth serve`.

@@ -6,12 +6,8 @@ use std::fmt;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::keys::{validate_key, ApiKeys, KeyError, KeyKind};
+pub use crate::keys::{ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 use crate::secret::Secret;
-
-/// Header that carries the account key.
-pub const ACCOUNT_KEY_HEADER: &str = "x-api-key";
-/// Header that carries the user key.
-pub const USER_KEY_HEADER: &str = "x-api-secret-key";
 
 /// Why the authentication headers of a request could not be read.
 /// Never carries a header value.

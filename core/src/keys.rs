@@ -7,6 +7,11 @@ use sha2::{Digest, Sha256};
 
 use crate::secret::Secret;
 
+/// Header that carries the account key.
+pub const ACCOUNT_KEY_HEADER: &str = "x-api-key";
+/// Header that carries the user key.
+pub const USER_KEY_HEADER: &str = "x-api-secret-key";
+
 /// Shortest key accepted, in bytes.
 pub const MIN_KEY_LEN: usize = 8;
 /// Longest key accepted, in bytes.
@@ -25,8 +30,8 @@ impl KeyKind {
     /// The HTTP header that carries this key.
     pub fn header(self) -> &'static str {
         match self {
-            KeyKind::Account => crate::headers::ACCOUNT_KEY_HEADER,
-            KeyKind::User => crate::headers::USER_KEY_HEADER,
+            KeyKind::Account => ACCOUNT_KEY_HEADER,
+            KeyKind::User => USER_KEY_HEADER,
         }
     }
 }

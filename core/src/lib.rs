@@ -25,6 +25,7 @@ pub mod headers;
 pub mod keys;
 #[cfg(feature = "tower")]
 pub mod layer;
+pub mod model;
 pub mod secret;
 pub mod store;
 pub mod verify;

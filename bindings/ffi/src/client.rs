@@ -45,40 +45,26 @@ pub struct ClientOptions {
     pub rate_limit_per_minute: Option<u32>,
 }
 
-impl ClientOptions {
-    fn apply(self, mut builder: core::ClientBuilder) -> core::ClientBuilder {
-        if let Some(url) = self.base_url {
-            builder = builder.base_url(url);
+impl From<ClientOptions> for core::client::ClientOptions {
+    fn from(o: ClientOptions) -> Self {
+        core::client::ClientOptions {
+            base_url: o.base_url,
+            timeout: o.timeout,
+            connect_timeout: o.connect_timeout,
+            max_retries: o.max_retries,
+            retry_backoff_base: o.retry_backoff_base,
+            retry_backoff_cap: o.retry_backoff_cap,
+            max_retry_after: o.max_retry_after,
+            user_agent_suffix: o.user_agent_suffix,
+            rate_limit_per_minute: o.rate_limit_per_minute,
+            environment: None,
         }
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(timeout) = self.connect_timeout {
-            builder = builder.connect_timeout(timeout);
-        }
-        if let Some(retries) = self.max_retries {
-            builder = builder.max_retries(retries);
-        }
-        if self.retry_backoff_base.is_some() || self.retry_backoff_cap.is_some() {
-            let base = self
-                .retry_backoff_base
-                .unwrap_or(core::client::DEFAULT_BACKOFF_BASE);
-            let cap = self
-                .retry_backoff_cap
-                .unwrap_or(core::client::DEFAULT_BACKOFF_CAP);
-            builder = builder.retry_backoff(base, cap);
-        }
-        if let Some(wait) = self.max_retry_after {
-            builder = builder.max_retry_after(wait);
-        }
-        if let Some(suffix) = self.user_agent_suffix {
-            builder = builder.user_agent_suffix(suffix);
-        }
-        if let Some(per_minute) = self.rate_limit_per_minute {
-            builder = builder.rate_limit_per_minute(per_minute);
-        }
-        builder
     }
+}
+
+/// Applies `options` (when given) to `builder`.
+fn with(builder: core::ClientBuilder, options: Option<ClientOptions>) -> core::ClientBuilder {
+    builder.options(options.unwrap_or_default().into())
 }
 
 /// A successful answer to a generic request.
@@ -142,9 +128,7 @@ impl Client {
         options: Option<ClientOptions>,
     ) -> Result<Arc<Self>, ClientError> {
         let builder = core::ClientBuilder::new(keys.0.clone());
-        Ok(Arc::new(Client(
-            options.unwrap_or_default().apply(builder).build()?,
-        )))
+        Ok(Arc::new(Client(with(builder, options).build()?)))
     }
 
     /// A client for these credentials and their base URL.
@@ -154,9 +138,7 @@ impl Client {
         options: Option<ClientOptions>,
     ) -> Result<Arc<Self>, ClientError> {
         let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
-        Ok(Arc::new(Client(
-            options.unwrap_or_default().apply(builder).build()?,
-        )))
+        Ok(Arc::new(Client(with(builder, options).build()?)))
     }
 
     /// A client for the credentials `chain` resolves.
@@ -166,9 +148,7 @@ impl Client {
         options: Option<ClientOptions>,
     ) -> Result<Arc<Self>, ClientError> {
         let builder = builder_for_chain(&chain)?;
-        Ok(Arc::new(Client(
-            options.unwrap_or_default().apply(builder).build()?,
-        )))
+        Ok(Arc::new(Client(with(builder, options).build()?)))
     }
 
     /// The account and the calling key (`GET /`).
@@ -215,10 +195,7 @@ impl BlockingClient {
         builder: core::ClientBuilder,
         options: Option<ClientOptions>,
     ) -> Result<Arc<Self>, ClientError> {
-        let client = options
-            .unwrap_or_default()
-            .apply(builder)
-            .build_blocking()?;
+        let client = with(builder, options).build_blocking()?;
         Ok(Arc::new(BlockingClient(client)))
     }
 }

@@ -590,30 +590,6 @@ pub enum AuthFailure {
     },
 }
 
-/// Code of [`AuthFailure::InvalidPeerAddress`].
-pub const INVALID_PEER_CODE: &str = "invalid_peer_address";
-/// HTTP status of [`AuthFailure::InvalidPeerAddress`]: the server's fault.
-pub const INVALID_PEER_STATUS: u16 = 500;
-/// Public code of [`AuthFailure::InvalidPeerAddress`].
-pub const INVALID_PEER_PUBLIC_CODE: &str = "internal_error";
-/// Public message of [`AuthFailure::InvalidPeerAddress`].
-pub const INVALID_PEER_PUBLIC: &str = "internal error";
-/// Message of [`AuthFailure::InvalidPeerAddress`].
-pub const INVALID_PEER_DETAIL: &str = "the peer address is not an IPv4 or IPv6 address";
-
-impl AuthFailure {
-    /// The peer address given by the calling code is not an IP address.
-    pub fn invalid_peer_address() -> Self {
-        AuthFailure::InvalidPeerAddress {
-            code: INVALID_PEER_CODE.to_string(),
-            http_status: INVALID_PEER_STATUS,
-            public_message: INVALID_PEER_PUBLIC.to_string(),
-            public_code: INVALID_PEER_PUBLIC_CODE.to_string(),
-            detail: INVALID_PEER_DETAIL.to_string(),
-        }
-    }
-}
-
 impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
     fn from(failure: redis_cloud_auth::AuthFailure) -> Self {
         use redis_cloud_auth::AuthFailure as F;
@@ -683,6 +659,13 @@ impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
                 source_ip: source_ip.to_string(),
             },
             F::StoreUnavailable => AuthFailure::StoreUnavailable {
+                code,
+                http_status,
+                public_message,
+                public_code,
+                detail,
+            },
+            F::InvalidPeerAddress => AuthFailure::InvalidPeerAddress {
                 code,
                 http_status,
                 public_message,

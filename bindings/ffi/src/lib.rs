@@ -13,6 +13,7 @@ pub mod fast_path;
 mod headers;
 mod keys;
 mod records;
+mod secret;
 mod verifier;
 
 pub use client::{ApiResponse, BlockingClient, Client, ClientOptions};
@@ -24,4 +25,5 @@ pub use errors::{AdminError, ApiKeyError, AuthFailure, ClientError, CredentialEr
 pub use headers::{account_key_header, parse_auth_headers, user_key_header, HeaderPair};
 pub use keys::{key_fingerprint, ApiKeys, KeyKind};
 pub use records::{AccountInfo, KeyInfo, Owner, SystemLogEntry, SystemLogPage};
-pub use verifier::{Principal, Role, UserInfo, UserKeyInfo, Verifier};
+pub use secret::Secret;
+pub use verifier::{AuthRequest, Principal, Role, UserInfo, UserKeyInfo, Verifier};

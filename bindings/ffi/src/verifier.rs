@@ -1,7 +1,6 @@
 //! [`Verifier`]: accounts, owners and user keys, `authenticate`, and the
 //! system log, on the in-memory or SQLite store.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use redis_cloud_auth::verify as core;
@@ -9,6 +8,21 @@ use redis_cloud_auth::verify as core;
 use crate::errors::{AdminError, AuthFailure};
 use crate::headers::HeaderPair;
 use crate::records::SystemLogEntry;
+use crate::secret::Secret;
+
+/// One request to authenticate: what `authenticate` takes, as a record
+/// (for `authenticate_many`).
+#[derive(Clone, uniffi::Record)]
+pub struct AuthRequest {
+    /// HTTP method, for the system log.
+    pub method: String,
+    /// Request path, for the system log.
+    pub path: String,
+    /// Every header of the request (the keys and `X-Forwarded-For` are read).
+    pub headers: Vec<HeaderPair>,
+    /// The address the connection came from.
+    pub peer: String,
+}
 
 /// A user's role in an account; only owners hold user keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -203,11 +217,11 @@ impl Verifier {
 
     /// Enables the API. The first call creates the account key and returns
     /// it, the only time it can be read; later calls return nothing.
-    pub fn enable_api(&self, account_id: u64) -> Result<Option<String>, AdminError> {
+    pub fn enable_api(&self, account_id: u64) -> Result<Option<Arc<Secret>>, AdminError> {
         Ok(self
             .0
             .enable_api(account_id)?
-            .map(|key| key.expose().to_string()))
+            .map(|key| Arc::new(Secret(key))))
     }
 
     /// Disables the API: every request of the account fails. The key is kept.
@@ -216,8 +230,8 @@ impl Verifier {
     }
 
     /// Replaces the account key and returns the new one, once.
-    pub fn rotate_account_key(&self, account_id: u64) -> Result<String, AdminError> {
-        Ok(self.0.rotate_account_key(account_id)?.expose().to_string())
+    pub fn rotate_account_key(&self, account_id: u64) -> Result<Arc<Secret>, AdminError> {
+        Ok(Arc::new(Secret(self.0.rotate_account_key(account_id)?)))
     }
 
     /// Creates a user key named `name` for `owner_id` and returns it, once.
@@ -230,11 +244,11 @@ impl Verifier {
         owner_id: u64,
         name: String,
         allow_list: Vec<String>,
-    ) -> Result<String, AdminError> {
+    ) -> Result<Arc<Secret>, AdminError> {
         let key =
             self.0
                 .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list)?;
-        Ok(key.expose().to_string())
+        Ok(Arc::new(Secret(key)))
     }
 
     /// Replaces a user key's allow list.
@@ -306,19 +320,9 @@ impl Verifier {
         Ok(self.0.flush_system_log()?)
     }
 
-    /// Trusts `X-Forwarded-For` from peers in these CIDRs.
-    pub fn set_trusted_proxies(&self, cidrs: Vec<String>) -> Result<(), AdminError> {
-        let nets = cidrs
-            .iter()
-            .map(|cidr| {
-                cidr.trim()
-                    .parse::<ipnet::IpNet>()
-                    .map_err(|err| core::AdminError::InvalidCidr {
-                        entry: cidr.clone(),
-                        reason: err.to_string(),
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+    /// Trusts `X-Forwarded-For` from these proxies: CIDRs or bare IP addresses.
+    pub fn set_trusted_proxies(&self, proxies: Vec<String>) -> Result<(), AdminError> {
+        let nets = core::TrustedProxies::parse(&proxies).map_err(core::AdminError::from)?;
         self.0.set_trusted_proxies(nets);
         Ok(())
     }
@@ -343,15 +347,36 @@ impl Verifier {
         headers: Vec<HeaderPair>,
         peer: String,
     ) -> Result<Principal, AuthFailure> {
-        let peer: IpAddr = peer
-            .trim()
-            .parse()
-            .map_err(|_| AuthFailure::invalid_peer_address())?;
-        let pairs: Vec<(&str, &[u8])> = headers
-            .iter()
-            .map(|h| (h.name.as_str(), h.value.as_bytes()))
-            .collect();
-        let request = core::AuthRequest::from_pairs(&method, &path, &pairs, peer);
-        Ok(self.0.authenticate(&request)?.into())
+        Ok(decide(&self.0, &method, &path, &headers, &peer)?.into())
     }
+
+    /// Authenticates each request; returns one code per request, in order:
+    /// `ok` or the failure's code.
+    pub fn authenticate_many(&self, requests: Vec<AuthRequest>) -> Vec<String> {
+        requests
+            .into_iter()
+            .map(
+                |r| match decide(&self.0, &r.method, &r.path, &r.headers, &r.peer) {
+                    Ok(_) => "ok".to_string(),
+                    Err(failure) => failure.code().to_string(),
+                },
+            )
+            .collect()
+    }
+}
+
+/// The core's `authenticate` on a request as the bindings receive it.
+fn decide(
+    verifier: &core::Verifier,
+    method: &str,
+    path: &str,
+    headers: &[HeaderPair],
+    peer: &str,
+) -> Result<core::Principal, core::AuthFailure> {
+    let peer = core::parse_peer(peer)?;
+    let pairs: Vec<(&str, &[u8])> = headers
+        .iter()
+        .map(|h| (h.name.as_str(), h.value.as_bytes()))
+        .collect();
+    verifier.authenticate(&core::AuthRequest::from_pairs(method, path, &pairs, peer))
 }

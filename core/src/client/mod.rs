@@ -9,6 +9,7 @@
 mod blocking;
 mod config;
 mod error;
+mod options;
 mod rate_limit;
 mod request;
 pub mod retry;
@@ -26,6 +27,7 @@ pub use config::{
     DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_TIMEOUT,
 };
 pub use error::{ClientError, MESSAGE_EXCERPT_CHARS};
+pub use options::ClientOptions;
 pub use rate_limit::{RateLimiter, ServerPause};
 pub use request::{MAX_PATH_LEN, MAX_RESPONSE_BYTES};
 

@@ -27,7 +27,7 @@ pub use mutation_codec::{UndecodableMutation, MUTATION_FORMAT};
 pub use sqlite::{SqliteStore, MIGRATIONS};
 
 use crate::api::SystemLogEntry;
-use crate::verify::{KeyHash, Role};
+use crate::model::{KeyHash, Role};
 
 /// Why a store could not do what was asked. Carries no SQL text and no
 /// secret; the underlying error is reported through `tracing`.

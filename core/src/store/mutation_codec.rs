@@ -3,7 +3,7 @@
 //! [`MUTATION_FORMAT`].
 
 use super::{Mutation, UserKeyRecord};
-use crate::verify::{KeyHash, Role};
+use crate::model::{KeyHash, Role};
 
 /// The format number [`Mutation::encode`] writes, its first byte.
 ///

@@ -23,7 +23,7 @@ use super::{
     StoreError, UserKeyRecord, UserRecord, CHANGE_FEED_LEN,
 };
 use crate::api::SystemLogEntry;
-use crate::verify::{KeyHash, Role};
+use crate::model::{KeyHash, Role};
 
 /// The schema, one entry per version: entry `n` takes the file from version
 /// `n` to `n + 1`.

@@ -2,7 +2,7 @@
 //! and their allow lists. Each is one store transaction; the index is
 //! updated before the call returns.
 
-use super::allow_list::AllowList;
+use super::allow_list::{AllowList, CidrError};
 use super::index::Index;
 use super::key_material::{generate_key, KeyHash, ACCOUNT_KEY_LEN, USER_KEY_LEN};
 use super::model::{
@@ -64,6 +64,15 @@ pub enum AdminError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<CidrError> for AdminError {
+    fn from(error: CidrError) -> Self {
+        match error {
+            CidrError::Invalid { entry, reason } => AdminError::InvalidCidr { entry, reason },
+            CidrError::TooMany { max } => AdminError::AllowListTooLong { max },
+        }
+    }
 }
 
 impl AdminError {

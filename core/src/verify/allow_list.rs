@@ -5,10 +5,38 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::admin::AdminError;
-
 /// Most entries an allow list may hold.
 pub const ALLOW_LIST_MAX: usize = 1000;
+
+/// Why a list of CIDRs (an allow list, trusted proxies) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    /// An entry is not a valid CIDR or IP address.
+    #[error("invalid allow-list entry {entry:?}: {reason}")]
+    Invalid {
+        /// The entry as written.
+        entry: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The list has more entries than allowed.
+    #[error("an allow list holds at most {max} entries")]
+    TooMany {
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl CidrError {
+    /// Stable snake_case code, the same in every language (`invalid_cidr`,
+    /// `allow_list_too_long`), as [`AdminError`](super::AdminError) reports it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CidrError::Invalid { .. } => "invalid_cidr",
+            CidrError::TooMany { .. } => "allow_list_too_long",
+        }
+    }
+}
 
 /// A validated CIDR allow list. Empty allows every source.
 ///
@@ -85,7 +113,7 @@ impl V4Ranges {
 
 impl AllowList {
     /// Validates and normalises `entries`; exact duplicates are dropped.
-    pub fn parse<I, S>(entries: I) -> Result<Self, AdminError>
+    pub fn parse<I, S>(entries: I) -> Result<Self, CidrError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -97,7 +125,7 @@ impl AllowList {
                 nets.push(net);
             }
             if nets.len() > ALLOW_LIST_MAX {
-                return Err(AdminError::AllowListTooLong {
+                return Err(CidrError::TooMany {
                     max: ALLOW_LIST_MAX,
                 });
             }
@@ -151,9 +179,9 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-fn parse_entry(raw: &str) -> Result<IpNet, AdminError> {
+fn parse_entry(raw: &str) -> Result<IpNet, CidrError> {
     let text = raw.trim();
-    let invalid = |reason: String| AdminError::InvalidCidr {
+    let invalid = |reason: String| CidrError::Invalid {
         entry: raw.to_string(),
         reason,
     };
@@ -275,7 +303,7 @@ mod tests {
             ("::ffff:10.0.0.0/104", "IPv4-mapped"),
         ] {
             match AllowList::parse([entry]) {
-                Err(AdminError::InvalidCidr {
+                Err(CidrError::Invalid {
                     entry: e,
                     reason: r,
                 }) => {

@@ -44,44 +44,105 @@ pub enum AuthFailure {
     /// The store could not be read; the request may succeed later.
     #[error("the verifier's store is unavailable")]
     StoreUnavailable,
+    /// The peer address the server passed is not an IP address: no allow
+    /// list can be applied, so the request fails closed. A mistake of the
+    /// calling server, not of the request (status 500).
+    #[error("the peer address is not an IPv4 or IPv6 address")]
+    InvalidPeerAddress,
+}
+
+/// What every failure of one kind shares: its stable code, HTTP status and
+/// public code. [`AuthFailure::ALL`] lists them by ordinal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureKind {
+    /// Stable snake_case code ([`AuthFailure::code`]).
+    pub code: &'static str,
+    /// HTTP status ([`AuthFailure::http_status`]).
+    pub http_status: u16,
+    /// What the caller is shown ([`AuthFailure::public_code`]).
+    pub public_code: &'static str,
+}
+
+const fn kind(code: &'static str, http_status: u16, public_code: &'static str) -> FailureKind {
+    FailureKind {
+        code,
+        http_status,
+        public_code,
+    }
+}
+
+/// Parses the address a connection came from, as a server passes it
+/// (surrounding whitespace ignored). Anything else is
+/// [`AuthFailure::InvalidPeerAddress`]: the one rule for every binding.
+///
+/// ```
+/// use redis_cloud_auth::verify::{parse_peer, AuthFailure};
+/// assert_eq!(parse_peer(" 10.0.0.1 ")?.to_string(), "10.0.0.1");
+/// assert_eq!(parse_peer("localhost"), Err(AuthFailure::InvalidPeerAddress));
+/// # Ok::<(), AuthFailure>(())
+/// ```
+pub fn parse_peer(text: &str) -> Result<IpAddr, AuthFailure> {
+    text.trim()
+        .parse()
+        .map_err(|_| AuthFailure::InvalidPeerAddress)
 }
 
 impl AuthFailure {
+    /// Every kind of failure, indexed by [`AuthFailure::ordinal`]. The order
+    /// is stable: a new failure is appended, never inserted. Encoded
+    /// outcomes ([`Outcome`](super::Outcome)) carry the ordinal.
+    pub const ALL: [FailureKind; 10] = [
+        kind("api_disabled", 401, "unauthorized"),
+        kind("missing_credentials", 401, "unauthorized"),
+        kind("malformed_credentials", 401, "unauthorized"),
+        kind("invalid_account_key", 401, "unauthorized"),
+        kind("invalid_user_key", 401, "unauthorized"),
+        kind("account_mismatch", 401, "unauthorized"),
+        kind("owner_role_revoked", 401, "unauthorized"),
+        kind("source_ip_not_allowed", 403, "forbidden"),
+        kind("store_unavailable", 503, "service_unavailable"),
+        kind("invalid_peer_address", 500, "internal_error"),
+    ];
+
+    /// This failure's index in [`AuthFailure::ALL`].
+    pub fn ordinal(&self) -> u8 {
+        match self {
+            AuthFailure::ApiDisabled => 0,
+            AuthFailure::MissingCredentials(_) => 1,
+            AuthFailure::MalformedCredentials(_) => 2,
+            AuthFailure::InvalidAccountKey => 3,
+            AuthFailure::InvalidUserKey => 4,
+            AuthFailure::AccountMismatch => 5,
+            AuthFailure::OwnerRoleRevoked => 6,
+            AuthFailure::SourceIpNotAllowed { .. } => 7,
+            AuthFailure::StoreUnavailable => 8,
+            AuthFailure::InvalidPeerAddress => 9,
+        }
+    }
+
+    /// What every failure of this kind shares.
+    pub fn kind(&self) -> FailureKind {
+        AuthFailure::ALL[usize::from(self.ordinal())]
+    }
+
     /// Stable snake_case code of the precise reason, the same in every
     /// language. For logs and tests; not for the caller (see
     /// [`AuthFailure::public_code`]).
     pub fn code(&self) -> &'static str {
-        match self {
-            AuthFailure::ApiDisabled => "api_disabled",
-            AuthFailure::MissingCredentials(_) => "missing_credentials",
-            AuthFailure::MalformedCredentials(_) => "malformed_credentials",
-            AuthFailure::InvalidAccountKey => "invalid_account_key",
-            AuthFailure::InvalidUserKey => "invalid_user_key",
-            AuthFailure::AccountMismatch => "account_mismatch",
-            AuthFailure::OwnerRoleRevoked => "owner_role_revoked",
-            AuthFailure::SourceIpNotAllowed { .. } => "source_ip_not_allowed",
-            AuthFailure::StoreUnavailable => "store_unavailable",
-        }
+        self.kind().code
     }
 
     /// The HTTP status to answer with: 401 for credential failures, 403 for
-    /// a source IP outside the allow list, 503 when the store is unavailable.
+    /// a source IP outside the allow list, 503 when the store is
+    /// unavailable, 500 for a peer address that is not an IP address.
     pub fn http_status(&self) -> u16 {
-        match self {
-            AuthFailure::SourceIpNotAllowed { .. } => 403,
-            AuthFailure::StoreUnavailable => 503,
-            _ => 401,
-        }
+        self.kind().http_status
     }
 
-    /// The error code a caller is shown: `unauthorized`, `forbidden` or
-    /// `service_unavailable`, following the status.
+    /// The error code a caller is shown: `unauthorized`, `forbidden`,
+    /// `service_unavailable` or `internal_error`, following the status.
     pub fn public_code(&self) -> &'static str {
-        match self.http_status() {
-            403 => "forbidden",
-            503 => "service_unavailable",
-            _ => "unauthorized",
-        }
+        self.kind().public_code
     }
 
     /// The message a caller is shown. Never holds a secret; an account
@@ -109,6 +170,7 @@ impl AuthFailure {
             AuthFailure::StoreUnavailable => {
                 "authentication is temporarily unavailable; retry later".into()
             }
+            AuthFailure::InvalidPeerAddress => "internal error".into(),
         }
     }
 
@@ -148,6 +210,42 @@ mod tests {
         assert_eq!(denied.http_status(), 403);
         assert_eq!(denied.error_body().error, "forbidden");
         assert_eq!(AuthFailure::StoreUnavailable.http_status(), 503);
+    }
+
+    #[test]
+    fn ordinals_index_the_table() {
+        let ip = "192.0.2.1".parse().unwrap();
+        let every = [
+            AuthFailure::ApiDisabled,
+            AuthFailure::MissingCredentials(HeaderError::Missing("x-api-key")),
+            AuthFailure::MalformedCredentials(HeaderError::Duplicate("x-api-key")),
+            AuthFailure::InvalidAccountKey,
+            AuthFailure::InvalidUserKey,
+            AuthFailure::AccountMismatch,
+            AuthFailure::OwnerRoleRevoked,
+            AuthFailure::SourceIpNotAllowed { source_ip: ip },
+            AuthFailure::StoreUnavailable,
+            AuthFailure::InvalidPeerAddress,
+        ];
+        assert_eq!(every.len(), AuthFailure::ALL.len());
+        for (i, failure) in every.iter().enumerate() {
+            assert_eq!(usize::from(failure.ordinal()), i);
+            assert_eq!(failure.error_body().error, failure.public_code());
+        }
+        let codes: std::collections::HashSet<_> = AuthFailure::ALL.iter().map(|k| k.code).collect();
+        assert_eq!(codes.len(), AuthFailure::ALL.len(), "codes are unique");
+    }
+
+    #[test]
+    fn a_peer_that_is_not_an_address_fails_closed() {
+        assert_eq!(parse_peer("::1").unwrap().to_string(), "::1");
+        for bad in ["", "10.0.0", "10.0.0.1:8080", "[::1]", "example.com"] {
+            let failure = parse_peer(bad).unwrap_err();
+            assert_eq!(
+                (failure.code(), failure.http_status()),
+                ("invalid_peer_address", 500)
+            );
+        }
     }
 
     #[test]

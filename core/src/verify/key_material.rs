@@ -1,11 +1,9 @@
-//! New keys from the operating system's CSPRNG, and [`KeyHash`], the only
-//! form in which a key is ever stored.
+//! New keys from the operating system's CSPRNG, and the hasher of the
+//! verifier's [`KeyHash`] maps.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
-use sha2::{Digest, Sha256};
-
+pub use crate::model::KeyHash;
 use crate::secret::Secret;
 
 /// Characters of a generated key: letters and digits, safe in any header,
@@ -34,60 +32,6 @@ pub fn generate_key(len: usize) -> Result<Secret, getrandom::Error> {
         }
     }
     Ok(Secret::new(out.as_str()))
-}
-
-/// The SHA-256 digest of a key: what stores keep and indexes look up.
-///
-/// Equality is constant time. `Debug` shows a short prefix only, which is
-/// safe: the digest of a random key reveals nothing about it.
-#[derive(Clone, Copy)]
-pub struct KeyHash([u8; 32]);
-
-impl KeyHash {
-    /// Hashes a key value.
-    pub fn of(key: &str) -> Self {
-        KeyHash(Sha256::digest(key.as_bytes()).into())
-    }
-
-    /// Wraps a digest read from a store.
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        KeyHash(bytes)
-    }
-
-    /// The digest bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl PartialEq for KeyHash {
-    /// Constant time: every byte is compared, with no early exit.
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        let mut diff = 0u64;
-        for (a, b) in self.0.chunks_exact(8).zip(other.0.chunks_exact(8)) {
-            let a = u64::from_le_bytes(a.try_into().expect("8 bytes"));
-            let b = u64::from_le_bytes(b.try_into().expect("8 bytes"));
-            diff |= a ^ b;
-        }
-        // `black_box` keeps the optimiser from turning the fold into an early exit.
-        std::hint::black_box(diff) == 0
-    }
-}
-
-impl Eq for KeyHash {}
-
-impl Hash for KeyHash {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // The digest is already uniform: its first 8 bytes are the hash.
-        state.write_u64(u64::from_le_bytes(self.0[..8].try_into().expect("8 bytes")));
-    }
-}
-
-impl fmt::Debug for KeyHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyHash({}…)", hex::encode(&self.0[..4]))
-    }
 }
 
 /// A [`Hasher`] for [`KeyHash`] keys: passes the digest's first 8 bytes

@@ -51,6 +51,7 @@ mod failure;
 mod index;
 mod key_material;
 mod model;
+mod outcome;
 mod refresh;
 mod source_ip;
 mod system_log;
@@ -61,14 +62,15 @@ use std::sync::Arc;
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 pub use admin::AdminError;
-pub use allow_list::{canonical, AllowList, ALLOW_LIST_MAX};
+pub use allow_list::{canonical, AllowList, CidrError, ALLOW_LIST_MAX};
 pub use authenticate::{AuthRequest, Principal, PrincipalRef, RequestHeaders};
-pub use failure::AuthFailure;
+pub use failure::{parse_peer, AuthFailure, FailureKind};
 pub use key_material::{generate_key, KeyHash, ACCOUNT_KEY_LEN, USER_KEY_LEN};
 pub use model::{
     validate_key_name, AccountId, Role, UnknownRole, UserId, UserInfo, UserKeyInfo, KEY_NAME_MAX,
     KEY_NAME_MIN,
 };
+pub use outcome::Outcome;
 pub use refresh::RefreshStats;
 pub use source_ip::{TrustedProxies, FORWARDED_FOR_HEADER};
 pub use system_log::AUTHENTICATION_ENTRY;

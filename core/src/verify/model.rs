@@ -1,15 +1,7 @@
-//! The verifier's model: roles, what callers see of users and keys, and the
-//! rules for names.
-
-use std::fmt;
-use std::str::FromStr;
+//! What callers see of users and keys, and the rules for names.
 
 use super::admin::AdminError;
-
-/// An account id, assigned by the store.
-pub type AccountId = u64;
-/// A user id, assigned by the store.
-pub type UserId = u64;
+pub use crate::model::{AccountId, Role, UnknownRole, UserId};
 
 /// Shortest user-key name.
 pub const KEY_NAME_MIN: usize = 10;
@@ -17,73 +9,6 @@ pub const KEY_NAME_MIN: usize = 10;
 pub const KEY_NAME_MAX: usize = 50;
 /// Longest account or user name, and longest email, in characters.
 pub const TEXT_MAX: usize = 200;
-
-/// A user's role in an account. Only owners hold user keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Manages the account and its API keys.
-    Owner,
-    /// Works with the account's resources.
-    Member,
-    /// Reads the account's resources.
-    Viewer,
-    /// Manages billing.
-    BillingAdmin,
-    /// Reads logs.
-    LogsViewer,
-}
-
-impl Role {
-    /// Every role, in a stable order.
-    pub const ALL: [Role; 5] = [
-        Role::Owner,
-        Role::Member,
-        Role::Viewer,
-        Role::BillingAdmin,
-        Role::LogsViewer,
-    ];
-
-    /// The role's stable name: `owner`, `member`, `viewer`,
-    /// `billing-admin`, `logs-viewer`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Member => "member",
-            Role::Viewer => "viewer",
-            Role::BillingAdmin => "billing-admin",
-            Role::LogsViewer => "logs-viewer",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A role name that is not one of [`Role::as_str`]'s.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?}; expected owner, member, viewer, billing-admin or logs-viewer")]
-pub struct UnknownRole(pub String);
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    /// Parses a role name (as [`Role::as_str`] writes it, any case).
-    ///
-    /// ```
-    /// use redis_cloud_auth::verify::Role;
-    /// assert_eq!("billing-admin".parse::<Role>().unwrap(), Role::BillingAdmin);
-    /// assert!("admin".parse::<Role>().is_err());
-    /// ```
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownRole(s.to_string()))
-    }
-}
 
 /// A user as callers see it.
 #[derive(Debug, Clone, PartialEq, Eq)]

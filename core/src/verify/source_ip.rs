@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::allow_list::canonical;
+use super::allow_list::{canonical, CidrError};
 
 /// The header a proxy appends the address it received a request from to.
 pub const FORWARDED_FOR_HEADER: &str = "x-forwarded-for";
@@ -35,6 +35,36 @@ impl TrustedProxies {
         TrustedProxies {
             nets: nets.into_iter().map(|n| canonical_net(n.trunc())).collect(),
         }
+    }
+
+    /// Parses trusted proxies as every binding and `rcauth serve
+    /// --trusted-proxy` take them: CIDRs (`10.0.0.0/8`, host bits allowed)
+    /// or bare IP addresses (`192.0.2.7`), surrounding whitespace ignored.
+    ///
+    /// ```
+    /// use redis_cloud_auth::verify::TrustedProxies;
+    /// let nets = TrustedProxies::parse([" 10.0.0.0/8", "192.0.2.7", "::1"])?;
+    /// assert_eq!(nets.len(), 3);
+    /// assert_eq!(TrustedProxies::parse(["proxy.local"]).unwrap_err().code(), "invalid_cidr");
+    /// # Ok::<(), redis_cloud_auth::verify::CidrError>(())
+    /// ```
+    pub fn parse<I, S>(entries: I) -> Result<Vec<IpNet>, CidrError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        entries
+            .into_iter()
+            .map(|entry| {
+                let text = entry.as_ref().trim();
+                text.parse::<IpNet>()
+                    .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| CidrError::Invalid {
+                        entry: entry.as_ref().to_string(),
+                        reason: "not a CIDR such as 10.0.0.0/8 or an IP address".into(),
+                    })
+            })
+            .collect()
     }
 
     /// The trusted networks.

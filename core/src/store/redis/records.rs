@@ -18,8 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::{KeyHash, Role};
 use crate::store::{AccountRecord, UserKeyRecord, UserRecord};
-use crate::verify::{KeyHash, Role};
 
 /// The names of every key of one store, under its prefix.
 #[derive(Debug, Clone)]

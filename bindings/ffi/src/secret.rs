@@ -1,0 +1,32 @@
+//! [`Secret`]: a new key as it crosses to foreign code, redacted until
+//! `expose()` is called.
+
+use std::fmt;
+
+use redis_cloud_auth as core;
+
+/// A secret value (a new account key or user key): printing it shows
+/// `** redacted **`; `expose()` returns the text.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug, Display)]
+pub struct Secret(pub(crate) core::Secret);
+
+#[uniffi::export]
+impl Secret {
+    /// The secret's text. Every call site is a place a secret leaves its type.
+    pub fn expose(&self) -> String {
+        self.0.expose().to_string()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
