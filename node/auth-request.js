@@ -104,10 +104,10 @@ function fromArray(array) {
 function findHeaders(headers) {
   if (typeof headers !== 'object' || headers === null) throw invalidArg(BAD_HEADERS)
   if (Array.isArray(headers)) return fromArray(headers)
+  // A Fetch Headers or a Map: its entries are not properties.
+  if (typeof headers[Symbol.iterator] === 'function') return fromArray(Array.from(headers))
   const found = new Found()
-  let any = false
   for (const name in headers) {
-    any = true
     const value = headers[name]
     if (typeof value === 'string') {
       found.add(kindOf(name), value)
@@ -118,9 +118,6 @@ function findHeaders(headers) {
       throw invalidArg(BAD_HEADERS)
     }
   }
-  if (any) return found
-  // No enumerable properties: a Fetch Headers or a Map, or really no headers.
-  if (typeof headers[Symbol.iterator] === 'function') return fromArray(Array.from(headers))
   return found
 }
 
@@ -132,7 +129,11 @@ function findHeaders(headers) {
  */
 let principals
 
-/** Runs the native check; returns the key serial, or `[serial, sourceIp]`. */
+/**
+ * Runs the native check; returns the core's encoded outcome of a success
+ * (`2 * serial + differs`), or `[outcome, sourceIp]` when the source IP is
+ * not the peer as given. Throws the `AuthFailure` error.
+ */
 function check(verifier, method, path, headers, peer) {
   const found = findHeaders(headers)
   principals ??= new Array(1 << 17)
@@ -150,7 +151,8 @@ function check(verifier, method, path, headers, peer) {
 /** `Verifier.prototype.authenticateSync(method, path, headers, peer)`. */
 function authenticateSync(method, path, headers, peer) {
   const outcome = check(this, method, path, headers, peer)
-  const serial = typeof outcome === 'number' ? outcome : outcome[0]
+  const encoded = typeof outcome === 'number' ? outcome : outcome[0]
+  const serial = (encoded - (encoded % 2)) / 2
   const p = principals[serial % principals.length]
   return {
     accountId: p.accountId,

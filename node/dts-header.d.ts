@@ -91,8 +91,8 @@ export interface AuthFailure extends Error {
   detail: string
   /** The HTTP status to answer with: 401, 403 (allow list), 500 (a peer that is not an IP address) or 503. */
   httpStatus: 401 | 403 | 500 | 503
-  /** What the caller is shown: `unauthorized`, `forbidden` or `service_unavailable`. */
-  publicCode: 'unauthorized' | 'forbidden' | 'service_unavailable'
+  /** What the caller is shown: `unauthorized`, `forbidden`, `internal_error` or `service_unavailable`. */
+  publicCode: 'unauthorized' | 'forbidden' | 'internal_error' | 'service_unavailable'
   /** The message the caller is shown (an account mismatch reads like an invalid user key). */
   publicMessage: string
   /** For missing or malformed credentials: the header. */

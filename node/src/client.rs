@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::client::{Client as CoreClient, ClientBuilder};
+use redis_cloud_auth::client::{Client as CoreClient, ClientBuilder, ClientOptions as CoreClientOptions};
 use redis_cloud_auth::credentials::Environment;
 use redis_cloud_auth::ClientError;
 
@@ -25,29 +25,50 @@ pub struct Client {
     inner: CoreClient,
 }
 
-/// How a `Client` runs. Every field is optional.
+/// How a `Client` runs: the core's `ClientOptions`, times in
+/// milliseconds. Every field is optional.
 #[napi(object)]
 pub struct ClientOptions {
     /// API base URL (default: the credentials', the environment's, else `https://api.redislabs.com/v1`).
     pub base_url: Option<String>,
     /// Time allowed for a whole request, in milliseconds (default 30000).
-    pub timeout_ms: Option<u32>,
+    pub timeout: Option<u32>,
     /// Time allowed to open a connection, in milliseconds (default 10000).
-    pub connect_timeout_ms: Option<u32>,
+    pub connect_timeout: Option<u32>,
     /// Retries after the first attempt (default 3, at most 10).
     pub max_retries: Option<u32>,
     /// Wait before the first retry, in milliseconds (default 250; doubled each time).
-    pub retry_backoff_ms: Option<u32>,
+    pub retry_backoff_base: Option<u32>,
     /// Longest backoff wait, in milliseconds (default 8000).
-    pub retry_backoff_cap_ms: Option<u32>,
+    pub retry_backoff_cap: Option<u32>,
     /// Longest server-requested wait to sleep through, in milliseconds (default 60000).
-    pub max_retry_after_ms: Option<u32>,
+    pub max_retry_after: Option<u32>,
     /// Appended to the `User-Agent` header.
     pub user_agent_suffix: Option<String>,
     /// Client-side limit in requests per minute.
     pub rate_limit_per_minute: Option<u32>,
     /// The environment to read the base URL from instead of `process.env`.
     pub env: Option<HashMap<String, Option<String>>>,
+}
+
+impl From<ClientOptions> for CoreClientOptions {
+    fn from(o: ClientOptions) -> Self {
+        let millis = |ms: Option<u32>| ms.map(|ms| Duration::from_millis(ms.into()));
+        CoreClientOptions {
+            base_url: o.base_url,
+            timeout: millis(o.timeout),
+            connect_timeout: millis(o.connect_timeout),
+            max_retries: o.max_retries,
+            retry_backoff_base: millis(o.retry_backoff_base),
+            retry_backoff_cap: millis(o.retry_backoff_cap),
+            max_retry_after: millis(o.max_retry_after),
+            user_agent_suffix: o.user_agent_suffix,
+            rate_limit_per_minute: o.rate_limit_per_minute,
+            environment: o.env.map(|vars| {
+                Environment::from_pairs(vars.into_iter().filter_map(|(k, v)| Some((k, v?))))
+            }),
+        }
+    }
 }
 
 /// `GET /v1/logs`: system log entries, newest first.
@@ -69,48 +90,6 @@ pub struct ApiResponse {
     pub headers: HashMap<String, String>,
     /// The body parsed as JSON.
     pub json: serde_json::Value,
-}
-
-fn millis(value: u32) -> Duration {
-    Duration::from_millis(value.into())
-}
-
-fn configure(mut builder: ClientBuilder, options: ClientOptions) -> ClientBuilder {
-    let base_backoff = options.retry_backoff_ms.map(millis);
-    let cap_backoff = options.retry_backoff_cap_ms.map(millis);
-    if let Some(url) = options.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(ms) = options.timeout_ms {
-        builder = builder.timeout(millis(ms));
-    }
-    if let Some(ms) = options.connect_timeout_ms {
-        builder = builder.connect_timeout(millis(ms));
-    }
-    if let Some(retries) = options.max_retries {
-        builder = builder.max_retries(retries);
-    }
-    if base_backoff.is_some() || cap_backoff.is_some() {
-        builder = builder.retry_backoff(
-            base_backoff.unwrap_or(redis_cloud_auth::client::DEFAULT_BACKOFF_BASE),
-            cap_backoff.unwrap_or(redis_cloud_auth::client::DEFAULT_BACKOFF_CAP),
-        );
-    }
-    if let Some(ms) = options.max_retry_after_ms {
-        builder = builder.max_retry_after(millis(ms));
-    }
-    if let Some(suffix) = options.user_agent_suffix {
-        builder = builder.user_agent_suffix(suffix);
-    }
-    if let Some(per_minute) = options.rate_limit_per_minute {
-        builder = builder.rate_limit_per_minute(per_minute);
-    }
-    if let Some(vars) = options.env {
-        builder = builder.environment(Environment::from_pairs(
-            vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
-        ));
-    }
-    builder
 }
 
 /// Runs `future` on napi's tokio runtime; the Promise settles on the JS thread.
@@ -150,11 +129,8 @@ impl Client {
         } else {
             return Err(invalid_arg("a Client needs ApiKeys or Credentials"));
         };
-        let builder = match options {
-            Some(options) => configure(builder, options),
-            None => builder,
-        };
-        let inner = throw(&env, builder.build())?;
+        let options = options.map(Into::into).unwrap_or_default();
+        let inner = throw(&env, builder.options(options).build())?;
         Ok(Client { inner })
     }
 
@@ -174,13 +150,9 @@ impl Client {
     ) -> Result<PromiseRaw<'env, Client>> {
         let chain = chain.map(ResolveOptions::into_chain).unwrap_or_default();
         blocking(env, move || {
-            let builder = ClientBuilder::from_chain(&chain)?;
-            let builder = match options {
-                Some(options) => configure(builder, options),
-                None => builder,
-            };
+            let options = options.map(Into::into).unwrap_or_default();
             Ok(Client {
-                inner: builder.build()?,
+                inner: ClientBuilder::from_chain(&chain)?.options(options).build()?,
             })
         })
     }

@@ -3,13 +3,12 @@
 //! key headers, the `X-Forwarded-For` values, the peer), read with direct
 //! napi calls into zeroed-on-drop buffers, and checked by the core.
 
-use std::net::IpAddr;
 use std::ptr;
 
 use napi::bindgen_prelude::*;
 use napi::sys;
 use redis_cloud_auth::verify::{
-    AuthFailure, AuthRequest, PrincipalRef, Verifier, FORWARDED_FOR_HEADER,
+    parse_peer, AuthFailure, AuthRequest, PrincipalRef, Verifier, FORWARDED_FOR_HEADER,
 };
 use redis_cloud_auth::{Secret, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 use zeroize::Zeroize;
@@ -170,14 +169,6 @@ pub struct Parts {
     user_key: KeyHeader,
     forwarded_for: Vec<Text>,
     peer: Text,
-    peer_ip: IpAddr,
-}
-
-/// The peer address: the text, trimmed, as an IP address.
-fn peer_address(peer: &str) -> Result<IpAddr> {
-    peer.trim()
-        .parse()
-        .map_err(|_| invalid_arg("peer must be an IP address"))
 }
 
 impl Parts {
@@ -188,15 +179,13 @@ impl Parts {
     pub unsafe fn read(env: sys::napi_env, args: [Arg; 6]) -> Result<Self> {
         let [method, path, account_key, user_key, forwarded, peer] = args;
         unsafe {
-            let peer = Text::read(env, peer.0, "peer")?;
             Ok(Parts {
                 method: Text::read(env, method.0, "method")?,
                 path: Text::read(env, path.0, "path")?,
                 account_key: KeyHeader::read(env, account_key.0, ACCOUNT_KEY_HEADER)?,
                 user_key: KeyHeader::read(env, user_key.0, USER_KEY_HEADER)?,
                 forwarded_for: forwarded_for(env, forwarded.0)?,
-                peer_ip: peer_address(peer.as_str())?,
-                peer,
+                peer: Text::read(env, peer.0, "peer")?,
             })
         }
     }
@@ -206,13 +195,14 @@ impl Parts {
         self.peer.as_str()
     }
 
-    /// Runs the core check, handing the principal to `read` (see
-    /// `Verifier::authenticate_with`).
+    /// Runs the core check (the peer parsed by the core's rule), handing
+    /// the principal to `read` (see `Verifier::authenticate_with`).
     pub fn check<R>(
         &self,
         verifier: &Verifier,
         read: impl FnOnce(PrincipalRef<'_>) -> R,
     ) -> std::result::Result<R, AuthFailure> {
+        let peer = parse_peer(self.peer.as_str())?;
         let forwarded_for = self.forwarded_for.iter().map(|v| (FORWARDED_FOR_HEADER, v.as_str()));
         let pairs: Vec<(&str, &[u8])> = (self.account_key.pairs(ACCOUNT_KEY_HEADER))
             .chain(self.user_key.pairs(USER_KEY_HEADER))
@@ -223,22 +213,10 @@ impl Parts {
             self.method.as_str(),
             self.path.as_str(),
             &pairs,
-            self.peer_ip,
+            peer,
         );
         verifier.authenticate_with(&request, read)
     }
-}
-
-/// Whether `ip` is written exactly as `text`.
-pub fn written_as(ip: IpAddr, text: &str) -> bool {
-    use std::io::Write;
-    let mut buf = [0u8; 48];
-    let mut out = &mut buf[..];
-    if write!(out, "{ip}").is_err() {
-        return false;
-    }
-    let written = 48 - out.len();
-    &buf[..written] == text.as_bytes()
 }
 
 fn set(env: sys::napi_env, object: sys::napi_value, name: &std::ffi::CStr, value: sys::napi_value) -> Result<()> {

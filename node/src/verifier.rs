@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::verify::{self as core, AccountId, Role, UserId};
+use redis_cloud_auth::verify::{self as core, AccountId, Outcome, Role, TrustedProxies, UserId};
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
 use crate::errors::{invalid_arg, Failure};
-use crate::request::{remember, written_as, Arg, Parts};
+use crate::request::{remember, Arg, Parts};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
@@ -205,10 +205,12 @@ impl Verifier {
     /// The check behind `authenticateSync`, on the parts of the request
     /// that `auth-request.js` found: the key headers (`undefined` when
     /// absent, `null` when repeated), the `X-Forwarded-For` values, and the
-    /// peer. Returns the key's serial, or `[serial, sourceIp]` when the
-    /// source IP is not the peer as written; the principal's other fields
-    /// are in `principals[serial % principals.length]` (see
-    /// `request::remember`). Throws the `AuthFailure` error.
+    /// peer. Returns the core's encoded `Outcome` of a success (`2 * serial
+    /// + differs`), with the source IP (`[outcome, sourceIp]`) when it
+    /// differs from the peer as given; the principal's other fields are in
+    /// `principals[serial % principals.length]` (see `request::remember`).
+    /// Throws the `AuthFailure` error, whose fields (the header, the source
+    /// IP) say more than the outcome's ordinal.
     #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticate", skip_typescript)]
     pub fn authenticate_parts(
@@ -226,19 +228,24 @@ impl Verifier {
         // SAFETY: napi values of this call, read on the JavaScript thread.
         let parts =
             unsafe { Parts::read(raw, [method, path, account_key, user_key, forwarded_for, peer])? };
-        let outcome = parts.check(&self.inner, |principal| {
+        let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
-            unsafe { remember(raw, principals.0, &principal) }
-                .map(|()| (principal.key_serial, principal.source_ip))
+            unsafe { remember(raw, principals.0, &principal) }.map(|()| {
+                let outcome = Outcome::authenticated(&principal, parts.peer());
+                (outcome, principal.source_ip)
+            })
         });
-        let (serial, source_ip): (u64, IpAddr) = match outcome {
+        let (outcome, source_ip): (Outcome, IpAddr) = match checked {
             Ok(found) => found?,
             Err(failure) => return Err(Failure::Auth(failure).into_js(&env)),
         };
-        Ok(if written_as(source_ip, parts.peer()) {
-            Either::A(serial as f64)
-        } else {
-            Either::B((serial as f64, source_ip.to_string()))
+        let encoded = outcome.encode() as f64;
+        Ok(match outcome {
+            Outcome::Authenticated {
+                source_ip_differs: true,
+                ..
+            } => Either::B((encoded, source_ip.to_string())),
+            _ => Either::A(encoded),
         })
     }
 
@@ -494,18 +501,11 @@ impl Verifier {
         blocking(env, move || Ok(verifier.flush_system_log()?))
     }
 
-    /// Trusts `X-Forwarded-For` from peers in these networks (CIDRs).
+    /// Trusts `X-Forwarded-For` from peers in these networks (CIDRs or
+    /// bare IPs); throws an `AdminError` (`invalid_cidr`) for any other entry.
     #[napi(setter)]
-    pub fn set_trusted_proxies(&self, nets: Vec<String>) -> Result<()> {
-        let nets = nets
-            .iter()
-            .map(|n| {
-                n.trim()
-                    .parse::<ipnet::IpNet>()
-                    .or_else(|_| n.trim().parse::<IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| invalid_arg(format!("`{n}` is not a CIDR such as 10.0.0.0/8")))
-            })
-            .collect::<Result<Vec<_>>>()?;
+    pub fn set_trusted_proxies(&self, env: Env, proxies: Vec<String>) -> Result<()> {
+        let nets = TrustedProxies::parse(&proxies).map_err(|e| Failure::Admin(e.into()).into_js(&env))?;
         self.inner.set_trusted_proxies(nets);
         Ok(())
     }

@@ -271,6 +271,7 @@ test('every request shape gives what Verifier.authenticate gives; the shapes not
     'a repeated value': 'malformed_credentials',
     'pairs, repeated': 'malformed_credentials',
     'an empty array': 'missing_credentials',
+    'undefined values': 'missing_credentials',
     'an empty value': 'missing_credentials',
     'a long value': 'malformed_credentials',
     'non-ASCII value': 'malformed_credentials',
@@ -282,7 +283,7 @@ test('every request shape gives what Verifier.authenticate gives; the shapes not
   const sources = [
     ['Headers with forwarded-for', '203.0.113.1'],
     ['forwarded-for as array', '203.0.113.2'],
-    ['forwarded-for garbage', '10.0.0.2'],
+    ['forwarded-for garbage', '10.0.0.3'],
   ]
   for (const [name, sourceIp] of sources) {
     assert.equal(verifier.authenticateSync('GET', '/', shapes[name], '10.0.0.2').sourceIp, sourceIp, name)
@@ -296,9 +297,6 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
   const bad = [
     [['GET', '/', headers, undefined], 'peer must be a string'],
     [['GET', '/', headers, null], 'peer must be a string'],
-    [['GET', '/', headers, ''], 'peer must be an IP address'],
-    [['GET', '/', headers, 'not-an-ip'], 'peer must be an IP address'],
-    [['GET', '/', headers, `${accountKey}`], 'peer must be an IP address'],
     [['GET', '/', headers, 10], 'peer must be a string'],
     [['GET', '/', headers, ['10.0.0.1']], 'peer must be a string'],
     [[1, '/', headers, '10.0.0.1'], 'method must be a string'],
@@ -324,6 +322,15 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
     assert.ok(error, String(call))
     assert.equal(error.code, 'InvalidArg', String(call))
     assert.match(error.message, message instanceof RegExp ? message : new RegExp(`^${message.replaceAll('.', '\\.')}$`))
+    assertNoSecret(error, [accountKey, userKey])
+  }
+  // A peer that is not an IP address: the core's failure, one code and status, in every entry.
+  for (const peer of ['', 'not-an-ip', `${accountKey}`]) {
+    const expected = { name: 'AuthFailure', code: 'invalid_peer_address', httpStatus: 500, publicCode: 'internal_error' }
+    const error = outcome(() => verifier.authenticateSync('GET', '/', headers, peer)).error
+    assert.deepEqual({ name: error.name, code: error.code, httpStatus: error.httpStatus, publicCode: error.publicCode }, expected, peer)
+    await assert.rejects(verifier.authenticate('GET', '/', headers, peer), expected)
+    assert.deepEqual(verifier.authenticateMany([{ method: 'GET', path: '/', headers, peer }]), ['invalid_peer_address'])
     assertNoSecret(error, [accountKey, userKey])
   }
   // A key in the method or path is never logged, never echoed.
@@ -361,14 +368,17 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
   const table = new Array(8)
   assert.throws(() => verifier._authenticate(1, 2, 3, 4, 5, 6, table), { code: 'InvalidArg' })
   assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, [7], '10.0.0.1', table), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, 'nope', table), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, 'nope', table), { code: 'invalid_peer_address' })
   assert.throws(() => verifier._authenticateAsync('GET', '/', accountKey, userKey, 7, '10.0.0.1'), { code: 'InvalidArg' })
   assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', []), { code: 'InvalidArg' })
   assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', {}), { code: 'InvalidArg' })
-  // The table keeps one entry per key, by serial, with the fields but the source IP.
-  const serial = verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table)
+  // The core's encoded outcome (2 * serial + differs); the table keeps one
+  // entry per key, by serial, with the fields but the source IP.
+  const encoded = verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table)
+  assert.equal(encoded % 2, 0)
+  const serial = encoded / 2
   assert.deepEqual(table.filter(Boolean), [{ serial, accountId: principal.accountId, accountName: 'acme', userId: principal.userId, ownerName: 'Ada', ownerEmail: 'ada@example.com', keyName: 'ci-deploy-key' }])
-  assert.deepEqual(verifier._authenticate('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table), [serial, '10.0.0.1'])
+  assert.deepEqual(verifier._authenticate('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table), [encoded + 1, '10.0.0.1'])
   await verifier.flushSystemLog()
 })
 

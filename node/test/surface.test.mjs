@@ -74,7 +74,8 @@ test('the exports of the package are the ones index.d.ts declares', () => {
 })
 
 for (const [className, cls] of Object.entries(spec.classes)) {
-  if (!inNode(cls)) continue
+  const members = [...(cls.constructors ?? []), ...(cls.methods ?? []), ...(cls.properties ?? [])]
+  if (!inNode(cls) || !members.some(inNode)) continue
   test(`class ${className}: every member, parameters in order`, () => {
     const symbol = symbolOf(className)
     const instance = checker.getDeclaredTypeOfSymbol(symbol)
@@ -156,7 +157,10 @@ test('real objects and errors carry the fields the spec gives them', async () =>
   }
   await verifier.flushSystemLog()
   objects.SystemLogEntry = (await verifier.systemLog(account, 0, 1))[0]
-  for (const [name, object] of Object.entries(objects)) assert.deepEqual(Object.keys(object), spec.records[name].map(camel), name)
+  // napi sets optional fields last: the order is held in index.d.ts above.
+  for (const [name, object] of Object.entries(objects)) {
+    assert.deepEqual(Object.keys(object).sort(), spec.records[name].map(camel).sort(), name)
+  }
 
   const thrown = (call) => {
     try {

@@ -167,8 +167,9 @@ test('admin errors have stable codes', async () => {
   }
   assert.throws(() => verifier.addUser(account, 'Eve', 'eve@example.com', 'admin'), { code: 'InvalidArg', message: /unknown role/ })
   assert.throws(() => verifier.listUsers(-1), { code: 'InvalidArg' })
-  assert.throws(() => verifier.authenticateSync('GET', '/', {}, 'not-an-ip'), { code: 'InvalidArg' })
-  assert.throws(() => { verifier.trustedProxies = ['nope'] }, { code: 'InvalidArg' })
+  assert.throws(() => verifier.authenticateSync('GET', '/', {}, 'not-an-ip'), { name: 'AuthFailure', code: 'invalid_peer_address', httpStatus: 500 })
+  assert.throws(() => { verifier.trustedProxies = ['nope'] }, { name: 'AdminError', code: 'invalid_cidr' })
+  assert.throws(() => { verifier.trustedProxies = 'nope' }, { code: 'ArrayExpected' }) // as napi converts arguments
 })
 
 test('a SQLite file shared by two verifiers: changes seen at once', async () => {

@@ -103,7 +103,7 @@ async function gateway(path: string): Promise<void> {
 
 /** The client side. */
 async function call(keys: ApiKeys): Promise<void> {
-  const client = new Client(keys, { baseUrl: 'http://127.0.0.1:8080/v1', timeoutMs: 5000, maxRetries: 1 })
+  const client = new Client(keys, { baseUrl: 'http://127.0.0.1:8080/v1', timeout: 5000, maxRetries: 1 })
   try {
     const me: AccountResponse = await client.account()
     const page = await client.systemLog(0, 10)
