@@ -130,13 +130,25 @@ function findHeaders(headers) {
 let principals
 
 /**
- * Runs the native check; returns the core's encoded outcome of a success
+ * The fields of `AuthFailure` errors by message, for every verifier: the
+ * native check writes an entry when it is not there (`remember_failure`
+ * in src/request.rs). Started over every 65,536 checks: source IPs are many.
+ */
+let failures = Object.create(null)
+let failuresSeen = 0
+
+/**
+ * Runs the native check; returns the core's encoded outcome: a success
  * (`2 * serial + differs`), or `[outcome, sourceIp]` when the source IP is
- * not the peer as given. Throws the `AuthFailure` error.
+ * not the peer as given; a failure as `[-1 - ordinal, message]`.
  */
 function check(verifier, method, path, headers, peer) {
   const found = findHeaders(headers)
   principals ??= new Array(1 << 17)
+  if (++failuresSeen > 65536) {
+    failures = Object.create(null)
+    failuresSeen = 0
+  }
   return verifier._authenticate(
     method,
     path,
@@ -145,13 +157,30 @@ function check(verifier, method, path, headers, peer) {
     found.forwardedFor,
     peer,
     principals,
+    failures,
   )
+}
+
+/** The `AuthFailure` error of a failed outcome `[outcome, message]`. */
+function failure(outcome) {
+  const fields = failures[outcome[1]]
+  const error = new Error(fields.message)
+  error.name = fields.name
+  error.code = fields.code
+  error.detail = fields.detail
+  error.httpStatus = fields.httpStatus
+  error.publicCode = fields.publicCode
+  error.publicMessage = fields.publicMessage
+  if (fields.header !== undefined) error.header = fields.header
+  if (fields.sourceIp !== undefined) error.sourceIp = fields.sourceIp
+  return error
 }
 
 /** `Verifier.prototype.authenticateSync(method, path, headers, peer)`. */
 function authenticateSync(method, path, headers, peer) {
   const outcome = check(this, method, path, headers, peer)
   const encoded = typeof outcome === 'number' ? outcome : outcome[0]
+  if (encoded < 0) throw failure(outcome)
   const serial = (encoded - (encoded % 2)) / 2
   const p = principals[serial % principals.length]
   return {
@@ -191,13 +220,8 @@ function authenticateMany(requests) {
   for (let i = 0; i < requests.length; i++) {
     const r = requests[i]
     if (typeof r !== 'object' || r === null) throw invalidArg('the request must be an object')
-    try {
-      check(this, r.method, r.path, r.headers, r.peer)
-      codes[i] = 'ok'
-    } catch (error) {
-      if (error?.name !== 'AuthFailure') throw error
-      codes[i] = error.code
-    }
+    const outcome = check(this, r.method, r.path, r.headers, r.peer)
+    codes[i] = typeof outcome === 'number' || outcome[0] >= 0 ? 'ok' : failures[outcome[1]].code
   }
   return codes
 }

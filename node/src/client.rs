@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::client::{Client as CoreClient, ClientBuilder, ClientOptions as CoreClientOptions};
+use redis_cloud_auth::client::{
+    Client as CoreClient, ClientBuilder, ClientOptions as CoreClientOptions,
+};
 use redis_cloud_auth::credentials::Environment;
 use redis_cloud_auth::ClientError;
 
@@ -152,7 +154,9 @@ impl Client {
         blocking(env, move || {
             let options = options.map(Into::into).unwrap_or_default();
             Ok(Client {
-                inner: ClientBuilder::from_chain(&chain)?.options(options).build()?,
+                inner: ClientBuilder::from_chain(&chain)?
+                    .options(options)
+                    .build()?,
             })
         })
     }

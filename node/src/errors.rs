@@ -47,44 +47,18 @@ failure_from!(
 );
 
 impl Failure {
-    /// The `name` of the JavaScript error: the core error type's name.
-    fn name(&self) -> &'static str {
+    /// The JavaScript error's `name` (the core error type's), its stable
+    /// `code` (the core's) and its message.
+    fn parts(&self) -> (&'static str, &'static str, String) {
         match self {
-            Failure::Key(_) => "ApiKeyError",
-            Failure::Header(_) => "HeaderError",
-            Failure::Credential(_) => "CredentialError",
-            Failure::Auth(_) => "AuthFailure",
-            Failure::Admin(_) => "AdminError",
-            Failure::Store(_) => "StoreError",
-            Failure::Client(_) => "ClientError",
-            Failure::Internal(_) => "Error",
-        }
-    }
-
-    /// The stable `code`, taken from the core.
-    fn code(&self) -> &'static str {
-        match self {
-            Failure::Key(e) => e.code(),
-            Failure::Header(e) => e.code(),
-            Failure::Credential(e) => e.code(),
-            Failure::Auth(e) => e.code(),
-            Failure::Admin(e) => e.code(),
-            Failure::Store(e) => e.code(),
-            Failure::Client(e) => e.code(),
-            Failure::Internal(_) => "internal",
-        }
-    }
-
-    fn message(&self) -> String {
-        match self {
-            Failure::Key(e) => e.to_string(),
-            Failure::Header(e) => e.to_string(),
-            Failure::Credential(e) => e.to_string(),
-            Failure::Auth(e) => e.to_string(),
-            Failure::Admin(e) => e.to_string(),
-            Failure::Store(e) => e.to_string(),
-            Failure::Client(e) => e.to_string(),
-            Failure::Internal(m) => m.clone(),
+            Failure::Key(e) => ("ApiKeyError", e.code(), e.to_string()),
+            Failure::Header(e) => ("HeaderError", e.code(), e.to_string()),
+            Failure::Credential(e) => ("CredentialError", e.code(), e.to_string()),
+            Failure::Auth(e) => ("AuthFailure", e.code(), e.to_string()),
+            Failure::Admin(e) => ("AdminError", e.code(), e.to_string()),
+            Failure::Store(e) => ("StoreError", e.code(), e.to_string()),
+            Failure::Client(e) => ("ClientError", e.code(), e.to_string()),
+            Failure::Internal(m) => ("Error", "internal", m.clone()),
         }
     }
 
@@ -118,15 +92,30 @@ impl Failure {
     /// Builds the JavaScript error; the returned `napi::Error` rethrows that object.
     pub fn into_js(self, env: &Env) -> Error {
         let build = || -> Result<Error> {
-            let mut error = env.create_error(Error::new(Status::GenericFailure, self.message()))?;
-            error.set_named_property("name", self.name())?;
-            error.set_named_property("code", self.code())?;
-            error.set_named_property("detail", self.message())?;
+            let (name, code, message) = self.parts();
+            let mut error =
+                env.create_error(Error::new(Status::GenericFailure, message.clone()))?;
+            error.set_named_property("name", name)?;
+            error.set_named_property("code", code)?;
+            error.set_named_property("detail", message)?;
             self.decorate(env, &mut error)?;
             Ok(Error::from(error.to_unknown()))
         };
         build().unwrap_or_else(|err| err)
     }
+}
+
+/// The fields of the `AuthFailure` error for `e` on a plain object, for
+/// `auth-request.js` to build the error from (see `remember_failure`).
+pub fn auth_failure_fields<'env>(env: &'env Env, e: &AuthFailure) -> Result<Object<'env>> {
+    let mut fields = Object::new(env)?;
+    let message = e.to_string();
+    fields.set_named_property("name", "AuthFailure")?;
+    fields.set_named_property("code", e.code())?;
+    fields.set_named_property("message", message.as_str())?;
+    fields.set_named_property("detail", message)?;
+    set_auth_fields(&mut fields, e)?;
+    Ok(fields)
 }
 
 /// Sets the fields of an `AuthFailure` error besides `name`, `code` and `message`.

@@ -25,7 +25,10 @@ fn ok(status: sys::napi_status, what: &str) -> Result<()> {
 
 fn type_of(env: sys::napi_env, value: sys::napi_value) -> Result<sys::napi_valuetype> {
     let mut kind = 0;
-    ok(unsafe { sys::napi_typeof(env, value, &mut kind) }, "a value")?;
+    ok(
+        unsafe { sys::napi_typeof(env, value, &mut kind) },
+        "a value",
+    )?;
     Ok(kind)
 }
 
@@ -47,6 +50,12 @@ impl ValidateNapiValue for Arg {}
 impl FromNapiValue for Arg {
     unsafe fn from_napi_value(_env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
         Ok(Arg(value))
+    }
+}
+
+impl ToNapiValue for Arg {
+    unsafe fn to_napi_value(_env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        Ok(value.0)
     }
 }
 
@@ -203,27 +212,32 @@ impl Parts {
         read: impl FnOnce(PrincipalRef<'_>) -> R,
     ) -> std::result::Result<R, AuthFailure> {
         let peer = parse_peer(self.peer.as_str())?;
-        let forwarded_for = self.forwarded_for.iter().map(|v| (FORWARDED_FOR_HEADER, v.as_str()));
+        let forwarded_for = self
+            .forwarded_for
+            .iter()
+            .map(|v| (FORWARDED_FOR_HEADER, v.as_str()));
         let pairs: Vec<(&str, &[u8])> = (self.account_key.pairs(ACCOUNT_KEY_HEADER))
             .chain(self.user_key.pairs(USER_KEY_HEADER))
             .chain(forwarded_for)
             .map(|(name, value)| (name, value.as_bytes()))
             .collect();
-        let request = AuthRequest::from_pairs(
-            self.method.as_str(),
-            self.path.as_str(),
-            &pairs,
-            peer,
-        );
+        let request =
+            AuthRequest::from_pairs(self.method.as_str(), self.path.as_str(), &pairs, peer);
         verifier.authenticate_with(&request, read)
     }
 }
 
-fn set(env: sys::napi_env, object: sys::napi_value, name: &std::ffi::CStr, value: sys::napi_value) -> Result<()> {
+fn set(
+    env: sys::napi_env,
+    object: sys::napi_value,
+    name: &std::ffi::CStr,
+    value: sys::napi_value,
+) -> Result<()> {
     check_status!(unsafe { sys::napi_set_named_property(env, object, name.as_ptr(), value) })
 }
 
-fn string(env: sys::napi_env, value: &str) -> Result<sys::napi_value> {
+/// A JavaScript string of `value`.
+pub fn string(env: sys::napi_env, value: &str) -> Result<sys::napi_value> {
     let mut out = ptr::null_mut();
     check_status!(unsafe {
         sys::napi_create_string_utf8(env, value.as_ptr().cast(), value.len() as isize, &mut out)
@@ -235,6 +249,36 @@ fn number(env: sys::napi_env, value: u64) -> Result<sys::napi_value> {
     let mut out = ptr::null_mut();
     check_status!(unsafe { sys::napi_create_double(env, value as f64, &mut out) })?;
     Ok(out)
+}
+
+/// Makes sure `table[message]` (the JavaScript table of failures by
+/// message, see `auth-request.js`) holds the fields of the `AuthFailure`
+/// error for `failure`, whose message is `message`; returns the message as
+/// a JavaScript string. The message names one set of fields: it holds the
+/// header and the source IP where the failure has them.
+///
+/// # Safety
+/// `table` (a plain object) comes from napi, on the JavaScript thread.
+pub unsafe fn remember_failure(
+    env: &Env,
+    table: sys::napi_value,
+    failure: &AuthFailure,
+) -> Result<sys::napi_value> {
+    let raw = env.raw();
+    if type_of(raw, table)? != sys::ValueType::napi_object {
+        return Err(invalid_arg("the failure table must be an object"));
+    }
+    let key = string(raw, &failure.to_string())?;
+    let mut has = false;
+    ok(
+        unsafe { sys::napi_has_own_property(raw, table, key, &mut has) },
+        "the failure table",
+    )?;
+    if !has {
+        let fields = crate::errors::auth_failure_fields(env, failure)?;
+        check_status!(unsafe { sys::napi_set_property(raw, table, key, fields.raw()) })?;
+    }
+    Ok(key)
 }
 
 /// Makes sure `table[serial % table.length]` (the JavaScript table of
@@ -252,13 +296,19 @@ pub unsafe fn remember(
 ) -> Result<()> {
     const WHAT: &str = "the principal table";
     let mut len = 0;
-    ok(unsafe { sys::napi_get_array_length(env, table, &mut len) }, WHAT)?;
+    ok(
+        unsafe { sys::napi_get_array_length(env, table, &mut len) },
+        WHAT,
+    )?;
     if len == 0 {
         return Err(invalid_arg("the principal table is empty"));
     }
     let index = (principal.key_serial % u64::from(len)) as u32;
     let mut entry = ptr::null_mut();
-    ok(unsafe { sys::napi_get_element(env, table, index, &mut entry) }, WHAT)?;
+    ok(
+        unsafe { sys::napi_get_element(env, table, index, &mut entry) },
+        WHAT,
+    )?;
     if type_of(env, entry)? == sys::ValueType::napi_object {
         let (mut serial, mut kept) = (ptr::null_mut(), 0.0);
         ok(

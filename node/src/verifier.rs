@@ -11,7 +11,7 @@ use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
 use crate::errors::{invalid_arg, Failure};
-use crate::request::{remember, Arg, Parts};
+use crate::request::{remember, remember_failure, string, Arg, Parts};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
@@ -209,8 +209,9 @@ impl Verifier {
     /// + differs`), with the source IP (`[outcome, sourceIp]`) when it
     /// differs from the peer as given; the principal's other fields are in
     /// `principals[serial % principals.length]` (see `request::remember`).
-    /// Throws the `AuthFailure` error, whose fields (the header, the source
-    /// IP) say more than the outcome's ordinal.
+    /// A failure returns `[outcome, message]`: the core's encoded outcome
+    /// (`-1 - ordinal`) and the message that keys the error's fields in
+    /// `failures` (see `request::remember_failure`).
     #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticate", skip_typescript)]
     pub fn authenticate_parts(
@@ -223,11 +224,16 @@ impl Verifier {
         forwarded_for: Arg,
         peer: Arg,
         principals: Arg,
-    ) -> Result<Either<f64, (f64, String)>> {
+        failures: Arg,
+    ) -> Result<Either<f64, (f64, Arg)>> {
         let raw = env.raw();
         // SAFETY: napi values of this call, read on the JavaScript thread.
-        let parts =
-            unsafe { Parts::read(raw, [method, path, account_key, user_key, forwarded_for, peer])? };
+        let parts = unsafe {
+            Parts::read(
+                raw,
+                [method, path, account_key, user_key, forwarded_for, peer],
+            )?
+        };
         let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
             unsafe { remember(raw, principals.0, &principal) }.map(|()| {
@@ -237,14 +243,19 @@ impl Verifier {
         });
         let (outcome, source_ip): (Outcome, IpAddr) = match checked {
             Ok(found) => found?,
-            Err(failure) => return Err(Failure::Auth(failure).into_js(&env)),
+            Err(failure) => {
+                let encoded = Outcome::failed(&failure).encode() as f64;
+                // SAFETY: as above.
+                let message = unsafe { remember_failure(&env, failures.0, &failure)? };
+                return Ok(Either::B((encoded, Arg(message))));
+            }
         };
         let encoded = outcome.encode() as f64;
         Ok(match outcome {
             Outcome::Authenticated {
                 source_ip_differs: true,
                 ..
-            } => Either::B((encoded, source_ip.to_string())),
+            } => Either::B((encoded, Arg(string(raw, &source_ip.to_string())?))),
             _ => Either::A(encoded),
         })
     }
@@ -265,7 +276,10 @@ impl Verifier {
     ) -> Result<PromiseRaw<'env, Principal>> {
         // SAFETY: napi values of this call, read on the JavaScript thread.
         let parts = unsafe {
-            Parts::read(env.raw(), [method, path, account_key, user_key, forwarded_for, peer])?
+            Parts::read(
+                env.raw(),
+                [method, path, account_key, user_key, forwarded_for, peer],
+            )?
         };
         let verifier = self.inner.clone();
         blocking(env, move || {
@@ -345,7 +359,11 @@ impl Verifier {
 
     /// Disables the API: every request of the account fails with `api_disabled`.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn disable_api<'env>(&self, env: &'env Env, account_id: i64) -> Result<PromiseRaw<'env, ()>> {
+    pub fn disable_api<'env>(
+        &self,
+        env: &'env Env,
+        account_id: i64,
+    ) -> Result<PromiseRaw<'env, ()>> {
         let account = id(account_id, "accountId")?;
         let verifier = self.inner.clone();
         blocking(env, move || Ok(verifier.disable_api(account)?))
@@ -379,8 +397,10 @@ impl Verifier {
         allow_list: Option<Vec<String>>,
     ) -> Result<PromiseRaw<'env, Secret>> {
         let account = id(account_id, "accountId")?;
-        let (acting_user, owner): (UserId, UserId) =
-            (id(acting_user_id, "actingUserId")?, id(owner_id, "ownerId")?);
+        let (acting_user, owner): (UserId, UserId) = (
+            id(acting_user_id, "actingUserId")?,
+            id(owner_id, "ownerId")?,
+        );
         let allow_list = allow_list.unwrap_or_default();
         let verifier = self.inner.clone();
         blocking(env, move || {
@@ -400,7 +420,10 @@ impl Verifier {
         name: String,
         allow_list: Vec<String>,
     ) -> Result<PromiseRaw<'env, ()>> {
-        let (account, acting_user) = (id(account_id, "accountId")?, id(acting_user_id, "actingUserId")?);
+        let (account, acting_user) = (
+            id(account_id, "accountId")?,
+            id(acting_user_id, "actingUserId")?,
+        );
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier.set_allow_list(account, acting_user, &name, &allow_list)?)
@@ -416,7 +439,10 @@ impl Verifier {
         acting_user_id: i64,
         name: String,
     ) -> Result<PromiseRaw<'env, ()>> {
-        let (account, acting_user) = (id(account_id, "accountId")?, id(acting_user_id, "actingUserId")?);
+        let (account, acting_user) = (
+            id(account_id, "accountId")?,
+            id(acting_user_id, "actingUserId")?,
+        );
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier.delete_user_key(account, acting_user, &name)?)
@@ -505,7 +531,8 @@ impl Verifier {
     /// bare IPs); throws an `AdminError` (`invalid_cidr`) for any other entry.
     #[napi(setter)]
     pub fn set_trusted_proxies(&self, env: Env, proxies: Vec<String>) -> Result<()> {
-        let nets = TrustedProxies::parse(&proxies).map_err(|e| Failure::Admin(e.into()).into_js(&env))?;
+        let nets =
+            TrustedProxies::parse(&proxies).map_err(|e| Failure::Admin(e.into()).into_js(&env))?;
         self.inner.set_trusted_proxies(nets);
         Ok(())
     }

@@ -366,19 +366,26 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
 
   // The native methods behind authenticateSync refuse what they cannot read.
   const table = new Array(8)
-  assert.throws(() => verifier._authenticate(1, 2, 3, 4, 5, 6, table), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, [7], '10.0.0.1', table), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, 'nope', table), { code: 'invalid_peer_address' })
+  const failed = Object.create(null)
+  assert.throws(() => verifier._authenticate(1, 2, 3, 4, 5, 6, table, failed), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, [7], '10.0.0.1', table, failed), { code: 'InvalidArg' })
   assert.throws(() => verifier._authenticateAsync('GET', '/', accountKey, userKey, 7, '10.0.0.1'), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', []), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', {}), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', [], failed), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', {}, failed), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, 'NoSuchUserKey-0000', undefined, '10.0.0.1', table, 7), { code: 'InvalidArg' })
+  // A failure: the core's encoded outcome (-1 - ordinal) and the message keying the error's fields.
+  const [denied, message] = verifier._authenticate('GET', '/', accountKey, userKey, undefined, 'nope', table, failed)
+  assert.equal(denied, -1 - 9)
+  assert.deepEqual(Object.keys(failed), [message])
+  assert.equal(failed[message].code, 'invalid_peer_address')
+  assert.equal(failed[message].httpStatus, 500)
   // The core's encoded outcome (2 * serial + differs); the table keeps one
   // entry per key, by serial, with the fields but the source IP.
-  const encoded = verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table)
+  const encoded = verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, failed)
   assert.equal(encoded % 2, 0)
   const serial = encoded / 2
   assert.deepEqual(table.filter(Boolean), [{ serial, accountId: principal.accountId, accountName: 'acme', userId: principal.userId, ownerName: 'Ada', ownerEmail: 'ada@example.com', keyName: 'ci-deploy-key' }])
-  assert.deepEqual(verifier._authenticate('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table), [encoded + 1, '10.0.0.1'])
+  assert.deepEqual(verifier._authenticate('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table, failed), [encoded + 1, '10.0.0.1'])
   await verifier.flushSystemLog()
 })
 
