@@ -114,6 +114,8 @@ impl Drop for Text {
 
 /// A key header as `auth-request.js` passes it: absent (`undefined`),
 /// repeated (`null`, the values are not needed), or its one value.
+// The value stays on the stack, where a key is zeroed when dropped.
+#[allow(clippy::large_enum_variant)]
 pub enum KeyHeader {
     Missing,
     Repeated,

@@ -263,6 +263,7 @@ impl Verifier {
     /// The check behind `authenticate`, on the same arguments as
     /// `_authenticate` but the table, off the JavaScript thread: resolves
     /// the `Principal` or rejects with the `AuthFailure` error.
+    #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticateAsync", skip_typescript)]
     pub fn authenticate_parts_async<'env>(
         &self,
