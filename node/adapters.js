@@ -83,7 +83,7 @@ class ApiKeysAuth {
 
 /** Decides one request (core order: method, path, headers, peer). */
 function authenticate(verifier, method, path, headers, peer) {
-  return verifier.authenticateSync({ method, path, headers, peer })
+  return verifier.authenticateSync(method, path, headers, peer)
 }
 
 /** The path of a request target, without its query. */
@@ -94,7 +94,7 @@ function pathOf(url) {
 
 /** The JSON body `rcauth serve` answers a failure with (the core's `AuthFailure::error_body`). */
 function failureBody(failure) {
-  return JSON.stringify({ error: failure.publicCode, message: failure.publicMessage, status: failure.status })
+  return JSON.stringify({ error: failure.publicCode, message: failure.publicMessage, status: failure.httpStatus })
 }
 
 /**
@@ -118,7 +118,7 @@ function authMiddleware(verifier) {
     } catch (error) {
       if (error?.name !== 'AuthFailure') return next(error)
       const body = failureBody(error)
-      res.statusCode = error.status
+      res.statusCode = error.httpStatus
       res.setHeader('content-type', 'application/json')
       res.setHeader('content-length', Buffer.byteLength(body))
       res.end(body)
@@ -140,7 +140,7 @@ function fastifyAuth(verifier) {
       request.principal = authenticate(verifier, raw.method, pathOf(raw.url), raw.rawHeaders, raw.socket.remoteAddress)
     } catch (error) {
       if (error?.name !== 'AuthFailure') return done(error)
-      reply.code(error.status).type('application/json').send(failureBody(error))
+      reply.code(error.httpStatus).type('application/json').send(failureBody(error))
       return
     }
     done()

@@ -1,13 +1,9 @@
-// Reads what `Verifier.authenticateSync` needs from a request in
-// JavaScript, where property reads are cheap, so that the native call
-// takes a few strings instead of walking the request object across napi.
-// Accepts the same shapes and rejects the same values as the native
-// reader of `Verifier.authenticate` (src/request.rs, src/header_list.rs).
+// `Verifier.authenticate`, `authenticateSync`, `authenticateMany` and
+// `parseAuthHeaders`: the one reader of a request's headers (here, where
+// property reads are cheap), then one native call that takes a few strings.
 'use strict'
 
-const ACCOUNT_KEY = 'x-api-key'
-const USER_KEY = 'x-api-secret-key'
-const FORWARDED_FOR = 'x-forwarded-for'
+const native = require('./index.js')
 
 const BAD_HEADERS =
   'headers must be an object of header values, an array of [name, value] pairs, a flat [name, value, ...] array, or an iterable of pairs'
@@ -38,19 +34,20 @@ const FORWARDED = 3
 
 /** Which header the core reads `name` (a string) is, if any. */
 function kindOf(name) {
+  if (typeof name !== 'string') throw invalidArg(BAD_HEADERS)
   switch (name.length) {
     case 9:
-      return sameName(name, ACCOUNT_KEY) ? ACCOUNT : OTHER
+      return sameName(name, 'x-api-key') ? ACCOUNT : OTHER
     case 16:
-      return sameName(name, USER_KEY) ? USER : OTHER
+      return sameName(name, 'x-api-secret-key') ? USER : OTHER
     case 15:
-      return sameName(name, FORWARDED_FOR) ? FORWARDED : OTHER
+      return sameName(name, 'x-forwarded-for') ? FORWARDED : OTHER
     default:
       return OTHER
   }
 }
 
-/** The headers the core reads, as found in one request. */
+/** The headers the core reads, as found in one request. Every value must be a string. */
 class Found {
   constructor() {
     this.accountKey = undefined
@@ -68,6 +65,8 @@ class Found {
     } else if (kind === USER) {
       this.userKey = value
       this.userKeys++
+    } else if (kind === OTHER) {
+      // not needed
     } else if (this.forwardedFor === undefined) {
       this.forwardedFor = value
     } else if (typeof this.forwardedFor === 'string') {
@@ -83,29 +82,20 @@ class Found {
   }
 }
 
+/** `req.rawHeaders` (name, value, ...) or `[name, value]` pairs. */
 function fromArray(array) {
   const found = new Found()
   const length = array.length
   if (length === 0) return found
   if (typeof array[0] === 'string') {
-    // rawHeaders: name, value, name, value, ...
     if (length % 2 !== 0) throw invalidArg(BAD_HEADERS)
-    for (let i = 0; i < length; i += 2) {
-      const name = array[i]
-      if (typeof name !== 'string') throw invalidArg(BAD_HEADERS)
-      const kind = kindOf(name)
-      if (kind !== OTHER) found.add(kind, array[i + 1])
-      else if (typeof array[i + 1] !== 'string') throw invalidArg(BAD_HEADERS)
-    }
+    for (let i = 0; i < length; i += 2) found.add(kindOf(array[i]), array[i + 1])
     return found
   }
   for (let i = 0; i < length; i++) {
     const pair = array[i]
     if (!Array.isArray(pair) || pair.length !== 2) throw invalidArg(BAD_HEADERS)
-    const name = pair[0]
-    if (typeof name !== 'string') throw invalidArg(BAD_HEADERS)
-    const kind = kindOf(name)
-    if (kind !== OTHER) found.add(kind, pair[1])
+    found.add(kindOf(pair[0]), pair[1])
   }
   return found
 }
@@ -114,72 +104,71 @@ function fromArray(array) {
 function findHeaders(headers) {
   if (typeof headers !== 'object' || headers === null) throw invalidArg(BAD_HEADERS)
   if (Array.isArray(headers)) return fromArray(headers)
+  // A Fetch Headers or a Map: its entries are not properties.
+  if (typeof headers[Symbol.iterator] === 'function') return fromArray(Array.from(headers))
   const found = new Found()
-  let any = false
   for (const name in headers) {
-    any = true
-    const kind = kindOf(name)
-    if (kind === OTHER) continue
     const value = headers[name]
-    if (value === undefined) continue
     if (typeof value === 'string') {
-      found.add(kind, value)
+      found.add(kindOf(name), value)
     } else if (Array.isArray(value)) {
+      const kind = kindOf(name)
       for (let i = 0; i < value.length; i++) found.add(kind, value[i])
-    } else {
+    } else if (value !== undefined) {
       throw invalidArg(BAD_HEADERS)
     }
   }
-  if (any) return found
-  // No enumerable properties: a Fetch Headers or a Map, or really no headers.
-  if (typeof headers[Symbol.iterator] === 'function') return fromArray(Array.from(headers))
   return found
 }
 
-/** An optional string field of the request. */
-function field(request, name, fallback) {
-  const value = request[name]
-  if (value === undefined || value === null) return fallback
-  if (typeof value !== 'string') throw invalidArg(`request.${name} must be a string`)
-  return value
+/**
+ * The principals' fields but the source IP, by key serial (modulo the
+ * length), for every verifier: the native check writes an entry when it
+ * is not there (`remember` in src/request.rs). A serial names one key's
+ * fields for the life of the process, so an entry never goes stale.
+ */
+let principals
+
+/**
+ * The fields of `AuthFailure` errors by message, for every verifier: the
+ * native check writes an entry when it is not there (`remember_failure`
+ * in src/request.rs). Started over every 65,536 checks: source IPs are many.
+ */
+let failures = Object.create(null)
+let failuresSeen = 0
+
+/**
+ * Runs the native check; returns the core's encoded outcome: a success
+ * (`2 * serial + differs`), or `[outcome, sourceIp]` when the source IP is
+ * not the peer as given; a failure as `[-1 - ordinal, message]`.
+ */
+function check(verifier, method, path, headers, peer) {
+  const found = findHeaders(headers)
+  principals ??= new Array(1 << 17)
+  if (++failuresSeen > 65536) {
+    failures = Object.create(null)
+    failuresSeen = 0
+  }
+  return verifier._authenticate(
+    method,
+    path,
+    Found.key(found.accountKey, found.accountKeys),
+    Found.key(found.userKey, found.userKeys),
+    found.forwardedFor,
+    peer,
+    principals,
+    failures,
+  )
 }
 
-/** The fields of constant failures, by failure number (see `_authenticate`). */
-const failureFields = []
-/** The failure number of a source IP outside the allow list. */
-const SOURCE_IP_FAILURE = 100
-/** Its fields, which are those of the source IP, by source IP. */
-const sourceIpFailures = new Map()
-const SOURCE_IP_FAILURES_MAX = 4096
-
-/** The fields of the last failed check, numbered `number`. */
-function failureOf(verifier, number) {
-  if (number === SOURCE_IP_FAILURE) {
-    const sourceIp = verifier._sourceIp()
-    let fields = sourceIpFailures.get(sourceIp)
-    if (fields === undefined) {
-      fields = verifier._failure()
-      if (sourceIpFailures.size >= SOURCE_IP_FAILURES_MAX) sourceIpFailures.clear()
-      sourceIpFailures.set(sourceIp, fields)
-    }
-    return fields
-  }
-  if (number === 0) return verifier._failure()
-  let fields = failureFields[number]
-  if (fields === undefined) {
-    fields = verifier._failure()
-    failureFields[number] = fields
-  }
-  return fields
-}
-
-/** The `AuthFailure` error of the last failed check, numbered `number`. */
-function failure(verifier, number) {
-  const fields = failureOf(verifier, number)
+/** The `AuthFailure` error of a failed outcome `[outcome, message]`. */
+function failure(outcome) {
+  const fields = failures[outcome[1]]
   const error = new Error(fields.message)
-  error.code = fields.code
   error.name = fields.name
-  error.status = fields.status
+  error.code = fields.code
+  error.detail = fields.detail
+  error.httpStatus = fields.httpStatus
   error.publicCode = fields.publicCode
   error.publicMessage = fields.publicMessage
   if (fields.header !== undefined) error.header = fields.header
@@ -187,45 +176,28 @@ function failure(verifier, number) {
   return error
 }
 
-/** Per verifier: principal templates by key serial, direct-mapped (see `template`). */
-const templates = new WeakMap()
-const TEMPLATES = 1 << 17
-
-/**
- * The unchanging part of the principal of key serial `serial`, from the
- * verifier's table or else native. A serial names one set of fields for
- * the life of the process (a key deleted, created again or reloaded gets a
- * new one), so a kept template never goes stale.
- */
-function template(verifier, serial) {
-  let table = templates.get(verifier)
-  if (table === undefined) {
-    table = new Array(TEMPLATES).fill(undefined)
-    templates.set(verifier, table)
+/** `Verifier.prototype.authenticateSync(method, path, headers, peer)`. */
+function authenticateSync(method, path, headers, peer) {
+  const outcome = check(this, method, path, headers, peer)
+  const encoded = typeof outcome === 'number' ? outcome : outcome[0]
+  if (encoded < 0) throw failure(outcome)
+  const serial = (encoded - (encoded % 2)) / 2
+  const p = principals[serial % principals.length]
+  return {
+    accountId: p.accountId,
+    accountName: p.accountName,
+    userId: p.userId,
+    ownerName: p.ownerName,
+    ownerEmail: p.ownerEmail,
+    keyName: p.keyName,
+    sourceIp: typeof outcome === 'number' ? peer : outcome[1],
   }
-  const at = serial % TEMPLATES
-  let found = table[at]
-  if (found === undefined || found.serial !== serial) {
-    found = verifier._principal(serial)
-    if (found === null) throw new Error('internal: a principal was forgotten before it was read')
-    found.serial = serial
-    table[at] = found
-  }
-  return found
 }
 
-/** The request's peer, after checking the request is an object. */
-function peerOf(request) {
-  if (typeof request !== 'object' || request === null) throw invalidArg('the request must be an object')
-  return field(request, 'peer', '')
-}
-
-/** Reads the rest of the request and runs the native check; its outcome (see `_authenticate`). */
-function check(verifier, request, peer) {
-  const found = findHeaders(request.headers)
-  const method = field(request, 'method', 'GET')
-  const path = field(request, 'path', '/')
-  return verifier._authenticate(
+/** `Verifier.prototype.authenticate(method, path, headers, peer)`: the check runs off the JavaScript thread. */
+function authenticate(method, path, headers, peer) {
+  const found = findHeaders(headers)
+  return this._authenticateAsync(
     method,
     path,
     Found.key(found.accountKey, found.accountKeys),
@@ -235,42 +207,23 @@ function check(verifier, request, peer) {
   )
 }
 
-/**
- * `Verifier.prototype.authenticateSync`: reads the request here, checks it
- * natively, and builds the Principal from a per-verifier copy of its
- * unchanging part (see src/principal_slots.rs).
- */
-function authenticateSync(request) {
-  const peer = peerOf(request)
-  const outcome = check(this, request, peer)
-  if (outcome < 0) throw failure(this, -outcome - 1)
-  const differs = outcome % 2
-  const principal = template(this, (outcome - differs) / 2)
-  return {
-    accountId: principal.accountId,
-    accountName: principal.accountName,
-    userId: principal.userId,
-    ownerName: principal.ownerName,
-    ownerEmail: principal.ownerEmail,
-    keyName: principal.keyName,
-    sourceIp: differs === 0 ? peer : this._sourceIp(),
-  }
+/** `parseAuthHeaders(headers)`: the `ApiKeys` of a request, or a `HeaderError`. */
+function parseAuthHeaders(headers) {
+  const found = findHeaders(headers)
+  return native._parseAuthHeaders(Found.key(found.accountKey, found.accountKeys), Found.key(found.userKey, found.userKeys))
 }
 
-/**
- * `Verifier.prototype.authenticateMany`: checks each request as
- * `authenticateSync` does (each logged); returns `'ok'` or the failure's
- * code for each, without building principals or errors.
- */
+/** `Verifier.prototype.authenticateMany(requests)`: `'ok'` or the failure's code per request. */
 function authenticateMany(requests) {
   if (!Array.isArray(requests)) throw invalidArg('requests must be an array of requests')
   const codes = new Array(requests.length)
   for (let i = 0; i < requests.length; i++) {
-    const request = requests[i]
-    const outcome = check(this, request, peerOf(request))
-    codes[i] = outcome < 0 ? failureOf(this, -outcome - 1).code : 'ok'
+    const r = requests[i]
+    if (typeof r !== 'object' || r === null) throw invalidArg('the request must be an object')
+    const outcome = check(this, r.method, r.path, r.headers, r.peer)
+    codes[i] = typeof outcome === 'number' || outcome[0] >= 0 ? 'ok' : failures[outcome[1]].code
   }
   return codes
 }
 
-module.exports = { authenticateMany, authenticateSync, findHeaders }
+module.exports = { authenticate, authenticateMany, authenticateSync, parseAuthHeaders }

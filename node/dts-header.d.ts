@@ -1,5 +1,5 @@
 /** Stable error codes, the same in every language. */
-export type KeyErrorCode = 'empty_key' | 'key_length' | 'key_character'
+export type ApiKeyErrorCode = 'empty_key' | 'key_length' | 'key_character'
 export type HeaderErrorCode = 'missing_header' | 'empty_header' | 'duplicate_header' | 'malformed_header'
 export type CredentialErrorCode =
   | 'not_found'
@@ -14,6 +14,9 @@ export type CredentialErrorCode =
   | 'keychain'
   | 'store'
 
+/** Which key of a pair. */
+export type KeyKind = 'account' | 'user'
+
 export type AuthFailureCode =
   | 'api_disabled'
   | 'missing_credentials'
@@ -25,6 +28,7 @@ export type AuthFailureCode =
   | 'source_ip_not_allowed'
   | 'source_ip_unknown'
   | 'store_unavailable'
+  | 'invalid_peer_address'
 export type StoreErrorCode = 'store_conflict' | 'store_duplicate' | 'store_unavailable' | 'store_newer_schema' | 'store_corrupt'
 export type AdminErrorCode =
   | 'not_found'
@@ -50,17 +54,21 @@ export type ClientErrorCode =
 export type Role = 'owner' | 'member' | 'viewer' | 'billing-admin' | 'logs-viewer'
 
 /** A key value was rejected (thrown by `new ApiKeys`). */
-export interface KeyError extends Error {
-  name: 'KeyError'
-  code: KeyErrorCode
+export interface ApiKeyError extends Error {
+  name: 'ApiKeyError'
+  code: ApiKeyErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** Which key. */
-  key: 'account' | 'user'
+  key: KeyKind
 }
 
 /** A request's authentication headers could not be read. */
 export interface HeaderError extends Error {
   name: 'HeaderError'
   code: HeaderErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** The header the error is about. */
   header: 'x-api-key' | 'x-api-secret-key'
 }
@@ -69,8 +77,10 @@ export interface HeaderError extends Error {
 export interface CredentialError extends Error {
   name: 'CredentialError'
   code: CredentialErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** For `invalid_key`: which key. */
-  key?: 'account' | 'user'
+  key?: KeyKind
 }
 
 /** A request did not authenticate (`Verifier.authenticate`). */
@@ -78,10 +88,12 @@ export interface AuthFailure extends Error {
   name: 'AuthFailure'
   /** The precise reason, for logs and tests. */
   code: AuthFailureCode
-  /** The HTTP status to answer with: 401, 403 (allow list) or 503. */
-  status: 401 | 403 | 503
-  /** What the caller is shown: `unauthorized`, `forbidden` or `service_unavailable`. */
-  publicCode: 'unauthorized' | 'forbidden' | 'service_unavailable'
+  /** The reason in words, for logs (the same as `message`). */
+  detail: string
+  /** The HTTP status to answer with: 401, 403 (allow list), 500 (a peer that is not an IP address) or 503. */
+  httpStatus: 401 | 403 | 500 | 503
+  /** What the caller is shown: `unauthorized`, `forbidden`, `internal_error` or `service_unavailable`. */
+  publicCode: 'unauthorized' | 'forbidden' | 'internal_error' | 'service_unavailable'
   /** The message the caller is shown (an account mismatch reads like an invalid user key). */
   publicMessage: string
   /** For missing or malformed credentials: the header. */
@@ -94,20 +106,26 @@ export interface AuthFailure extends Error {
 export interface AdminError extends Error {
   name: 'AdminError'
   code: AdminErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
 }
 
 /** The verifier's store could not be opened. */
 export interface StoreError extends Error {
   name: 'StoreError'
   code: StoreErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
 }
 
 /** A call to the API failed. */
 export interface ClientError extends Error {
   name: 'ClientError'
   code: ClientErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** The HTTP status, when the server answered. */
-  status?: number
+  httpStatus?: number
   /** For `rate_limited`: the wait the server asked for, in seconds. */
   retryAfter?: number
   /** For `credentials`: the `CredentialError`. */
@@ -131,20 +149,6 @@ export interface AccountResponse {
       httpSourceIp?: string
     }
   }
-}
-
-/** `GET /v1/logs`: system log entries, newest first. */
-export interface SystemLogPage {
-  entries: Array<{
-    id: number
-    time: string
-    originator: string
-    apiKeyName?: string
-    resource: string
-    type: string
-    description: string
-  }>
-  links: unknown[]
 }
 
 /** Credentials as a store written in JavaScript may return them from `load`. */
@@ -189,8 +193,47 @@ export interface ResolveCredentialsOptions {
 }
 
 
-/** Methods the package entry adds to the native `Verifier` class. */
+/** A request's headers: `req.headers`, `req.rawHeaders`, `[name, value]` pairs, a Fetch `Headers` or a `Map`. */
+export type RequestHeaders =
+  | Record<string, string | string[] | undefined>
+  | Array<[string, string]>
+  | string[]
+  | Iterable<[string, string]>
+
+/** One request for `Verifier.authenticateMany`: the arguments of `authenticate`. */
+export interface AuthRequest {
+  /** HTTP method, for the system log. */
+  method: string
+  /** Request path, for the system log. */
+  path: string
+  /** The request's headers (the two keys and `X-Forwarded-For` are read). */
+  headers: RequestHeaders
+  /** The address the connection came from (`req.socket.remoteAddress`). */
+  peer: string
+}
+
+/**
+ * Reads the account key and user key from a request's headers (any
+ * `RequestHeaders` shape). Names match in any case; each header must
+ * appear once with a well-formed value. Throws a `HeaderError` with `code`
+ * and `header`.
+ */
+export declare function parseAuthHeaders(headers: RequestHeaders): ApiKeys
+
+/** Methods the package entry adds to the native `Verifier` class (auth-request.js). */
 export interface Verifier {
+  /**
+   * Decides whether the request authenticates, off the JavaScript thread:
+   * resolves the `Principal`, or rejects with an `AuthFailure` error
+   * (`code`, `status`, `publicMessage`). Every attempt tied to an account
+   * is logged. Throws `InvalidArg` for arguments it cannot read.
+   */
+  authenticate(method: string, path: string, headers: RequestHeaders, peer: string): Promise<Principal>
+  /**
+   * `authenticate` on the JavaScript thread: returns the `Principal` or
+   * throws the `AuthFailure` error. See docs/benchmarks.md for when it pays.
+   */
+  authenticateSync(method: string, path: string, headers: RequestHeaders, peer: string): Principal
   /**
    * Checks each request as `authenticateSync` does (each is logged) and
    * returns `'ok'` or the failure's code for each, without building

@@ -1,5 +1,5 @@
 /** Stable error codes, the same in every language. */
-export type KeyErrorCode = 'empty_key' | 'key_length' | 'key_character'
+export type ApiKeyErrorCode = 'empty_key' | 'key_length' | 'key_character'
 export type HeaderErrorCode = 'missing_header' | 'empty_header' | 'duplicate_header' | 'malformed_header'
 export type CredentialErrorCode =
   | 'not_found'
@@ -14,6 +14,9 @@ export type CredentialErrorCode =
   | 'keychain'
   | 'store'
 
+/** Which key of a pair. */
+export type KeyKind = 'account' | 'user'
+
 export type AuthFailureCode =
   | 'api_disabled'
   | 'missing_credentials'
@@ -25,6 +28,7 @@ export type AuthFailureCode =
   | 'source_ip_not_allowed'
   | 'source_ip_unknown'
   | 'store_unavailable'
+  | 'invalid_peer_address'
 export type StoreErrorCode = 'store_conflict' | 'store_duplicate' | 'store_unavailable' | 'store_newer_schema' | 'store_corrupt'
 export type AdminErrorCode =
   | 'not_found'
@@ -50,17 +54,21 @@ export type ClientErrorCode =
 export type Role = 'owner' | 'member' | 'viewer' | 'billing-admin' | 'logs-viewer'
 
 /** A key value was rejected (thrown by `new ApiKeys`). */
-export interface KeyError extends Error {
-  name: 'KeyError'
-  code: KeyErrorCode
+export interface ApiKeyError extends Error {
+  name: 'ApiKeyError'
+  code: ApiKeyErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** Which key. */
-  key: 'account' | 'user'
+  key: KeyKind
 }
 
 /** A request's authentication headers could not be read. */
 export interface HeaderError extends Error {
   name: 'HeaderError'
   code: HeaderErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** The header the error is about. */
   header: 'x-api-key' | 'x-api-secret-key'
 }
@@ -69,8 +77,10 @@ export interface HeaderError extends Error {
 export interface CredentialError extends Error {
   name: 'CredentialError'
   code: CredentialErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** For `invalid_key`: which key. */
-  key?: 'account' | 'user'
+  key?: KeyKind
 }
 
 /** A request did not authenticate (`Verifier.authenticate`). */
@@ -78,10 +88,12 @@ export interface AuthFailure extends Error {
   name: 'AuthFailure'
   /** The precise reason, for logs and tests. */
   code: AuthFailureCode
-  /** The HTTP status to answer with: 401, 403 (allow list) or 503. */
-  status: 401 | 403 | 503
-  /** What the caller is shown: `unauthorized`, `forbidden` or `service_unavailable`. */
-  publicCode: 'unauthorized' | 'forbidden' | 'service_unavailable'
+  /** The reason in words, for logs (the same as `message`). */
+  detail: string
+  /** The HTTP status to answer with: 401, 403 (allow list), 500 (a peer that is not an IP address) or 503. */
+  httpStatus: 401 | 403 | 500 | 503
+  /** What the caller is shown: `unauthorized`, `forbidden`, `internal_error` or `service_unavailable`. */
+  publicCode: 'unauthorized' | 'forbidden' | 'internal_error' | 'service_unavailable'
   /** The message the caller is shown (an account mismatch reads like an invalid user key). */
   publicMessage: string
   /** For missing or malformed credentials: the header. */
@@ -94,20 +106,26 @@ export interface AuthFailure extends Error {
 export interface AdminError extends Error {
   name: 'AdminError'
   code: AdminErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
 }
 
 /** The verifier's store could not be opened. */
 export interface StoreError extends Error {
   name: 'StoreError'
   code: StoreErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
 }
 
 /** A call to the API failed. */
 export interface ClientError extends Error {
   name: 'ClientError'
   code: ClientErrorCode
+  /** The reason in words (the same as `message`). */
+  detail: string
   /** The HTTP status, when the server answered. */
-  status?: number
+  httpStatus?: number
   /** For `rate_limited`: the wait the server asked for, in seconds. */
   retryAfter?: number
   /** For `credentials`: the `CredentialError`. */
@@ -131,20 +149,6 @@ export interface AccountResponse {
       httpSourceIp?: string
     }
   }
-}
-
-/** `GET /v1/logs`: system log entries, newest first. */
-export interface SystemLogPage {
-  entries: Array<{
-    id: number
-    time: string
-    originator: string
-    apiKeyName?: string
-    resource: string
-    type: string
-    description: string
-  }>
-  links: unknown[]
 }
 
 /** Credentials as a store written in JavaScript may return them from `load`. */
@@ -189,8 +193,47 @@ export interface ResolveCredentialsOptions {
 }
 
 
-/** Methods the package entry adds to the native `Verifier` class. */
+/** A request's headers: `req.headers`, `req.rawHeaders`, `[name, value]` pairs, a Fetch `Headers` or a `Map`. */
+export type RequestHeaders =
+  | Record<string, string | string[] | undefined>
+  | Array<[string, string]>
+  | string[]
+  | Iterable<[string, string]>
+
+/** One request for `Verifier.authenticateMany`: the arguments of `authenticate`. */
+export interface AuthRequest {
+  /** HTTP method, for the system log. */
+  method: string
+  /** Request path, for the system log. */
+  path: string
+  /** The request's headers (the two keys and `X-Forwarded-For` are read). */
+  headers: RequestHeaders
+  /** The address the connection came from (`req.socket.remoteAddress`). */
+  peer: string
+}
+
+/**
+ * Reads the account key and user key from a request's headers (any
+ * `RequestHeaders` shape). Names match in any case; each header must
+ * appear once with a well-formed value. Throws a `HeaderError` with `code`
+ * and `header`.
+ */
+export declare function parseAuthHeaders(headers: RequestHeaders): ApiKeys
+
+/** Methods the package entry adds to the native `Verifier` class (auth-request.js). */
 export interface Verifier {
+  /**
+   * Decides whether the request authenticates, off the JavaScript thread:
+   * resolves the `Principal`, or rejects with an `AuthFailure` error
+   * (`code`, `status`, `publicMessage`). Every attempt tied to an account
+   * is logged. Throws `InvalidArg` for arguments it cannot read.
+   */
+  authenticate(method: string, path: string, headers: RequestHeaders, peer: string): Promise<Principal>
+  /**
+   * `authenticate` on the JavaScript thread: returns the `Principal` or
+   * throws the `AuthFailure` error. See docs/benchmarks.md for when it pays.
+   */
+  authenticateSync(method: string, path: string, headers: RequestHeaders, peer: string): Principal
   /**
    * Checks each request as `authenticateSync` does (each is logged) and
    * returns `'ok'` or the failure's code for each, without building
@@ -214,11 +257,9 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class ApiKeys {
   /**
    * Validates both keys (visible ASCII, 8 to 256 characters); surrounding
-   * whitespace is trimmed. Throws a `KeyError` with `code` and `key`.
+   * whitespace is trimmed. Throws an `ApiKeyError` with `code` and `key`.
    */
   constructor(accountKey: string, userKey: string)
-  /** Reads the keys from a request's headers; see `parseAuthHeaders`. */
-  static fromHeaders(headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>): ApiKeys
   /** A short non-secret identifier of the pair (`sha256:` and 12 hex digits). */
   get fingerprint(): string
   /** Fingerprint of the account key alone. */
@@ -270,9 +311,9 @@ export declare class Client {
   systemLog(offset?: number | undefined | null, limit?: number | undefined | null): Promise<SystemLogPage>
   /**
    * Any request: `method`, `path` relative to the base URL (may hold a
-   * query), and an optional JSON body. Non-2xx answers reject.
+   * query), and an optional JSON body `json`. Non-2xx answers reject.
    */
-  request(method: string, path: string, body?: any | undefined | null): Promise<ApiResponse>
+  request(method: string, path: string, json?: any | undefined | null): Promise<ApiResponse>
   /** The base URL requests go to (no trailing slash). */
   get baseUrl(): string
   /** Fingerprint of the keys in use: safe to log and show. */
@@ -373,6 +414,7 @@ export declare class Secret {
  * and keys it decides with. Admin calls and `authenticate` return
  * Promises and run off the JavaScript thread; `authenticateSync` runs on
  * it, for request handlers where a thread hop costs more than the check.
+ * Both read the request in `auth-request.js`.
  */
 export declare class Verifier {
   /** A verifier over a new, empty in-memory store. */
@@ -387,57 +429,49 @@ export declare class Verifier {
    * shared with every other verifier that opens it.
    */
   static openRedis(url: string): Promise<Verifier>
-  /**
-   * Decides whether `request` authenticates: resolves the `Principal`,
-   * or rejects with an `AuthFailure` error (`code`, `status`,
-   * `publicMessage`). Every attempt tied to an account is logged.
-   */
-  authenticate(request: AuthRequest): Promise<Principal>
-  /**
-   * `authenticate` on the JavaScript thread: returns the `Principal` or
-   * throws an `AuthFailure` error. See docs/benchmarks.md for when it pays.
-   */
-  authenticateSync(request: AuthRequest): Principal
   /** Creates an account (API disabled) and resolves its id. */
   createAccount(name: string): Promise<number>
   /** Adds a user to an account and resolves the user's id. */
-  addUser(account: number, name: string, email: string, role: Role): Promise<number>
+  addUser(accountId: number, name: string, email: string, role: Role): Promise<number>
   /** Changes a user's role; a key whose owner stops being an owner stops working. */
-  setUserRole(account: number, user: number, role: Role): Promise<void>
+  setUserRole(accountId: number, userId: number, role: Role): Promise<void>
   /**
    * Enables the API. The first time, resolves the new account key (the
    * only time it can be read); later, null.
    */
-  enableApi(account: number): Promise<Secret | null>
+  enableApi(accountId: number): Promise<Secret | null>
   /** Disables the API: every request of the account fails with `api_disabled`. */
-  disableApi(account: number): Promise<void>
+  disableApi(accountId: number): Promise<void>
   /** Replaces the account key and resolves the new one, once. */
-  rotateAccountKey(account: number): Promise<Secret>
+  rotateAccountKey(accountId: number): Promise<Secret>
   /**
-   * Creates a user key named `name` for `owner` and resolves it, once.
-   * `actingUser` and `owner` must be owners of the account; `allowList`
+   * Creates a user key named `name` for `ownerId` and resolves it, once.
+   * `actingUserId` and `ownerId` must be owners of the account; `allowList`
    * holds CIDRs (empty or absent allows every source).
    */
-  createUserKey(account: number, actingUser: number, owner: number, name: string, allowList?: Array<string> | undefined | null): Promise<Secret>
-  /** Replaces a user key's allow list; `actingUser` must be an owner. */
-  setAllowList(account: number, actingUser: number, name: string, allowList: Array<string>): Promise<void>
+  createUserKey(accountId: number, actingUserId: number, ownerId: number, name: string, allowList?: Array<string> | undefined | null): Promise<Secret>
+  /** Replaces a user key's allow list; `actingUserId` must be an owner. */
+  setAllowList(accountId: number, actingUserId: number, name: string, allowList: Array<string>): Promise<void>
   /** Deletes a user key; once this resolves it never authenticates again. */
-  deleteUserKey(account: number, actingUser: number, name: string): Promise<void>
+  deleteUserKey(accountId: number, actingUserId: number, name: string): Promise<void>
   /** The account's user keys, by name; never a key. */
-  listUserKeys(account: number): Promise<UserKeyInfo[]>
+  listUserKeys(accountId: number): Promise<UserKeyInfo[]>
   /** The account's users, by id. */
-  listUsers(account: number): Promise<UserInfo[]>
+  listUsers(accountId: number): Promise<UserInfo[]>
   /** Whether the account has the API enabled. */
-  apiEnabled(account: number): Promise<boolean>
+  apiEnabled(accountId: number): Promise<boolean>
   /**
    * The account's system log, newest first: `limit` entries (default
    * 100, at most 1000) after skipping `offset`.
    */
-  systemLog(account: number, offset?: number | undefined | null, limit?: number | undefined | null): Promise<SystemLogEntry[]>
+  systemLog(accountId: number, offset?: number | undefined | null, limit?: number | undefined | null): Promise<SystemLogEntry[]>
   /** Waits until every queued system-log entry is written. */
   flushSystemLog(): Promise<void>
-  /** Trusts `X-Forwarded-For` from peers in these networks (CIDRs). */
-  set trustedProxies(nets: Array<string>)
+  /**
+   * Trusts `X-Forwarded-For` from peers in these networks (CIDRs or
+   * bare IPs); throws an `AdminError` (`invalid_cidr`) for any other entry.
+   */
+  set trustedProxies(proxies: Array<string>)
   /** The trusted proxy networks. */
   get trustedProxies(): Array<string>
   /** `Verifier(accounts: N, user keys: M)`. */
@@ -472,36 +506,24 @@ export interface AuthHeaders {
 }
 
 /**
- * What `authenticate` looks at. Declares the TypeScript interface; the
- * hot path reads it with direct napi calls (`request.rs`).
+ * How a `Client` runs: the core's `ClientOptions`, times in
+ * milliseconds. Every field is optional.
  */
-export interface AuthRequest {
-  /** HTTP method, for the system log (default `GET`). */
-  method?: string
-  /** Request path, for the system log (default `/`). */
-  path?: string
-  /** The request's headers: `req.headers`, `req.rawHeaders`, pairs or a Fetch `Headers`. */
-  headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>
-  /** The address the connection came from (`req.socket.remoteAddress`). */
-  peer: string
-}
-
-/** How a `Client` runs. Every field is optional. */
 export interface ClientOptions {
   /** API base URL (default: the credentials', the environment's, else `https://api.redislabs.com/v1`). */
   baseUrl?: string
   /** Time allowed for a whole request, in milliseconds (default 30000). */
-  timeoutMs?: number
+  timeout?: number
   /** Time allowed to open a connection, in milliseconds (default 10000). */
-  connectTimeoutMs?: number
+  connectTimeout?: number
   /** Retries after the first attempt (default 3, at most 10). */
   maxRetries?: number
   /** Wait before the first retry, in milliseconds (default 250; doubled each time). */
-  retryBackoffMs?: number
+  retryBackoffBase?: number
   /** Longest backoff wait, in milliseconds (default 8000). */
-  retryBackoffCapMs?: number
+  retryBackoffCap?: number
   /** Longest server-requested wait to sleep through, in milliseconds (default 60000). */
-  maxRetryAfterMs?: number
+  maxRetryAfter?: number
   /** Appended to the `User-Agent` header. */
   userAgentSuffix?: string
   /** Client-side limit in requests per minute. */
@@ -518,18 +540,7 @@ export interface CredentialsJson {
   baseUrl?: string
 }
 
-/**
- * Reads the account key and user key from a request's headers: Node's
- * `req.headers` object, `req.rawHeaders`, `[name, value]` pairs, or a Fetch
- * `Headers`. Names match in any case; each header must appear once with a
- * well-formed value. Throws a `HeaderError` with `code` and `header`.
- */
-export declare function parseAuthHeaders(headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>): ApiKeys
-
-/**
- * Who a request authenticated as. Declares the TypeScript interface; the
- * object is built with direct napi calls (`request.rs`).
- */
+/** Who a request authenticated as. */
 export interface Principal {
   /** The account. */
   accountId: number
@@ -577,9 +588,17 @@ export interface SystemLogEntry {
   /** What was acted on (for requests: method and path). */
   resource: string
   /** Kind of entry (for example `authentication`). */
-  type: string
+  kind: string
   /** What happened, in words. */
   description: string
+}
+
+/** `GET /v1/logs`: system log entries, newest first. */
+export interface SystemLogPage {
+  /** The entries of this page. */
+  entries: Array<SystemLogEntry>
+  /** Links to other pages. */
+  links: Array<any>
 }
 
 /** A user as the verifier shows it. */

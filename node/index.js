@@ -843,5 +843,4 @@ module.exports.KeychainStore = nativeBinding.KeychainStore
 module.exports.MemoryStore = nativeBinding.MemoryStore
 module.exports.Secret = nativeBinding.Secret
 module.exports.Verifier = nativeBinding.Verifier
-module.exports.parseAuthHeaders = nativeBinding.parseAuthHeaders
 module.exports.resolveCredentials = nativeBinding.resolveCredentials

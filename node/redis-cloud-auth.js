@@ -4,7 +4,7 @@
 
 const { inspect } = require('node:util')
 const native = require('./index.js')
-const { authenticateMany, authenticateSync } = require('./auth-request.js')
+const { authenticate, authenticateMany, authenticateSync, parseAuthHeaders } = require('./auth-request.js')
 
 // util.inspect shows the same redacted text as toString().
 for (const name of ['ApiKeys', 'Client', 'Credentials', 'FileStore', 'KeychainStore', 'MemoryStore', 'Secret', 'Verifier']) {
@@ -15,8 +15,9 @@ for (const name of ['ApiKeys', 'Client', 'Credentials', 'FileStore', 'KeychainSt
   })
 }
 
-// The request is read in JavaScript: cheaper than across napi.
+// The request is read in JavaScript (auth-request.js): cheaper than across napi.
 for (const [name, value] of [
+  ['authenticate', authenticate],
   ['authenticateSync', authenticateSync],
   ['authenticateMany', authenticateMany],
 ]) {
@@ -31,7 +32,7 @@ exports.Credentials = native.Credentials
 exports.FileStore = native.FileStore
 exports.KeychainStore = native.KeychainStore
 exports.MemoryStore = native.MemoryStore
-exports.parseAuthHeaders = native.parseAuthHeaders
+exports.parseAuthHeaders = parseAuthHeaders
 exports.resolveCredentials = native.resolveCredentials
 exports.Secret = native.Secret
 exports.Verifier = native.Verifier

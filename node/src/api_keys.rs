@@ -1,11 +1,12 @@
-//! `ApiKeys`, the two request headers, and reading them from a request.
+//! `ApiKeys`, the two request headers, and reading them from a request
+//! (whose headers `auth-request.js` reads).
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret};
+use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 
 use crate::errors::throw;
-use crate::header_list::HeaderList;
+use crate::request::{Arg, KeyHeader};
 
 /// The account key and user key that authenticate a Redis Cloud API
 /// request. Validated on construction; printing it shows only a fingerprint.
@@ -36,7 +37,7 @@ pub struct ApiKeysJson {
 #[napi]
 impl ApiKeys {
     /// Validates both keys (visible ASCII, 8 to 256 characters); surrounding
-    /// whitespace is trimmed. Throws a `KeyError` with `code` and `key`.
+    /// whitespace is trimmed. Throws an `ApiKeyError` with `code` and `key`.
     #[napi(constructor)]
     pub fn new(env: Env, account_key: String, user_key: String) -> Result<Self> {
         let inner = throw(
@@ -44,15 +45,6 @@ impl ApiKeys {
             CoreApiKeys::new(Secret::new(account_key), Secret::new(user_key)),
         )?;
         Ok(ApiKeys { inner })
-    }
-
-    /// Reads the keys from a request's headers; see `parseAuthHeaders`.
-    #[napi(
-        factory,
-        ts_args_type = "headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>"
-    )]
-    pub fn from_headers(env: Env, headers: HeaderList) -> Result<Self> {
-        parse_auth_headers(env, headers)
     }
 
     /// A short non-secret identifier of the pair (`sha256:` and 12 hex digits).
@@ -116,15 +108,20 @@ impl ApiKeys {
     }
 }
 
-/// Reads the account key and user key from a request's headers: Node's
-/// `req.headers` object, `req.rawHeaders`, `[name, value]` pairs, or a Fetch
-/// `Headers`. Names match in any case; each header must appear once with a
-/// well-formed value. Throws a `HeaderError` with `code` and `header`.
-#[napi(
-    ts_args_type = "headers: Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>"
-)]
-pub fn parse_auth_headers(env: Env, headers: HeaderList) -> Result<ApiKeys> {
-    let pairs = headers.pairs().map(|(n, v)| (n, v.expose()));
+/// `parseAuthHeaders` after `auth-request.js` read the headers: the key
+/// headers as `_authenticate` takes them. Throws a `HeaderError`.
+#[napi(js_name = "_parseAuthHeaders", skip_typescript)]
+pub fn parse_auth_headers(env: Env, account_key: Arg, user_key: Arg) -> Result<ApiKeys> {
+    // SAFETY: napi values of this call, read on the JavaScript thread.
+    let (account_key, user_key) = unsafe {
+        (
+            KeyHeader::read(env.raw(), account_key.0, ACCOUNT_KEY_HEADER)?,
+            KeyHeader::read(env.raw(), user_key.0, USER_KEY_HEADER)?,
+        )
+    };
+    let pairs: Vec<(&str, &str)> = (account_key.pairs(ACCOUNT_KEY_HEADER))
+        .chain(user_key.pairs(USER_KEY_HEADER))
+        .collect();
     let inner = throw(&env, CoreApiKeys::from_header_pairs(pairs))?;
     Ok(ApiKeys { inner })
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::client::{Client as CoreClient, ClientBuilder};
+use redis_cloud_auth::client::{
+    Client as CoreClient, ClientBuilder, ClientOptions as CoreClientOptions,
+};
 use redis_cloud_auth::credentials::Environment;
 use redis_cloud_auth::ClientError;
 
@@ -15,6 +17,7 @@ use crate::api_keys::ApiKeys;
 use crate::background::blocking;
 use crate::credentials::{Credentials, ResolveOptions};
 use crate::errors::{invalid_arg, throw, Failure};
+use crate::verifier::SystemLogEntry;
 
 /// An async client for the Redis Cloud API: timeouts, retries with
 /// backoff on 429 and 5xx (honouring the server's retry-after), typed
@@ -24,29 +27,59 @@ pub struct Client {
     inner: CoreClient,
 }
 
-/// How a `Client` runs. Every field is optional.
+/// How a `Client` runs: the core's `ClientOptions`, times in
+/// milliseconds. Every field is optional.
 #[napi(object)]
 pub struct ClientOptions {
     /// API base URL (default: the credentials', the environment's, else `https://api.redislabs.com/v1`).
     pub base_url: Option<String>,
     /// Time allowed for a whole request, in milliseconds (default 30000).
-    pub timeout_ms: Option<u32>,
+    pub timeout: Option<u32>,
     /// Time allowed to open a connection, in milliseconds (default 10000).
-    pub connect_timeout_ms: Option<u32>,
+    pub connect_timeout: Option<u32>,
     /// Retries after the first attempt (default 3, at most 10).
     pub max_retries: Option<u32>,
     /// Wait before the first retry, in milliseconds (default 250; doubled each time).
-    pub retry_backoff_ms: Option<u32>,
+    pub retry_backoff_base: Option<u32>,
     /// Longest backoff wait, in milliseconds (default 8000).
-    pub retry_backoff_cap_ms: Option<u32>,
+    pub retry_backoff_cap: Option<u32>,
     /// Longest server-requested wait to sleep through, in milliseconds (default 60000).
-    pub max_retry_after_ms: Option<u32>,
+    pub max_retry_after: Option<u32>,
     /// Appended to the `User-Agent` header.
     pub user_agent_suffix: Option<String>,
     /// Client-side limit in requests per minute.
     pub rate_limit_per_minute: Option<u32>,
     /// The environment to read the base URL from instead of `process.env`.
     pub env: Option<HashMap<String, Option<String>>>,
+}
+
+impl From<ClientOptions> for CoreClientOptions {
+    fn from(o: ClientOptions) -> Self {
+        let millis = |ms: Option<u32>| ms.map(|ms| Duration::from_millis(ms.into()));
+        CoreClientOptions {
+            base_url: o.base_url,
+            timeout: millis(o.timeout),
+            connect_timeout: millis(o.connect_timeout),
+            max_retries: o.max_retries,
+            retry_backoff_base: millis(o.retry_backoff_base),
+            retry_backoff_cap: millis(o.retry_backoff_cap),
+            max_retry_after: millis(o.max_retry_after),
+            user_agent_suffix: o.user_agent_suffix,
+            rate_limit_per_minute: o.rate_limit_per_minute,
+            environment: o.env.map(|vars| {
+                Environment::from_pairs(vars.into_iter().filter_map(|(k, v)| Some((k, v?))))
+            }),
+        }
+    }
+}
+
+/// `GET /v1/logs`: system log entries, newest first.
+#[napi(object, object_from_js = false)]
+pub struct SystemLogPage {
+    /// The entries of this page.
+    pub entries: Vec<SystemLogEntry>,
+    /// Links to other pages.
+    pub links: Vec<serde_json::Value>,
 }
 
 /// A successful answer to `request`: status, headers (never an
@@ -59,48 +92,6 @@ pub struct ApiResponse {
     pub headers: HashMap<String, String>,
     /// The body parsed as JSON.
     pub json: serde_json::Value,
-}
-
-fn millis(value: u32) -> Duration {
-    Duration::from_millis(value.into())
-}
-
-fn configure(mut builder: ClientBuilder, options: ClientOptions) -> ClientBuilder {
-    let base_backoff = options.retry_backoff_ms.map(millis);
-    let cap_backoff = options.retry_backoff_cap_ms.map(millis);
-    if let Some(url) = options.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(ms) = options.timeout_ms {
-        builder = builder.timeout(millis(ms));
-    }
-    if let Some(ms) = options.connect_timeout_ms {
-        builder = builder.connect_timeout(millis(ms));
-    }
-    if let Some(retries) = options.max_retries {
-        builder = builder.max_retries(retries);
-    }
-    if base_backoff.is_some() || cap_backoff.is_some() {
-        builder = builder.retry_backoff(
-            base_backoff.unwrap_or(redis_cloud_auth::client::DEFAULT_BACKOFF_BASE),
-            cap_backoff.unwrap_or(redis_cloud_auth::client::DEFAULT_BACKOFF_CAP),
-        );
-    }
-    if let Some(ms) = options.max_retry_after_ms {
-        builder = builder.max_retry_after(millis(ms));
-    }
-    if let Some(suffix) = options.user_agent_suffix {
-        builder = builder.user_agent_suffix(suffix);
-    }
-    if let Some(per_minute) = options.rate_limit_per_minute {
-        builder = builder.rate_limit_per_minute(per_minute);
-    }
-    if let Some(vars) = options.env {
-        builder = builder.environment(Environment::from_pairs(
-            vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
-        ));
-    }
-    builder
 }
 
 /// Runs `future` on napi's tokio runtime; the Promise settles on the JS thread.
@@ -140,11 +131,8 @@ impl Client {
         } else {
             return Err(invalid_arg("a Client needs ApiKeys or Credentials"));
         };
-        let builder = match options {
-            Some(options) => configure(builder, options),
-            None => builder,
-        };
-        let inner = throw(&env, builder.build())?;
+        let options = options.map(Into::into).unwrap_or_default();
+        let inner = throw(&env, builder.options(options).build())?;
         Ok(Client { inner })
     }
 
@@ -164,13 +152,11 @@ impl Client {
     ) -> Result<PromiseRaw<'env, Client>> {
         let chain = chain.map(ResolveOptions::into_chain).unwrap_or_default();
         blocking(env, move || {
-            let builder = ClientBuilder::from_chain(&chain)?;
-            let builder = match options {
-                Some(options) => configure(builder, options),
-                None => builder,
-            };
+            let options = options.map(Into::into).unwrap_or_default();
             Ok(Client {
-                inner: builder.build()?,
+                inner: ClientBuilder::from_chain(&chain)?
+                    .options(options)
+                    .build()?,
             })
         })
     }
@@ -185,34 +171,37 @@ impl Client {
 
     /// A page of the account's system log (`GET /logs`), newest first;
     /// `limit` 1 to 1000 (default 100).
-    #[napi(ts_return_type = "Promise<SystemLogPage>")]
+    #[napi]
     pub fn system_log<'env>(
         &self,
         env: &'env Env,
         offset: Option<u32>,
         limit: Option<u32>,
-    ) -> Result<PromiseRaw<'env, serde_json::Value>> {
+    ) -> Result<PromiseRaw<'env, SystemLogPage>> {
         let client = self.inner.clone();
         let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(100));
-        promise(
-            env,
-            async move { json(client.system_log(offset, limit).await?) },
-        )
+        promise(env, async move {
+            let page = client.system_log(offset, limit).await?;
+            Ok(SystemLogPage {
+                entries: page.entries.into_iter().map(Into::into).collect(),
+                links: page.links,
+            })
+        })
     }
 
     /// Any request: `method`, `path` relative to the base URL (may hold a
-    /// query), and an optional JSON body. Non-2xx answers reject.
+    /// query), and an optional JSON body `json`. Non-2xx answers reject.
     #[napi(ts_return_type = "Promise<ApiResponse>")]
     pub fn request<'env>(
         &self,
         env: &'env Env,
         method: String,
         path: String,
-        body: Option<serde_json::Value>,
+        json: Option<serde_json::Value>,
     ) -> Result<PromiseRaw<'env, ApiResponse>> {
         let client = self.inner.clone();
         promise(env, async move {
-            let response = client.request(&method, &path, body).await?;
+            let response = client.request(&method, &path, json).await?;
             let mut headers: HashMap<String, String> = HashMap::new();
             for (name, value) in &response.headers {
                 let Ok(value) = value.to_str() else { continue };

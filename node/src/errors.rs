@@ -3,10 +3,7 @@
 use napi::bindgen_prelude::*;
 use redis_cloud_auth::store::StoreError;
 use redis_cloud_auth::verify::{AdminError, AuthFailure};
-use redis_cloud_auth::{
-    ClientError, CredentialError, HeaderError, KeyError, KeyKind, ACCOUNT_KEY_HEADER,
-    USER_KEY_HEADER,
-};
+use redis_cloud_auth::{ClientError, CredentialError, HeaderError, KeyError, KeyKind};
 
 /// Everything a call can fail with, before it becomes a JavaScript error.
 #[derive(Debug)]
@@ -50,44 +47,18 @@ failure_from!(
 );
 
 impl Failure {
-    /// The `name` of the JavaScript error: the core error type's name.
-    fn name(&self) -> &'static str {
+    /// The JavaScript error's `name` (the core error type's), its stable
+    /// `code` (the core's) and its message.
+    fn parts(&self) -> (&'static str, &'static str, String) {
         match self {
-            Failure::Key(_) => "KeyError",
-            Failure::Header(_) => "HeaderError",
-            Failure::Credential(_) => "CredentialError",
-            Failure::Auth(_) => "AuthFailure",
-            Failure::Admin(_) => "AdminError",
-            Failure::Store(_) => "StoreError",
-            Failure::Client(_) => "ClientError",
-            Failure::Internal(_) => "Error",
-        }
-    }
-
-    /// The stable `code`, taken from the core.
-    fn code(&self) -> &'static str {
-        match self {
-            Failure::Key(e) => e.code(),
-            Failure::Header(e) => e.code(),
-            Failure::Credential(e) => e.code(),
-            Failure::Auth(e) => e.code(),
-            Failure::Admin(e) => e.code(),
-            Failure::Store(e) => e.code(),
-            Failure::Client(e) => e.code(),
-            Failure::Internal(_) => "internal",
-        }
-    }
-
-    fn message(&self) -> String {
-        match self {
-            Failure::Key(e) => e.to_string(),
-            Failure::Header(e) => e.to_string(),
-            Failure::Credential(e) => e.to_string(),
-            Failure::Auth(e) => e.to_string(),
-            Failure::Admin(e) => e.to_string(),
-            Failure::Store(e) => e.to_string(),
-            Failure::Client(e) => e.to_string(),
-            Failure::Internal(m) => m.clone(),
+            Failure::Key(e) => ("ApiKeyError", e.code(), e.to_string()),
+            Failure::Header(e) => ("HeaderError", e.code(), e.to_string()),
+            Failure::Credential(e) => ("CredentialError", e.code(), e.to_string()),
+            Failure::Auth(e) => ("AuthFailure", e.code(), e.to_string()),
+            Failure::Admin(e) => ("AdminError", e.code(), e.to_string()),
+            Failure::Store(e) => ("StoreError", e.code(), e.to_string()),
+            Failure::Client(e) => ("ClientError", e.code(), e.to_string()),
+            Failure::Internal(m) => ("Error", "internal", m.clone()),
         }
     }
 
@@ -102,7 +73,7 @@ impl Failure {
             Failure::Auth(e) => set_auth_fields(error, &e),
             Failure::Client(e) => {
                 if let Some(status) = e.status() {
-                    error.set_named_property("status", status)?;
+                    error.set_named_property("httpStatus", status)?;
                 }
                 if let Some(wait) = e.retry_after() {
                     error.set_named_property("retryAfter", wait.as_secs_f64())?;
@@ -121,9 +92,12 @@ impl Failure {
     /// Builds the JavaScript error; the returned `napi::Error` rethrows that object.
     pub fn into_js(self, env: &Env) -> Error {
         let build = || -> Result<Error> {
-            let mut error = env.create_error(Error::new(Status::GenericFailure, self.message()))?;
-            error.set_named_property("name", self.name())?;
-            error.set_named_property("code", self.code())?;
+            let (name, code, message) = self.parts();
+            let mut error =
+                env.create_error(Error::new(Status::GenericFailure, message.clone()))?;
+            error.set_named_property("name", name)?;
+            error.set_named_property("code", code)?;
+            error.set_named_property("detail", message)?;
             self.decorate(env, &mut error)?;
             Ok(Error::from(error.to_unknown()))
         };
@@ -131,9 +105,22 @@ impl Failure {
     }
 }
 
+/// The fields of the `AuthFailure` error for `e` on a plain object, for
+/// `auth-request.js` to build the error from (see `remember_failure`).
+pub fn auth_failure_fields<'env>(env: &'env Env, e: &AuthFailure) -> Result<Object<'env>> {
+    let mut fields = Object::new(env)?;
+    let message = e.to_string();
+    fields.set_named_property("name", "AuthFailure")?;
+    fields.set_named_property("code", e.code())?;
+    fields.set_named_property("message", message.as_str())?;
+    fields.set_named_property("detail", message)?;
+    set_auth_fields(&mut fields, e)?;
+    Ok(fields)
+}
+
 /// Sets the fields of an `AuthFailure` error besides `name`, `code` and `message`.
 fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
-    target.set_named_property("status", e.http_status())?;
+    target.set_named_property("httpStatus", e.http_status())?;
     target.set_named_property("publicCode", e.public_code())?;
     target.set_named_property("publicMessage", e.public_message())?;
     match e {
@@ -144,59 +131,6 @@ fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
             target.set_named_property("sourceIp", source_ip.to_string())
         }
         _ => Ok(()),
-    }
-}
-
-/// Every field of the `AuthFailure` error for `e`, on a plain object, for
-/// the JavaScript layer to build the error from.
-pub fn auth_failure_fields<'env>(env: &'env Env, e: &AuthFailure) -> Result<Object<'env>> {
-    let mut fields = Object::new(env)?;
-    fields.set_named_property("name", "AuthFailure")?;
-    fields.set_named_property("code", e.code())?;
-    fields.set_named_property("message", e.to_string())?;
-    set_auth_fields(&mut fields, e)?;
-    Ok(fields)
-}
-
-/// The failure number of `SourceIpNotAllowed`, whose fields are those of
-/// its one datum, the source IP.
-pub const SOURCE_IP_FAILURE: u32 = 100;
-
-/// A number for each `AuthFailure` whose fields read the same every time,
-/// from 1; `SOURCE_IP_FAILURE`; 0 for any other.
-pub fn failure_number(e: &AuthFailure) -> u32 {
-    match e {
-        AuthFailure::SourceIpNotAllowed { .. } => SOURCE_IP_FAILURE,
-        other => constant_failure_number(other).unwrap_or(0),
-    }
-}
-
-/// A number for each `AuthFailure` whose fields read the same every time
-/// (every one but `SourceIpNotAllowed`), from 1; `None` for the others.
-fn constant_failure_number(e: &AuthFailure) -> Option<u32> {
-    let header = |h: &HeaderError| {
-        let kind = match h {
-            HeaderError::Missing(_) => 0,
-            HeaderError::Empty(_) => 1,
-            HeaderError::Duplicate(_) => 2,
-            HeaderError::Malformed(_) => 3,
-        };
-        match h.header() {
-            ACCOUNT_KEY_HEADER => Some(kind * 2),
-            USER_KEY_HEADER => Some(kind * 2 + 1),
-            _ => None,
-        }
-    };
-    match e {
-        AuthFailure::ApiDisabled => Some(1),
-        AuthFailure::InvalidAccountKey => Some(2),
-        AuthFailure::InvalidUserKey => Some(3),
-        AuthFailure::AccountMismatch => Some(4),
-        AuthFailure::OwnerRoleRevoked => Some(5),
-        AuthFailure::StoreUnavailable => Some(6),
-        AuthFailure::MissingCredentials(h) => header(h).map(|n| 10 + n),
-        AuthFailure::MalformedCredentials(h) => header(h).map(|n| 20 + n),
-        _ => None,
     }
 }
 

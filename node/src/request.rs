@@ -1,378 +1,35 @@
-//! The hot path of `Verifier.authenticateSync`: the request object read
-//! and the `Principal` object built with direct napi calls (static
-//! property names, no intermediate maps), since at a few microseconds per
-//! check the boundary costs more than the check.
+//! The native half of `Verifier.authenticate` and `authenticateSync`: the
+//! parts of a request that `auth-request.js` found (method, path, the two
+//! key headers, the `X-Forwarded-For` values, the peer), read with direct
+//! napi calls into zeroed-on-drop buffers, and checked by the core.
 
-use std::ffi::CStr;
-use std::net::IpAddr;
 use std::ptr;
 
 use napi::bindgen_prelude::*;
 use napi::sys;
-use redis_cloud_auth::verify::Principal as CorePrincipal;
-use redis_cloud_auth::Secret;
+use redis_cloud_auth::verify::{
+    parse_peer, AuthFailure, AuthRequest, PrincipalRef, Verifier, FORWARDED_FOR_HEADER,
+};
+use redis_cloud_auth::{Secret, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 use zeroize::Zeroize;
 
 use crate::errors::invalid_arg;
-use crate::header_list::HeaderList;
-use crate::principal_slots::Slot;
-
-/// A request read from JavaScript, owned so it can cross to a worker.
-pub struct OwnedRequest {
-    pub method: String,
-    pub path: String,
-    pub headers: HeaderList,
-    pub peer: IpAddr,
-}
 
 fn ok(status: sys::napi_status, what: &str) -> Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(invalid_arg(format!("cannot read the request's {what}")))
+        Err(invalid_arg(format!("cannot read {what}")))
     }
-}
-
-fn property(env: sys::napi_env, object: sys::napi_value, name: &CStr) -> Result<sys::napi_value> {
-    let mut value = ptr::null_mut();
-    ok(
-        unsafe { sys::napi_get_named_property(env, object, name.as_ptr(), &mut value) },
-        "properties",
-    )?;
-    Ok(value)
 }
 
 fn type_of(env: sys::napi_env, value: sys::napi_value) -> Result<sys::napi_valuetype> {
     let mut kind = 0;
     ok(
         unsafe { sys::napi_typeof(env, value, &mut kind) },
-        "properties",
+        "a value",
     )?;
     Ok(kind)
-}
-
-/// An optional string property; `default` when undefined or null.
-fn text(env: sys::napi_env, object: sys::napi_value, name: &CStr, default: &str) -> Result<String> {
-    let value = property(env, object, name)?;
-    match type_of(env, value)? {
-        sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(default.to_string()),
-        sys::ValueType::napi_string => unsafe { String::from_napi_value(env, value) },
-        _ => Err(invalid_arg(format!(
-            "request.{} must be a string",
-            name.to_string_lossy()
-        ))),
-    }
-}
-
-impl TypeName for OwnedRequest {
-    fn type_name() -> &'static str {
-        "AuthRequest"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for OwnedRequest {}
-
-impl FromNapiValue for OwnedRequest {
-    unsafe fn from_napi_value(env: sys::napi_env, object: sys::napi_value) -> Result<Self> {
-        if type_of(env, object)? != sys::ValueType::napi_object {
-            return Err(invalid_arg("the request must be an object"));
-        }
-        let peer = text(env, object, c"peer", "")?;
-        let peer = peer
-            .trim()
-            .parse()
-            .map_err(|_| invalid_arg("request.peer must be an IP address"))?;
-        let headers = property(env, object, c"headers")?;
-        Ok(OwnedRequest {
-            method: text(env, object, c"method", "GET")?,
-            path: text(env, object, c"path", "/")?,
-            headers: unsafe { HeaderList::from_napi_value(env, headers)? },
-            peer,
-        })
-    }
-}
-
-/// A `Principal` as a plain JavaScript object.
-pub struct PrincipalObject(pub CorePrincipal);
-
-impl TypeName for PrincipalObject {
-    fn type_name() -> &'static str {
-        "Principal"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-fn set(
-    env: sys::napi_env,
-    object: sys::napi_value,
-    name: &CStr,
-    value: sys::napi_value,
-) -> Result<()> {
-    check_status!(unsafe { sys::napi_set_named_property(env, object, name.as_ptr(), value) })
-}
-
-fn string(env: sys::napi_env, value: &str) -> Result<sys::napi_value> {
-    let mut out = ptr::null_mut();
-    check_status!(unsafe {
-        sys::napi_create_string_utf8(env, value.as_ptr().cast(), value.len() as isize, &mut out)
-    })?;
-    Ok(out)
-}
-
-fn number(env: sys::napi_env, value: u64) -> Result<sys::napi_value> {
-    let mut out = ptr::null_mut();
-    check_status!(unsafe { sys::napi_create_double(env, value as f64, &mut out) })?;
-    Ok(out)
-}
-
-impl ToNapiValue for PrincipalObject {
-    unsafe fn to_napi_value(env: sys::napi_env, principal: Self) -> Result<sys::napi_value> {
-        let p = principal.0;
-        let mut object = ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
-        set(env, object, c"accountId", number(env, p.account_id)?)?;
-        set(env, object, c"accountName", string(env, &p.account_name)?)?;
-        set(env, object, c"userId", number(env, p.user_id)?)?;
-        set(env, object, c"ownerName", string(env, &p.owner_name)?)?;
-        set(env, object, c"ownerEmail", string(env, &p.owner_email)?)?;
-        set(env, object, c"keyName", string(env, &p.key_name)?)?;
-        set(
-            env,
-            object,
-            c"sourceIp",
-            string(env, &p.source_ip.to_string())?,
-        )?;
-        Ok(object)
-    }
-}
-
-/// A JavaScript string read as UTF-8, on the stack when short; zeroed
-/// when dropped, since it may be a key. Filled in place (it is large).
-pub struct Text {
-    stack: [u8; TEXT_STACK],
-    len: usize,
-    heap: Option<Secret>,
-}
-
-const TEXT_STACK: usize = 320;
-
-impl Text {
-    /// An empty text, to [`Text::fill`].
-    pub fn new() -> Self {
-        Text {
-            stack: [0; TEXT_STACK],
-            len: 0,
-            heap: None,
-        }
-    }
-
-    /// Reads `value`, which must be a string.
-    ///
-    /// # Safety
-    /// `env` and `value` come from napi, on the JavaScript thread.
-    pub unsafe fn fill(
-        &mut self,
-        env: sys::napi_env,
-        value: sys::napi_value,
-        what: &str,
-    ) -> Result<()> {
-        let status = unsafe {
-            sys::napi_get_value_string_utf8(
-                env,
-                value,
-                self.stack.as_mut_ptr().cast(),
-                TEXT_STACK,
-                &mut self.len,
-            )
-        };
-        if status != sys::Status::napi_ok {
-            return Err(invalid_arg(format!("{what} must be a string")));
-        }
-        // napi writes whole characters only: a string that may not have
-        // fit is read again, into a buffer of its exact length.
-        if self.len + 4 >= TEXT_STACK {
-            self.heap = Some(Secret::new(unsafe { String::from_napi_value(env, value)? }));
-        }
-        Ok(())
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        match &self.heap {
-            Some(secret) => secret.expose(),
-            // napi wrote UTF-8 (lone surrogates replaced) and whole characters.
-            None => std::str::from_utf8(&self.stack[..self.len]).unwrap_or(""),
-        }
-    }
-}
-
-impl Drop for Text {
-    fn drop(&mut self) {
-        self.stack[..self.len].zeroize();
-    }
-}
-
-/// How often a key header appeared, as the JavaScript layer passes it:
-/// absent (`undefined`), repeated (`null`), or once (its value).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// The header is absent.
-    Missing,
-    /// The header appears more than once (values are not needed).
-    Repeated,
-    /// The header's one value.
-    Once,
-}
-
-/// One key header as the JavaScript layer found it.
-pub struct KeyHeader {
-    presence: Presence,
-    value: Text,
-}
-
-impl KeyHeader {
-    /// An absent header, to [`KeyHeader::fill`].
-    pub fn new() -> Self {
-        KeyHeader {
-            presence: Presence::Missing,
-            value: Text::new(),
-        }
-    }
-
-    /// Reads the argument the JavaScript layer passes.
-    ///
-    /// # Safety
-    /// As [`Text::fill`].
-    pub unsafe fn fill(
-        &mut self,
-        env: sys::napi_env,
-        value: sys::napi_value,
-        what: &str,
-    ) -> Result<()> {
-        self.presence = match type_of(env, value)? {
-            sys::ValueType::napi_undefined => Presence::Missing,
-            sys::ValueType::napi_null => Presence::Repeated,
-            _ => {
-                unsafe { self.value.fill(env, value, what)? };
-                Presence::Once
-            }
-        };
-        Ok(())
-    }
-
-    /// Appends the header as `(name, value)` pairs the core reads alike.
-    pub fn push<'a>(&'a self, name: &'static str, pairs: &mut Pairs<'a>) {
-        match self.presence {
-            Presence::Missing => {}
-            Presence::Repeated => {
-                pairs.push((name, b""));
-                pairs.push((name, b""));
-            }
-            Presence::Once => pairs.push((name, self.value.as_str().as_bytes())),
-        }
-    }
-}
-
-/// The `(name, value)` pairs of one check: on the stack for up to 8.
-pub struct Pairs<'a> {
-    stack: [(&'a str, &'a [u8]); 8],
-    len: usize,
-    more: Vec<(&'a str, &'a [u8])>,
-}
-
-impl<'a> Pairs<'a> {
-    /// No pairs yet.
-    pub fn new() -> Self {
-        Pairs {
-            stack: [("", b""); 8],
-            len: 0,
-            more: Vec::new(),
-        }
-    }
-
-    /// Appends one pair.
-    pub fn push(&mut self, pair: (&'a str, &'a [u8])) {
-        if self.more.is_empty() && self.len < self.stack.len() {
-            self.stack[self.len] = pair;
-            self.len += 1;
-        } else {
-            if self.more.is_empty() {
-                self.more.extend_from_slice(&self.stack[..self.len]);
-            }
-            self.more.push(pair);
-        }
-    }
-
-    /// The pairs, in order.
-    pub fn as_slice(&self) -> &[(&'a str, &'a [u8])] {
-        if self.more.is_empty() {
-            &self.stack[..self.len]
-        } else {
-            &self.more
-        }
-    }
-}
-
-/// The `X-Forwarded-For` values: `undefined`, one string, or an array of them.
-///
-/// # Safety
-/// As [`Text::read`].
-pub unsafe fn forwarded_for(env: sys::napi_env, value: sys::napi_value) -> Result<Vec<Text>> {
-    const WHAT: &str = "x-forwarded-for";
-    match type_of(env, value)? {
-        sys::ValueType::napi_undefined => Ok(Vec::new()),
-        sys::ValueType::napi_string => {
-            let mut text = Text::new();
-            unsafe { text.fill(env, value, WHAT)? };
-            Ok(vec![text])
-        }
-        _ => {
-            let mut len = 0;
-            ok(
-                unsafe { sys::napi_get_array_length(env, value, &mut len) },
-                "x-forwarded-for values",
-            )?;
-            (0..len)
-                .map(|i| {
-                    let mut item = ptr::null_mut();
-                    ok(
-                        unsafe { sys::napi_get_element(env, value, i, &mut item) },
-                        "x-forwarded-for values",
-                    )?;
-                    let mut text = Text::new();
-                    unsafe { text.fill(env, item, WHAT)? };
-                    Ok(text)
-                })
-                .collect()
-        }
-    }
-}
-
-/// The peer address: the text, trimmed, as an IP address.
-pub fn peer_address(peer: &Text) -> Result<IpAddr> {
-    peer.as_str()
-        .trim()
-        .parse()
-        .map_err(|_| invalid_arg("request.peer must be an IP address"))
-}
-
-/// Whether `ip` is written exactly as `text`.
-pub fn written_as(ip: IpAddr, text: &str) -> bool {
-    use std::io::Write;
-    let mut buf = [0u8; 48];
-    let mut out = &mut buf[..];
-    if write!(out, "{ip}").is_err() {
-        return false;
-    }
-    let written = 48 - out.len();
-    &buf[..written] == text.as_bytes()
 }
 
 /// A JavaScript value passed as it is, for arguments read by hand.
@@ -396,50 +53,285 @@ impl FromNapiValue for Arg {
     }
 }
 
-/// The unchanging part of a `Principal` (all but `sourceIp`), as a plain
-/// JavaScript object the JavaScript layer copies from.
-pub struct PrincipalTemplate {
-    pub account_id: u64,
-    pub account_name: String,
-    pub user_id: u64,
-    pub owner_name: String,
-    pub owner_email: String,
-    pub key_name: String,
+impl ToNapiValue for Arg {
+    unsafe fn to_napi_value(_env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        Ok(value.0)
+    }
 }
 
-impl From<&Slot> for PrincipalTemplate {
-    fn from(slot: &Slot) -> Self {
-        PrincipalTemplate {
-            account_id: slot.account_id,
-            account_name: slot.account_name.to_string(),
-            user_id: slot.user_id,
-            owner_name: slot.owner_name.to_string(),
-            owner_email: slot.owner_email.to_string(),
-            key_name: slot.key_name.to_string(),
+/// A JavaScript string read as UTF-8, on the stack when short; zeroed
+/// when dropped, since it may be a key.
+pub struct Text {
+    stack: [u8; TEXT_STACK],
+    len: usize,
+    heap: Option<Secret>,
+}
+
+const TEXT_STACK: usize = 320;
+
+impl Text {
+    /// Reads `value`, which must be a string.
+    unsafe fn read(env: sys::napi_env, value: sys::napi_value, what: &str) -> Result<Self> {
+        let mut text = Text {
+            stack: [0; TEXT_STACK],
+            len: 0,
+            heap: None,
+        };
+        let status = unsafe {
+            sys::napi_get_value_string_utf8(
+                env,
+                value,
+                text.stack.as_mut_ptr().cast(),
+                TEXT_STACK,
+                &mut text.len,
+            )
+        };
+        if status != sys::Status::napi_ok {
+            return Err(invalid_arg(format!("{what} must be a string")));
+        }
+        // napi writes whole characters only: a string that may not have
+        // fit is read again, into a buffer of its exact length.
+        if text.len + 4 >= TEXT_STACK {
+            text.heap = Some(Secret::new(unsafe { String::from_napi_value(env, value)? }));
+        }
+        Ok(text)
+    }
+
+    fn as_str(&self) -> &str {
+        match &self.heap {
+            Some(secret) => secret.expose(),
+            // napi wrote UTF-8 (lone surrogates replaced) and whole characters.
+            None => std::str::from_utf8(&self.stack[..self.len]).unwrap_or(""),
         }
     }
 }
 
-impl TypeName for PrincipalTemplate {
-    fn type_name() -> &'static str {
-        "PrincipalTemplate"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
+impl Drop for Text {
+    fn drop(&mut self) {
+        self.stack[..self.len].zeroize();
     }
 }
 
-impl ToNapiValue for PrincipalTemplate {
-    unsafe fn to_napi_value(env: sys::napi_env, p: Self) -> Result<sys::napi_value> {
-        let mut object = ptr::null_mut();
-        check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
-        set(env, object, c"accountId", number(env, p.account_id)?)?;
-        set(env, object, c"accountName", string(env, &p.account_name)?)?;
-        set(env, object, c"userId", number(env, p.user_id)?)?;
-        set(env, object, c"ownerName", string(env, &p.owner_name)?)?;
-        set(env, object, c"ownerEmail", string(env, &p.owner_email)?)?;
-        set(env, object, c"keyName", string(env, &p.key_name)?)?;
-        Ok(object)
+/// A key header as `auth-request.js` passes it: absent (`undefined`),
+/// repeated (`null`, the values are not needed), or its one value.
+// The value stays on the stack, where a key is zeroed when dropped.
+#[allow(clippy::large_enum_variant)]
+pub enum KeyHeader {
+    Missing,
+    Repeated,
+    Once(Text),
+}
+
+impl KeyHeader {
+    /// Reads the argument `auth-request.js` passes for header `what`.
+    ///
+    /// # Safety
+    /// `env` and `value` come from napi, on the JavaScript thread.
+    pub unsafe fn read(env: sys::napi_env, value: sys::napi_value, what: &str) -> Result<Self> {
+        Ok(match type_of(env, value)? {
+            sys::ValueType::napi_undefined => KeyHeader::Missing,
+            sys::ValueType::napi_null => KeyHeader::Repeated,
+            _ => KeyHeader::Once(unsafe { Text::read(env, value, what)? }),
+        })
     }
+
+    /// The header as `(name, value)` pairs the core reads alike.
+    pub fn pairs(&self, name: &'static str) -> impl Iterator<Item = (&'static str, &str)> {
+        let values: [Option<&str>; 2] = match self {
+            KeyHeader::Missing => [None, None],
+            KeyHeader::Repeated => [Some(""), Some("")],
+            KeyHeader::Once(text) => [Some(text.as_str()), None],
+        };
+        values.into_iter().flatten().map(move |value| (name, value))
+    }
+}
+
+/// The `X-Forwarded-For` values: `undefined`, one string, or an array of them.
+unsafe fn forwarded_for(env: sys::napi_env, value: sys::napi_value) -> Result<Vec<Text>> {
+    const WHAT: &str = "x-forwarded-for";
+    match type_of(env, value)? {
+        sys::ValueType::napi_undefined => Ok(Vec::new()),
+        sys::ValueType::napi_string => Ok(vec![unsafe { Text::read(env, value, WHAT)? }]),
+        _ => {
+            let mut len = 0;
+            ok(
+                unsafe { sys::napi_get_array_length(env, value, &mut len) },
+                "the x-forwarded-for values",
+            )?;
+            (0..len)
+                .map(|i| {
+                    let mut item = ptr::null_mut();
+                    ok(
+                        unsafe { sys::napi_get_element(env, value, i, &mut item) },
+                        "the x-forwarded-for values",
+                    )?;
+                    unsafe { Text::read(env, item, WHAT) }
+                })
+                .collect()
+        }
+    }
+}
+
+/// What one check reads, owned so that it can cross to a worker thread.
+pub struct Parts {
+    method: Text,
+    path: Text,
+    account_key: KeyHeader,
+    user_key: KeyHeader,
+    forwarded_for: Vec<Text>,
+    peer: Text,
+}
+
+impl Parts {
+    /// Reads the arguments `auth-request.js` passes.
+    ///
+    /// # Safety
+    /// `env` and the values come from napi, on the JavaScript thread.
+    pub unsafe fn read(env: sys::napi_env, args: [Arg; 6]) -> Result<Self> {
+        let [method, path, account_key, user_key, forwarded, peer] = args;
+        unsafe {
+            Ok(Parts {
+                method: Text::read(env, method.0, "method")?,
+                path: Text::read(env, path.0, "path")?,
+                account_key: KeyHeader::read(env, account_key.0, ACCOUNT_KEY_HEADER)?,
+                user_key: KeyHeader::read(env, user_key.0, USER_KEY_HEADER)?,
+                forwarded_for: forwarded_for(env, forwarded.0)?,
+                peer: Text::read(env, peer.0, "peer")?,
+            })
+        }
+    }
+
+    /// The peer as the caller wrote it.
+    pub fn peer(&self) -> &str {
+        self.peer.as_str()
+    }
+
+    /// Runs the core check (the peer parsed by the core's rule), handing
+    /// the principal to `read` (see `Verifier::authenticate_with`).
+    pub fn check<R>(
+        &self,
+        verifier: &Verifier,
+        read: impl FnOnce(PrincipalRef<'_>) -> R,
+    ) -> std::result::Result<R, AuthFailure> {
+        let peer = parse_peer(self.peer.as_str())?;
+        let forwarded_for = self
+            .forwarded_for
+            .iter()
+            .map(|v| (FORWARDED_FOR_HEADER, v.as_str()));
+        let pairs: Vec<(&str, &[u8])> = (self.account_key.pairs(ACCOUNT_KEY_HEADER))
+            .chain(self.user_key.pairs(USER_KEY_HEADER))
+            .chain(forwarded_for)
+            .map(|(name, value)| (name, value.as_bytes()))
+            .collect();
+        let request =
+            AuthRequest::from_pairs(self.method.as_str(), self.path.as_str(), &pairs, peer);
+        verifier.authenticate_with(&request, read)
+    }
+}
+
+fn set(
+    env: sys::napi_env,
+    object: sys::napi_value,
+    name: &std::ffi::CStr,
+    value: sys::napi_value,
+) -> Result<()> {
+    check_status!(unsafe { sys::napi_set_named_property(env, object, name.as_ptr(), value) })
+}
+
+/// A JavaScript string of `value`.
+pub fn string(env: sys::napi_env, value: &str) -> Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    check_status!(unsafe {
+        sys::napi_create_string_utf8(env, value.as_ptr().cast(), value.len() as isize, &mut out)
+    })?;
+    Ok(out)
+}
+
+fn number(env: sys::napi_env, value: u64) -> Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    check_status!(unsafe { sys::napi_create_double(env, value as f64, &mut out) })?;
+    Ok(out)
+}
+
+/// Makes sure `table[message]` (the JavaScript table of failures by
+/// message, see `auth-request.js`) holds the fields of the `AuthFailure`
+/// error for `failure`, whose message is `message`; returns the message as
+/// a JavaScript string. The message names one set of fields: it holds the
+/// header and the source IP where the failure has them.
+///
+/// # Safety
+/// `table` (a plain object) comes from napi, on the JavaScript thread.
+pub unsafe fn remember_failure(
+    env: &Env,
+    table: sys::napi_value,
+    failure: &AuthFailure,
+) -> Result<sys::napi_value> {
+    let raw = env.raw();
+    if type_of(raw, table)? != sys::ValueType::napi_object {
+        return Err(invalid_arg("the failure table must be an object"));
+    }
+    let key = string(raw, &failure.to_string())?;
+    let mut has = false;
+    ok(
+        unsafe { sys::napi_has_own_property(raw, table, key, &mut has) },
+        "the failure table",
+    )?;
+    if !has {
+        let fields = crate::errors::auth_failure_fields(env, failure)?;
+        check_status!(unsafe { sys::napi_set_property(raw, table, key, fields.raw()) })?;
+    }
+    Ok(key)
+}
+
+/// Makes sure `table[serial % table.length]` (the JavaScript table of
+/// principals by key serial, see `auth-request.js`) holds the fields of
+/// `principal` but its source IP: read once, written on a miss. A serial
+/// names one set of fields for the life of the process, so an entry
+/// never goes stale.
+///
+/// # Safety
+/// `env` and `table` (an array) come from napi, on the JavaScript thread.
+pub unsafe fn remember(
+    env: sys::napi_env,
+    table: sys::napi_value,
+    principal: &PrincipalRef<'_>,
+) -> Result<()> {
+    const WHAT: &str = "the principal table";
+    let mut len = 0;
+    ok(
+        unsafe { sys::napi_get_array_length(env, table, &mut len) },
+        WHAT,
+    )?;
+    if len == 0 {
+        return Err(invalid_arg("the principal table is empty"));
+    }
+    let index = (principal.key_serial % u64::from(len)) as u32;
+    let mut entry = ptr::null_mut();
+    ok(
+        unsafe { sys::napi_get_element(env, table, index, &mut entry) },
+        WHAT,
+    )?;
+    if type_of(env, entry)? == sys::ValueType::napi_object {
+        let (mut serial, mut kept) = (ptr::null_mut(), 0.0);
+        ok(
+            unsafe { sys::napi_get_named_property(env, entry, c"serial".as_ptr(), &mut serial) },
+            WHAT,
+        )?;
+        if unsafe { sys::napi_get_value_double(env, serial, &mut kept) } == sys::Status::napi_ok
+            && kept == principal.key_serial as f64
+        {
+            return Ok(());
+        }
+    }
+    let p = principal;
+    let mut object = ptr::null_mut();
+    check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
+    set(env, object, c"serial", number(env, p.key_serial)?)?;
+    set(env, object, c"accountId", number(env, p.account_id)?)?;
+    set(env, object, c"accountName", string(env, p.account_name)?)?;
+    set(env, object, c"userId", number(env, p.user_id)?)?;
+    set(env, object, c"ownerName", string(env, p.owner_name)?)?;
+    set(env, object, c"ownerEmail", string(env, p.owner_email)?)?;
+    set(env, object, c"keyName", string(env, p.key_name)?)?;
+    check_status!(unsafe { sys::napi_set_element(env, table, index, object) })
 }

@@ -1,82 +1,31 @@
 //! `Verifier`: accounts, owners and user keys, `authenticate`, and the
 //! system log, over an in-memory store or a SQLite file.
 
-use std::cell::RefCell;
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::verify::{
-    self as core, AccountId, AuthRequest as CoreAuthRequest, Principal as CorePrincipal, Role,
-    UserId,
-};
+use redis_cloud_auth::verify::{self as core, AccountId, Outcome, Role, TrustedProxies, UserId};
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
-use crate::errors::{auth_failure_fields, failure_number, invalid_arg, throw, Failure};
-use crate::header_list::HeaderList;
-use crate::principal_slots::PrincipalSlots;
-use crate::request::{
-    forwarded_for, peer_address, written_as, Arg, KeyHeader, OwnedRequest, Pairs, PrincipalObject,
-    PrincipalTemplate, Text,
-};
+use crate::errors::{invalid_arg, Failure};
+use crate::request::{remember, remember_failure, string, Arg, Parts};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
 /// and keys it decides with. Admin calls and `authenticate` return
 /// Promises and run off the JavaScript thread; `authenticateSync` runs on
 /// it, for request handlers where a thread hop costs more than the check.
+/// Both read the request in `auth-request.js`.
 #[napi]
 pub struct Verifier {
     inner: Arc<core::Verifier>,
-    /// What `authenticateSync` remembers between calls, on the JS thread.
-    lean: RefCell<Lean>,
 }
 
-/// `Number.MAX_SAFE_INTEGER`.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-
-/// The principals by key serial; the last source IP that differed from
-/// the peer as written, and the last failure, for the JavaScript layer.
-#[derive(Default)]
-struct Lean {
-    slots: PrincipalSlots,
-    source_ip: Option<IpAddr>,
-    failure: Option<core::AuthFailure>,
-}
-
-/// The error for a call made while `_authenticate` runs (never expected:
-/// nothing it calls runs JavaScript).
-fn busy() -> Error {
-    Error::new(
-        Status::GenericFailure,
-        "the verifier is busy with another check",
-    )
-}
-
-/// What `authenticate` looks at. Declares the TypeScript interface; the
-/// hot path reads it with direct napi calls (`request.rs`).
-#[napi(object, object_to_js = false)]
-#[allow(dead_code)]
-pub struct AuthRequest {
-    /// HTTP method, for the system log (default `GET`).
-    pub method: Option<String>,
-    /// Request path, for the system log (default `/`).
-    pub path: Option<String>,
-    /// The request's headers: `req.headers`, `req.rawHeaders`, pairs or a Fetch `Headers`.
-    #[napi(
-        ts_type = "Record<string, string | string[] | undefined> | Array<[string, string]> | string[] | Iterable<[string, string]>"
-    )]
-    pub headers: HeaderList,
-    /// The address the connection came from (`req.socket.remoteAddress`).
-    pub peer: String,
-}
-
-/// Who a request authenticated as. Declares the TypeScript interface; the
-/// object is built with direct napi calls (`request.rs`).
-#[napi(object)]
-#[allow(dead_code)]
+/// Who a request authenticated as.
+#[napi(object, object_from_js = false)]
 pub struct Principal {
     /// The account.
     pub account_id: i64,
@@ -145,7 +94,6 @@ pub struct SystemLogEntry {
     /// What was acted on (for requests: method and path).
     pub resource: String,
     /// Kind of entry (for example `authentication`).
-    #[napi(js_name = "type")]
     pub kind: String,
     /// What happened, in words.
     pub description: String,
@@ -206,25 +154,24 @@ impl From<CoreLogEntry> for SystemLogEntry {
     }
 }
 
-/// Runs the core check on a request read from JavaScript.
-fn authenticate(
-    verifier: &core::Verifier,
-    request: &OwnedRequest,
-) -> std::result::Result<CorePrincipal, Failure> {
-    let pairs: Vec<(&str, &[u8])> = request
-        .headers
-        .pairs()
-        .map(|(n, v)| (n, v.expose().as_bytes()))
-        .collect();
-    let request = CoreAuthRequest::from_pairs(&request.method, &request.path, &pairs, request.peer);
-    Ok(verifier.authenticate(&request)?)
+impl From<core::Principal> for Principal {
+    fn from(p: core::Principal) -> Self {
+        Principal {
+            account_id: js_id(p.account_id),
+            account_name: p.account_name,
+            user_id: js_id(p.user_id),
+            owner_name: p.owner_name,
+            owner_email: p.owner_email,
+            key_name: p.key_name,
+            source_ip: p.source_ip.to_string(),
+        }
+    }
 }
 
 impl Verifier {
     fn wrap(inner: core::Verifier) -> Self {
         Verifier {
             inner: Arc::new(inner),
-            lean: RefCell::default(),
         }
     }
 }
@@ -255,42 +202,16 @@ impl Verifier {
         })
     }
 
-    /// Decides whether `request` authenticates: resolves the `Principal`,
-    /// or rejects with an `AuthFailure` error (`code`, `status`,
-    /// `publicMessage`). Every attempt tied to an account is logged.
-    #[napi(
-        ts_args_type = "request: AuthRequest",
-        ts_return_type = "Promise<Principal>"
-    )]
-    pub fn authenticate<'env>(
-        &self,
-        env: &'env Env,
-        request: OwnedRequest,
-    ) -> Result<PromiseRaw<'env, PrincipalObject>> {
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            authenticate(&verifier, &request).map(PrincipalObject)
-        })
-    }
-
-    /// `authenticate` on the JavaScript thread: returns the `Principal` or
-    /// throws an `AuthFailure` error. See docs/benchmarks.md for when it pays.
-    #[napi(ts_args_type = "request: AuthRequest", ts_return_type = "Principal")]
-    pub fn authenticate_sync(&self, env: Env, request: OwnedRequest) -> Result<PrincipalObject> {
-        throw(
-            &env,
-            authenticate(&self.inner, &request).map(PrincipalObject),
-        )
-    }
-
-    /// The check behind `authenticateSync`, for the JavaScript layer that
-    /// read the request: the key headers (`undefined` when absent, `null`
-    /// when repeated), the `X-Forwarded-For` values, and the peer as
-    /// written. Returns `2 * s + d`: `s` is the key's serial, naming the
-    /// principal's unchanging fields (see `_principal`), `d` is 1 when the source IP is not the peer as
-    /// written (see `_sourceIp`). A failure returns `-(f + 1)`: `f` numbers
-    /// an `AuthFailure` that reads the same every time, 0 one that does not
-    /// (see `_failure`).
+    /// The check behind `authenticateSync`, on the parts of the request
+    /// that `auth-request.js` found: the key headers (`undefined` when
+    /// absent, `null` when repeated), the `X-Forwarded-For` values, and the
+    /// peer. Returns the core's encoded `Outcome` of a success (`2 * serial
+    /// + differs`), with the source IP (`[outcome, sourceIp]`) when it
+    /// differs from the peer as given; the principal's other fields are in
+    /// `principals[serial % principals.length]` (see `request::remember`).
+    /// A failure returns `[outcome, message]`: the core's encoded outcome
+    /// (`-1 - ordinal`) and the message that keys the error's fields in
+    /// `failures` (see `request::remember_failure`).
     #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticate", skip_typescript)]
     pub fn authenticate_parts(
@@ -300,84 +221,71 @@ impl Verifier {
         path: Arg,
         account_key: Arg,
         user_key: Arg,
-        forwarded: Arg,
+        forwarded_for: Arg,
         peer: Arg,
-    ) -> Result<f64> {
+        principals: Arg,
+        failures: Arg,
+    ) -> Result<Either<f64, (f64, Arg)>> {
         let raw = env.raw();
-        let (mut method_text, mut path_text, mut peer_text) =
-            (Text::new(), Text::new(), Text::new());
-        let (mut account, mut user) = (KeyHeader::new(), KeyHeader::new());
         // SAFETY: napi values of this call, read on the JavaScript thread.
-        let forwarded = unsafe {
-            method_text.fill(raw, method.0, "request.method")?;
-            path_text.fill(raw, path.0, "request.path")?;
-            account.fill(raw, account_key.0, "x-api-key")?;
-            user.fill(raw, user_key.0, "x-api-secret-key")?;
-            peer_text.fill(raw, peer.0, "request.peer")?;
-            forwarded_for(raw, forwarded.0)?
+        let parts = unsafe {
+            Parts::read(
+                raw,
+                [method, path, account_key, user_key, forwarded_for, peer],
+            )?
         };
-        let peer_ip = peer_address(&peer_text)?;
-        let mut pairs = Pairs::new();
-        account.push(redis_cloud_auth::ACCOUNT_KEY_HEADER, &mut pairs);
-        user.push(redis_cloud_auth::USER_KEY_HEADER, &mut pairs);
-        for value in &forwarded {
-            pairs.push((core::FORWARDED_FOR_HEADER, value.as_str().as_bytes()));
-        }
-        let pairs = pairs.as_slice();
-        let request =
-            CoreAuthRequest::from_pairs(method_text.as_str(), path_text.as_str(), pairs, peer_ip);
-        let mut lean = self.lean.try_borrow_mut().map_err(|_| busy())?;
-        let outcome = self.inner.authenticate_with(&request, |principal| {
-            lean.slots.keep(principal.key_serial, &principal);
-            (principal.key_serial, principal.source_ip)
+        let checked = parts.check(&self.inner, |principal| {
+            // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
+            unsafe { remember(raw, principals.0, &principal) }.map(|()| {
+                let outcome = Outcome::authenticated(&principal, parts.peer());
+                (outcome, principal.source_ip)
+            })
         });
-        let (serial, source_ip) = match outcome {
-            Ok(found) => found,
+        let (outcome, source_ip): (Outcome, IpAddr) = match checked {
+            Ok(found) => found?,
             Err(failure) => {
-                if let core::AuthFailure::SourceIpNotAllowed { source_ip } = failure {
-                    lean.source_ip = Some(source_ip);
-                }
-                let number = failure_number(&failure);
-                lean.failure = Some(failure);
-                return Ok(-f64::from(number + 1));
+                let encoded = Outcome::failed(&failure).encode() as f64;
+                // SAFETY: as above.
+                let message = unsafe { remember_failure(&env, failures.0, &failure)? };
+                return Ok(Either::B((encoded, Arg(message))));
             }
         };
-        let differs = !written_as(source_ip, peer_text.as_str());
-        lean.source_ip = differs.then_some(source_ip);
-        Ok((serial * 2 + u64::from(differs)) as f64)
+        let encoded = outcome.encode() as f64;
+        Ok(match outcome {
+            Outcome::Authenticated {
+                source_ip_differs: true,
+                ..
+            } => Either::B((encoded, Arg(string(raw, &source_ip.to_string())?))),
+            _ => Either::A(encoded),
+        })
     }
 
-    /// The unchanging part of the principal of key serial `s` (from
-    /// `_authenticate`); `null` once forgotten.
-    #[napi(js_name = "_principal", skip_typescript)]
-    pub fn principal_template(&self, serial: f64) -> Option<PrincipalTemplate> {
-        if !(0.0..=MAX_SAFE_INTEGER).contains(&serial) || serial.fract() != 0.0 {
-            return None;
-        }
-        let lean = self.lean.try_borrow().ok()?;
-        lean.slots.get(serial as u64).map(PrincipalTemplate::from)
-    }
-
-    /// The source IP of the last `_authenticate` that reported it differs,
-    /// or that failed for it.
-    #[napi(js_name = "_sourceIp", skip_typescript)]
-    pub fn last_source_ip(&self) -> Option<String> {
-        self.lean
-            .try_borrow()
-            .ok()?
-            .source_ip
-            .map(|ip| ip.to_string())
-    }
-
-    /// The fields of the last `_authenticate` failure's error.
-    #[napi(js_name = "_failure", skip_typescript)]
-    pub fn last_failure<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        let lean = self.lean.try_borrow().map_err(|_| busy())?;
-        let failure = lean
-            .failure
-            .as_ref()
-            .ok_or_else(|| Failure::Internal("no failure to report".into()).into_js(env))?;
-        auth_failure_fields(env, failure)
+    /// The check behind `authenticate`, on the same arguments as
+    /// `_authenticate` but the table, off the JavaScript thread: resolves
+    /// the `Principal` or rejects with the `AuthFailure` error.
+    #[allow(clippy::too_many_arguments)]
+    #[napi(js_name = "_authenticateAsync", skip_typescript)]
+    pub fn authenticate_parts_async<'env>(
+        &self,
+        env: &'env Env,
+        method: Arg,
+        path: Arg,
+        account_key: Arg,
+        user_key: Arg,
+        forwarded_for: Arg,
+        peer: Arg,
+    ) -> Result<PromiseRaw<'env, Principal>> {
+        // SAFETY: napi values of this call, read on the JavaScript thread.
+        let parts = unsafe {
+            Parts::read(
+                env.raw(),
+                [method, path, account_key, user_key, forwarded_for, peer],
+            )?
+        };
+        let verifier = self.inner.clone();
+        blocking(env, move || {
+            Ok(parts.check(&verifier, |p| p.to_principal())?.into())
+        })
     }
 
     /// Creates an account (API disabled) and resolves its id.
@@ -393,18 +301,18 @@ impl Verifier {
 
     /// Adds a user to an account and resolves the user's id.
     #[napi(
-        ts_args_type = "account: number, name: string, email: string, role: Role",
+        ts_args_type = "accountId: number, name: string, email: string, role: Role",
         ts_return_type = "Promise<number>"
     )]
     pub fn add_user<'env>(
         &self,
         env: &'env Env,
-        account: i64,
+        account_id: i64,
         name: String,
         email: String,
         role: String,
     ) -> Result<PromiseRaw<'env, i64>> {
-        let (account, role) = (id(account, "account")?, self::role(&role)?);
+        let (account, role) = (id(account_id, "accountId")?, self::role(&role)?);
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(js_id(verifier.add_user(account, &name, &email, role)?))
@@ -413,19 +321,19 @@ impl Verifier {
 
     /// Changes a user's role; a key whose owner stops being an owner stops working.
     #[napi(
-        ts_args_type = "account: number, user: number, role: Role",
+        ts_args_type = "accountId: number, userId: number, role: Role",
         ts_return_type = "Promise<void>"
     )]
     pub fn set_user_role<'env>(
         &self,
         env: &'env Env,
-        account: i64,
-        user: i64,
+        account_id: i64,
+        user_id: i64,
         role: String,
     ) -> Result<PromiseRaw<'env, ()>> {
         let (account, user, role) = (
-            id(account, "account")?,
-            id(user, "user")?,
+            id(account_id, "accountId")?,
+            id(user_id, "userId")?,
             self::role(&role)?,
         );
         let verifier = self.inner.clone();
@@ -441,9 +349,9 @@ impl Verifier {
     pub fn enable_api<'env>(
         &self,
         env: &'env Env,
-        account: i64,
+        account_id: i64,
     ) -> Result<PromiseRaw<'env, Option<Secret>>> {
-        let account = id(account, "account")?;
+        let account = id(account_id, "accountId")?;
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier.enable_api(account)?.map(Secret::from))
@@ -452,8 +360,12 @@ impl Verifier {
 
     /// Disables the API: every request of the account fails with `api_disabled`.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn disable_api<'env>(&self, env: &'env Env, account: i64) -> Result<PromiseRaw<'env, ()>> {
-        let account = id(account, "account")?;
+    pub fn disable_api<'env>(
+        &self,
+        env: &'env Env,
+        account_id: i64,
+    ) -> Result<PromiseRaw<'env, ()>> {
+        let account = id(account_id, "accountId")?;
         let verifier = self.inner.clone();
         blocking(env, move || Ok(verifier.disable_api(account)?))
     }
@@ -463,31 +375,33 @@ impl Verifier {
     pub fn rotate_account_key<'env>(
         &self,
         env: &'env Env,
-        account: i64,
+        account_id: i64,
     ) -> Result<PromiseRaw<'env, Secret>> {
-        let account = id(account, "account")?;
+        let account = id(account_id, "accountId")?;
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier.rotate_account_key(account)?.into())
         })
     }
 
-    /// Creates a user key named `name` for `owner` and resolves it, once.
-    /// `actingUser` and `owner` must be owners of the account; `allowList`
+    /// Creates a user key named `name` for `ownerId` and resolves it, once.
+    /// `actingUserId` and `ownerId` must be owners of the account; `allowList`
     /// holds CIDRs (empty or absent allows every source).
     #[napi(ts_return_type = "Promise<Secret>")]
     pub fn create_user_key<'env>(
         &self,
         env: &'env Env,
-        account: i64,
-        acting_user: i64,
-        owner: i64,
+        account_id: i64,
+        acting_user_id: i64,
+        owner_id: i64,
         name: String,
         allow_list: Option<Vec<String>>,
     ) -> Result<PromiseRaw<'env, Secret>> {
-        let account = id(account, "account")?;
-        let (acting_user, owner): (UserId, UserId) =
-            (id(acting_user, "actingUser")?, id(owner, "owner")?);
+        let account = id(account_id, "accountId")?;
+        let (acting_user, owner): (UserId, UserId) = (
+            id(acting_user_id, "actingUserId")?,
+            id(owner_id, "ownerId")?,
+        );
         let allow_list = allow_list.unwrap_or_default();
         let verifier = self.inner.clone();
         blocking(env, move || {
@@ -497,17 +411,20 @@ impl Verifier {
         })
     }
 
-    /// Replaces a user key's allow list; `actingUser` must be an owner.
+    /// Replaces a user key's allow list; `actingUserId` must be an owner.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn set_allow_list<'env>(
         &self,
         env: &'env Env,
-        account: i64,
-        acting_user: i64,
+        account_id: i64,
+        acting_user_id: i64,
         name: String,
         allow_list: Vec<String>,
     ) -> Result<PromiseRaw<'env, ()>> {
-        let (account, acting_user) = (id(account, "account")?, id(acting_user, "actingUser")?);
+        let (account, acting_user) = (
+            id(account_id, "accountId")?,
+            id(acting_user_id, "actingUserId")?,
+        );
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier.set_allow_list(account, acting_user, &name, &allow_list)?)
@@ -519,11 +436,14 @@ impl Verifier {
     pub fn delete_user_key<'env>(
         &self,
         env: &'env Env,
-        account: i64,
-        acting_user: i64,
+        account_id: i64,
+        acting_user_id: i64,
         name: String,
     ) -> Result<PromiseRaw<'env, ()>> {
-        let (account, acting_user) = (id(account, "account")?, id(acting_user, "actingUser")?);
+        let (account, acting_user) = (
+            id(account_id, "accountId")?,
+            id(acting_user_id, "actingUserId")?,
+        );
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier.delete_user_key(account, acting_user, &name)?)
@@ -535,9 +455,9 @@ impl Verifier {
     pub fn list_user_keys<'env>(
         &self,
         env: &'env Env,
-        account: i64,
+        account_id: i64,
     ) -> Result<PromiseRaw<'env, Vec<UserKeyInfo>>> {
-        let account: AccountId = id(account, "account")?;
+        let account: AccountId = id(account_id, "accountId")?;
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier
@@ -553,9 +473,9 @@ impl Verifier {
     pub fn list_users<'env>(
         &self,
         env: &'env Env,
-        account: i64,
+        account_id: i64,
     ) -> Result<PromiseRaw<'env, Vec<UserInfo>>> {
-        let account = id(account, "account")?;
+        let account = id(account_id, "accountId")?;
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(verifier
@@ -571,9 +491,9 @@ impl Verifier {
     pub fn api_enabled<'env>(
         &self,
         env: &'env Env,
-        account: i64,
+        account_id: i64,
     ) -> Result<PromiseRaw<'env, bool>> {
-        let account = id(account, "account")?;
+        let account = id(account_id, "accountId")?;
         let verifier = self.inner.clone();
         blocking(env, move || Ok(verifier.api_enabled(account)?))
     }
@@ -584,11 +504,11 @@ impl Verifier {
     pub fn system_log<'env>(
         &self,
         env: &'env Env,
-        account: i64,
+        account_id: i64,
         offset: Option<i64>,
         limit: Option<u32>,
     ) -> Result<PromiseRaw<'env, Vec<SystemLogEntry>>> {
-        let account = id(account, "account")?;
+        let account = id(account_id, "accountId")?;
         let offset = id(offset.unwrap_or(0), "offset")?;
         let limit = limit.unwrap_or(redis_cloud_auth::api::LOG_DEFAULT_LIMIT);
         let verifier = self.inner.clone();
@@ -608,18 +528,12 @@ impl Verifier {
         blocking(env, move || Ok(verifier.flush_system_log()?))
     }
 
-    /// Trusts `X-Forwarded-For` from peers in these networks (CIDRs).
+    /// Trusts `X-Forwarded-For` from peers in these networks (CIDRs or
+    /// bare IPs); throws an `AdminError` (`invalid_cidr`) for any other entry.
     #[napi(setter)]
-    pub fn set_trusted_proxies(&self, nets: Vec<String>) -> Result<()> {
-        let nets = nets
-            .iter()
-            .map(|n| {
-                n.trim()
-                    .parse::<ipnet::IpNet>()
-                    .or_else(|_| n.trim().parse::<IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| invalid_arg(format!("`{n}` is not a CIDR such as 10.0.0.0/8")))
-            })
-            .collect::<Result<Vec<_>>>()?;
+    pub fn set_trusted_proxies(&self, env: Env, proxies: Vec<String>) -> Result<()> {
+        let nets =
+            TrustedProxies::parse(&proxies).map_err(|e| Failure::Admin(e.into()).into_js(&env))?;
         self.inner.set_trusted_proxies(nets);
         Ok(())
     }

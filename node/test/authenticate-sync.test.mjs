@@ -1,7 +1,8 @@
 // Verifier.authenticateSync, the request read in JavaScript and the
 // principal copied from a per-key template: every change to keys, owners
-// and the store shows at once; every request shape gives what the native
-// reader of Verifier.authenticate gives; bad input is a typed error.
+// and the store shows at once; every request shape gives what
+// Verifier.authenticate gives, and the shapes not accepted fail; bad input
+// is a typed error.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -20,12 +21,16 @@ async function setUp(verifier) {
   return { account, ada, bob, accountKey, userKey }
 }
 
-const request = (accountKey, userKey, peer = '10.1.2.3', extra = {}) => ({
-  method: 'GET',
-  path: '/v1/',
-  headers: { 'x-api-key': accountKey, 'x-api-secret-key': userKey, ...extra },
+/** The arguments of `authenticate`: method, path, headers, peer. */
+const request = (accountKey, userKey, peer = '10.1.2.3', extra = {}) => [
+  'GET',
+  '/v1/',
+  { 'x-api-key': accountKey, 'x-api-secret-key': userKey, ...extra },
   peer,
-})
+]
+
+/** The same request as `authenticateMany` takes it. */
+const asObject = ([method, path, headers, peer]) => ({ method, path, headers, peer })
 
 /** What a call gives: the principal, or the error's name and fields. */
 function outcome(call) {
@@ -59,7 +64,7 @@ function assertNoSecret(error, secrets) {
 test('a deleted key fails at once; recreated under the same name for another owner, the principal shows the new owner', async () => {
   const verifier = Verifier.inMemory()
   const { account, ada, bob, accountKey, userKey } = await setUp(verifier)
-  const first = verifier.authenticateSync(request(accountKey, userKey))
+  const first = verifier.authenticateSync(...request(accountKey, userKey))
   assert.deepEqual(first, {
     accountId: account,
     accountName: 'acme',
@@ -71,17 +76,17 @@ test('a deleted key fails at once; recreated under the same name for another own
   })
   // Every call returns a fresh plain object: changing one changes no other.
   first.ownerName = 'Mallory'
-  const second = verifier.authenticateSync(request(accountKey, userKey, '10.4.5.6'))
+  const second = verifier.authenticateSync(...request(accountKey, userKey, '10.4.5.6'))
   assert.equal(second.ownerName, 'Ada')
   assert.equal(second.sourceIp, '10.4.5.6')
   assert.notEqual(first, second)
   assert.equal(Object.getPrototypeOf(second), Object.prototype)
 
   await verifier.deleteUserKey(account, ada, 'ci-deploy-key')
-  assert.throws(() => verifier.authenticateSync(request(accountKey, userKey)), { name: 'AuthFailure', code: 'invalid_user_key' })
+  assert.throws(() => verifier.authenticateSync(...request(accountKey, userKey)), { name: 'AuthFailure', code: 'invalid_user_key' })
 
   const bobsKey = (await verifier.createUserKey(account, bob, bob, 'ci-deploy-key')).expose()
-  assert.deepEqual(verifier.authenticateSync(request(accountKey, bobsKey)), {
+  assert.deepEqual(verifier.authenticateSync(...request(accountKey, bobsKey)), {
     accountId: account,
     accountName: 'acme',
     userId: bob,
@@ -90,29 +95,29 @@ test('a deleted key fails at once; recreated under the same name for another own
     keyName: 'ci-deploy-key',
     sourceIp: '10.1.2.3',
   })
-  assert.throws(() => verifier.authenticateSync(request(accountKey, userKey)), { code: 'invalid_user_key' })
+  assert.throws(() => verifier.authenticateSync(...request(accountKey, userKey)), { code: 'invalid_user_key' })
 
   // Back to Ada under the same name: Ada again.
   await verifier.deleteUserKey(account, bob, 'ci-deploy-key')
   const adasAgain = (await verifier.createUserKey(account, ada, ada, 'ci-deploy-key')).expose()
-  assert.equal(verifier.authenticateSync(request(accountKey, adasAgain)).ownerEmail, 'ada@example.com')
-  assert.throws(() => verifier.authenticateSync(request(accountKey, bobsKey)), { code: 'invalid_user_key' })
+  assert.equal(verifier.authenticateSync(...request(accountKey, adasAgain)).ownerEmail, 'ada@example.com')
+  assert.throws(() => verifier.authenticateSync(...request(accountKey, bobsKey)), { code: 'invalid_user_key' })
 })
 
 test('an owner who loses the owner role fails at once, and works again when given it back', async () => {
   const verifier = Verifier.inMemory()
   const { account, ada, accountKey, userKey } = await setUp(verifier)
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey)).userId, ada)
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey)).userId, ada)
   await verifier.setUserRole(account, ada, 'member')
-  assert.throws(() => verifier.authenticateSync(request(accountKey, userKey)), {
+  assert.throws(() => verifier.authenticateSync(...request(accountKey, userKey)), {
     name: 'AuthFailure',
     code: 'owner_role_revoked',
-    status: 401,
+    httpStatus: 401,
   })
   await verifier.setUserRole(account, ada, 'owner')
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey)).userId, ada)
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey)).userId, ada)
   await verifier.disableApi(account)
-  assert.throws(() => verifier.authenticateSync(request(accountKey, userKey)), { code: 'api_disabled' })
+  assert.throws(() => verifier.authenticateSync(...request(accountKey, userKey)), { code: 'api_disabled' })
 })
 
 test('a verifier on a SQLite file sees what another verifier on the file changes', async () => {
@@ -123,27 +128,27 @@ test('a verifier on a SQLite file sees what another verifier on the file changes
     const reader = await Verifier.openSqlite(path)
     const { account, ada, bob, accountKey, userKey } = await setUp(writer)
     // Created by the writer: the reader reloads and authenticates it.
-    assert.equal(reader.authenticateSync(request(accountKey, userKey)).ownerName, 'Ada')
+    assert.equal(reader.authenticateSync(...request(accountKey, userKey)).ownerName, 'Ada')
 
     await writer.setUserRole(account, ada, 'viewer')
-    assert.throws(() => reader.authenticateSync(request(accountKey, userKey)), { code: 'owner_role_revoked' })
+    assert.throws(() => reader.authenticateSync(...request(accountKey, userKey)), { code: 'owner_role_revoked' })
     await writer.setUserRole(account, ada, 'owner')
-    assert.equal(reader.authenticateSync(request(accountKey, userKey)).userId, ada)
+    assert.equal(reader.authenticateSync(...request(accountKey, userKey)).userId, ada)
 
     await writer.deleteUserKey(account, ada, 'ci-deploy-key')
-    assert.throws(() => reader.authenticateSync(request(accountKey, userKey)), { code: 'invalid_user_key' })
+    assert.throws(() => reader.authenticateSync(...request(accountKey, userKey)), { code: 'invalid_user_key' })
     const bobsKey = (await writer.createUserKey(account, bob, bob, 'ci-deploy-key', ['10.0.0.0/8'])).expose()
-    const principal = reader.authenticateSync(request(accountKey, bobsKey))
+    const principal = reader.authenticateSync(...request(accountKey, bobsKey))
     assert.equal(principal.userId, bob)
     assert.equal(principal.ownerName, 'Bob')
-    assert.throws(() => reader.authenticateSync(request(accountKey, bobsKey, '192.0.2.7')), {
+    assert.throws(() => reader.authenticateSync(...request(accountKey, bobsKey, '192.0.2.7')), {
       code: 'source_ip_not_allowed',
       sourceIp: '192.0.2.7',
     })
 
     const rotated = (await writer.rotateAccountKey(account)).expose()
-    assert.throws(() => reader.authenticateSync(request(accountKey, bobsKey)), { code: 'invalid_account_key' })
-    assert.equal(reader.authenticateSync(request(rotated, bobsKey)).keyName, 'ci-deploy-key')
+    assert.throws(() => reader.authenticateSync(...request(accountKey, bobsKey)), { code: 'invalid_account_key' })
+    assert.equal(reader.authenticateSync(...request(rotated, bobsKey)).keyName, 'ci-deploy-key')
     await reader.flushSystemLog()
     await writer.flushSystemLog()
   } finally {
@@ -154,20 +159,20 @@ test('a verifier on a SQLite file sees what another verifier on the file changes
 test('the source IP: canonical, from trusted proxies only, and reported on failures', async () => {
   const verifier = Verifier.inMemory()
   const { accountKey, userKey } = await setUp(verifier)
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey, '::ffff:10.9.9.9')).sourceIp, '10.9.9.9')
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey, ' 10.9.9.8 ')).sourceIp, '10.9.9.8')
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey, '2001:DB8::1')).sourceIp, '2001:db8::1')
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey, '::ffff:10.9.9.9')).sourceIp, '10.9.9.9')
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey, ' 10.9.9.8 ')).sourceIp, '10.9.9.8')
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey, '2001:DB8::1')).sourceIp, '2001:db8::1')
   const forwarded = { 'x-forwarded-for': '203.0.113.9, 10.0.0.7' }
   // No trusted proxy: the header is ignored.
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey, '10.0.0.2', forwarded)).sourceIp, '10.0.0.2')
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey, '10.0.0.2', forwarded)).sourceIp, '10.0.0.2')
   verifier.trustedProxies = ['10.0.0.0/8']
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey, '10.0.0.2', forwarded)).sourceIp, '203.0.113.9')
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey, '198.51.100.1', forwarded)).sourceIp, '198.51.100.1')
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey, '10.0.0.2', forwarded)).sourceIp, '203.0.113.9')
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey, '198.51.100.1', forwarded)).sourceIp, '198.51.100.1')
   // Repeated header lines are one list, in order.
   const lines = { 'x-forwarded-for': ['198.51.100.4', '10.0.0.9'] }
-  assert.equal(verifier.authenticateSync(request(accountKey, userKey, '10.0.0.2', lines)).sourceIp, '198.51.100.4')
-  const raw = { method: 'GET', path: '/', peer: '10.0.0.2', headers: ['X-Api-Key', accountKey, 'X-Forwarded-For', '198.51.100.5', 'X-API-SECRET-KEY', userKey, 'X-Forwarded-For', '10.1.1.1'] }
-  assert.equal(verifier.authenticateSync(raw).sourceIp, '198.51.100.5')
+  assert.equal(verifier.authenticateSync(...request(accountKey, userKey, '10.0.0.2', lines)).sourceIp, '198.51.100.4')
+  const raw = ['X-Api-Key', accountKey, 'X-Forwarded-For', '198.51.100.5', 'X-API-SECRET-KEY', userKey, 'X-Forwarded-For', '10.1.1.1']
+  assert.equal(verifier.authenticateSync('GET', '/', raw, '10.0.0.2').sourceIp, '198.51.100.5')
 
   // A key with an allow list: each failure carries its own source IP.
   const account = await verifier.createAccount('limited')
@@ -175,16 +180,16 @@ test('the source IP: canonical, from trusted proxies only, and reported on failu
   const limitedAccountKey = (await verifier.enableApi(account)).expose()
   const limitedKey = (await verifier.createUserKey(account, eve, eve, 'office-only-key', ['192.0.2.0/24'])).expose()
   for (const peer of ['198.51.100.1', '198.51.100.2', '::ffff:198.51.100.3', '198.51.100.1', '198.51.100.3']) {
-    const error = outcome(() => verifier.authenticateSync(request(limitedAccountKey, limitedKey, peer))).error
+    const error = outcome(() => verifier.authenticateSync(...request(limitedAccountKey, limitedKey, peer))).error
     const ip = peer.replace('::ffff:', '')
     assert.equal(error.code, 'source_ip_not_allowed')
     assert.equal(error.sourceIp, ip)
-    assert.equal(error.status, 403)
+    assert.equal(error.httpStatus, 403)
     assert.match(error.publicMessage, new RegExp(ip.replaceAll('.', '\\.')))
   }
 })
 
-test('every request shape gives what Verifier.authenticate gives', async () => {
+test('every request shape gives what Verifier.authenticate gives; the shapes not accepted fail', async () => {
   const verifier = Verifier.inMemory()
   const { accountKey, userKey } = await setUp(verifier)
   verifier.trustedProxies = ['10.0.0.0/8']
@@ -218,7 +223,8 @@ test('every request shape gives what Verifier.authenticate gives', async () => {
     'Headers with forwarded-for': new Headers({ 'x-api-key': accountKey, 'x-api-secret-key': userKey, 'x-forwarded-for': '203.0.113.1' }),
     'forwarded-for as array': { 'x-api-key': accountKey, 'x-api-secret-key': userKey, 'x-forwarded-for': ['203.0.113.2', '10.0.0.3'] },
     'forwarded-for garbage': { 'x-api-key': accountKey, 'x-api-secret-key': userKey, 'X-Forwarded-For': 'nonsense, 10.0.0.3' },
-    // Not accepted:
+  }
+  const notAccepted = {
     'a number value': { 'x-api-key': 42, 'x-api-secret-key': userKey },
     'null value': { 'x-api-key': null, 'x-api-secret-key': userKey },
     'an object value': { 'x-api-key': { toString: () => accountKey }, 'x-api-secret-key': userKey },
@@ -238,14 +244,49 @@ test('every request shape gives what Verifier.authenticate gives', async () => {
     'null': null,
     'a function': () => {},
   }
-  for (const [name, headers] of Object.entries(shapes)) {
-    const req = { method: 'POST', path: '/v1/subscriptions', headers, peer: '10.0.0.2' }
-    const sync = outcome(() => verifier.authenticateSync(req))
-    const viaWorker = await outcomeAsync(() => verifier.authenticate(req))
+  const outcomes = {}
+  for (const [name, headers] of Object.entries({ ...shapes, ...notAccepted })) {
+    const args = ['POST', '/v1/subscriptions', headers, '10.0.0.2']
+    const sync = outcome(() => verifier.authenticateSync(...args))
+    const viaWorker = await outcomeAsync(() => verifier.authenticate(...args))
+    const many = outcome(() => verifier.authenticateMany([{ method: 'POST', path: '/v1/subscriptions', headers, peer: '10.0.0.2' }]))
     if (sync.error) delete sync.error.stack
     if (viaWorker.error) delete viaWorker.error.stack
+    if (many.error) delete many.error.stack
     assert.deepEqual(sync, viaWorker, name)
     if (sync.error) assertNoSecret(sync.error, [accountKey, userKey])
+    if (sync.error?.code === 'InvalidArg') assert.deepEqual(many, sync, name)
+    else assert.deepEqual(many.principal, [sync.error?.code ?? 'ok'], name)
+    outcomes[name] = sync.principal ? 'ok' : sync.error.code
+  }
+  for (const name of Object.keys(notAccepted)) {
+    assert.equal(outcomes[name], 'InvalidArg', `${name} must not be accepted`)
+  }
+  // What the accepted shapes decide.
+  const expected = {
+    'missing user key': 'missing_credentials',
+    nothing: 'missing_credentials',
+    'inherited enumerable header': 'ok',
+    'a name twice, in two cases': 'malformed_credentials',
+    'a repeated value': 'malformed_credentials',
+    'pairs, repeated': 'malformed_credentials',
+    'an empty array': 'missing_credentials',
+    'undefined values': 'missing_credentials',
+    'an empty value': 'missing_credentials',
+    'a long value': 'malformed_credentials',
+    'non-ASCII value': 'malformed_credentials',
+    'a lone surrogate': 'malformed_credentials',
+    'Kelvin sign in a name': 'missing_credentials',
+    'empty array': 'missing_credentials',
+  }
+  for (const name of Object.keys(shapes)) assert.equal(outcomes[name], expected[name] ?? 'ok', name)
+  const sources = [
+    ['Headers with forwarded-for', '203.0.113.1'],
+    ['forwarded-for as array', '203.0.113.2'],
+    ['forwarded-for garbage', '10.0.0.3'],
+  ]
+  for (const [name, sourceIp] of sources) {
+    assert.equal(verifier.authenticateSync('GET', '/', shapes[name], '10.0.0.2').sourceIp, sourceIp, name)
   }
 })
 
@@ -254,35 +295,52 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
   const { accountKey, userKey } = await setUp(verifier)
   const headers = { 'x-api-key': accountKey, 'x-api-secret-key': userKey }
   const bad = [
-    [undefined, 'the request must be an object'],
-    [null, 'the request must be an object'],
-    ['GET /', 'the request must be an object'],
-    [{ headers }, 'request.peer must be an IP address'],
-    [{ headers, peer: null }, 'request.peer must be an IP address'],
-    [{ headers, peer: '' }, 'request.peer must be an IP address'],
-    [{ headers, peer: 'not-an-ip' }, 'request.peer must be an IP address'],
-    [{ headers, peer: `${accountKey}` }, 'request.peer must be an IP address'],
-    [{ headers, peer: 10 }, 'request.peer must be a string'],
-    [{ headers, peer: ['10.0.0.1'] }, 'request.peer must be a string'],
-    [{ headers, peer: '10.0.0.1', method: 1 }, 'request.method must be a string'],
-    [{ headers, peer: '10.0.0.1', path: {} }, 'request.path must be a string'],
-    [{ peer: '10.0.0.1' }, /^headers must be/],
-    [{ headers: [1, 2], peer: '10.0.0.1' }, /^headers must be/],
+    [['GET', '/', headers, undefined], 'peer must be a string'],
+    [['GET', '/', headers, null], 'peer must be a string'],
+    [['GET', '/', headers, 10], 'peer must be a string'],
+    [['GET', '/', headers, ['10.0.0.1']], 'peer must be a string'],
+    [[1, '/', headers, '10.0.0.1'], 'method must be a string'],
+    [[undefined, '/', headers, '10.0.0.1'], 'method must be a string'],
+    [['GET', {}, headers, '10.0.0.1'], 'path must be a string'],
+    [['GET', '/', undefined, '10.0.0.1'], /^headers must be/],
+    [['GET', '/', [1, 2], '10.0.0.1'], /^headers must be/],
   ]
-  for (const [req, message] of bad) {
-    const error = outcome(() => verifier.authenticateSync(req)).error
-    assert.ok(error, inspect(req))
-    assert.equal(error.code, 'InvalidArg', inspect(req))
+  const asMany = (args) => () => verifier.authenticateMany([asObject(args)])
+  const many = [
+    [() => verifier.authenticateMany([undefined]), 'the request must be an object'],
+    [() => verifier.authenticateMany([null]), 'the request must be an object'],
+    [() => verifier.authenticateMany(['GET /']), 'the request must be an object'],
+  ]
+  const calls = [
+    ...bad.map(([args, message]) => [() => verifier.authenticateSync(...args), message]),
+    ...bad.map(([args, message]) => [() => verifier.authenticate(...args), message]),
+    ...bad.map(([args, message]) => [asMany(args), message]),
+    ...many,
+  ]
+  for (const [call, message] of calls) {
+    const error = outcome(call).error
+    assert.ok(error, String(call))
+    assert.equal(error.code, 'InvalidArg', String(call))
     assert.match(error.message, message instanceof RegExp ? message : new RegExp(`^${message.replaceAll('.', '\\.')}$`))
+    assertNoSecret(error, [accountKey, userKey])
+  }
+  // A peer that is not an IP address: the core's failure, one code and status, in every entry.
+  for (const peer of ['', 'not-an-ip', `${accountKey}`]) {
+    const expected = { name: 'AuthFailure', code: 'invalid_peer_address', httpStatus: 500, publicCode: 'internal_error' }
+    const error = outcome(() => verifier.authenticateSync('GET', '/', headers, peer)).error
+    assert.deepEqual({ name: error.name, code: error.code, httpStatus: error.httpStatus, publicCode: error.publicCode }, expected, peer)
+    await assert.rejects(verifier.authenticate('GET', '/', headers, peer), expected)
+    assert.deepEqual(verifier.authenticateMany([{ method: 'GET', path: '/', headers, peer }]), ['invalid_peer_address'])
     assertNoSecret(error, [accountKey, userKey])
   }
   // A key in the method or path is never logged, never echoed.
   const wrongKey = 'NoSuchUserKey-0000'
-  const sneaky = { method: `GET ${wrongKey}`, path: `/v1/${accountKey}`, headers: { 'x-api-key': accountKey, 'x-api-secret-key': wrongKey }, peer: '10.0.0.1' }
-  const failure = outcome(() => verifier.authenticateSync(sneaky)).error
+  const sneaky = [`GET ${wrongKey}`, `/v1/${accountKey}`, { 'x-api-key': accountKey, 'x-api-secret-key': wrongKey }, '10.0.0.1']
+  const failure = outcome(() => verifier.authenticateSync(...sneaky)).error
   assert.equal(failure.code, 'invalid_user_key')
   assertNoSecret(failure, [accountKey, wrongKey])
-  const principal = verifier.authenticateSync({ ...request(accountKey, userKey), path: `/v1/${userKey}?${accountKey}` })
+  const [method, , sent, peer] = request(accountKey, userKey)
+  const principal = verifier.authenticateSync(method, `/v1/${userKey}?${accountKey}`, sent, peer)
   assert.ok(!JSON.stringify(principal).includes(userKey))
   await verifier.flushSystemLog()
   const log = JSON.stringify(await verifier.systemLog(principal.accountId, 0, 100))
@@ -290,8 +348,8 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
   for (const secret of [accountKey, userKey, wrongKey]) assert.ok(!log.includes(secret), 'a key in the system log')
 
   // Failures of the same kind carry the same fields, each a fresh Error.
-  const a = outcome(() => verifier.authenticateSync(request(accountKey, 'NoSuchUserKey-0000'))).error
-  const b = outcome(() => verifier.authenticateSync(request(accountKey, 'NoSuchUserKey-0001'))).error
+  const a = outcome(() => verifier.authenticateSync(...request(accountKey, 'NoSuchUserKey-0000'))).error
+  const b = outcome(() => verifier.authenticateSync(...request(accountKey, 'NoSuchUserKey-0001'))).error
   delete a.stack
   delete b.stack
   assert.deepEqual(a, b)
@@ -301,19 +359,33 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
   ]) {
     const only = { ...headers }
     delete only[name]
-    const error = outcome(() => verifier.authenticateSync({ headers: only, peer: '10.0.0.1' })).error
+    const error = outcome(() => verifier.authenticateSync('GET', '/', only, '10.0.0.1')).error
     assert.equal(error.code, code)
     assert.equal(error.header, header)
   }
 
   // The native methods behind authenticateSync refuse what they cannot read.
-  assert.throws(() => verifier._authenticate(1, 2, 3, 4, 5, 6), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, [7], '10.0.0.1'), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, 'nope'), { code: 'InvalidArg' })
-  assert.equal(verifier._principal(-1), null)
-  assert.equal(verifier._principal(Number.NaN), null)
-  assert.equal(verifier._principal(2 ** 60), null)
-  assert.throws(() => Verifier.inMemory()._failure(), { code: 'internal' })
+  const table = new Array(8)
+  const failed = Object.create(null)
+  assert.throws(() => verifier._authenticate(1, 2, 3, 4, 5, 6, table, failed), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, [7], '10.0.0.1', table, failed), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticateAsync('GET', '/', accountKey, userKey, 7, '10.0.0.1'), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', [], failed), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', {}, failed), { code: 'InvalidArg' })
+  assert.throws(() => verifier._authenticate('GET', '/', accountKey, 'NoSuchUserKey-0000', undefined, '10.0.0.1', table, 7), { code: 'InvalidArg' })
+  // A failure: the core's encoded outcome (-1 - ordinal) and the message keying the error's fields.
+  const [denied, message] = verifier._authenticate('GET', '/', accountKey, userKey, undefined, 'nope', table, failed)
+  assert.equal(denied, -1 - 9)
+  assert.deepEqual(Object.keys(failed), [message])
+  assert.equal(failed[message].code, 'invalid_peer_address')
+  assert.equal(failed[message].httpStatus, 500)
+  // The core's encoded outcome (2 * serial + differs); the table keeps one
+  // entry per key, by serial, with the fields but the source IP.
+  const encoded = verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, failed)
+  assert.equal(encoded % 2, 0)
+  const serial = encoded / 2
+  assert.deepEqual(table.filter(Boolean), [{ serial, accountId: principal.accountId, accountName: 'acme', userId: principal.userId, ownerName: 'Ada', ownerEmail: 'ada@example.com', keyName: 'ci-deploy-key' }])
+  assert.deepEqual(verifier._authenticate('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table, failed), [encoded + 1, '10.0.0.1'])
   await verifier.flushSystemLog()
 })
 
@@ -328,16 +400,16 @@ test('authenticateMany: a code per request, each logged, as authenticateSync dec
     request(accountKey, 'NoSuchUserKey-0000'),
     request(accountKey, userKey, '192.0.2.1'),
     request('NoSuchAccountKey-0', userKey),
-    { headers: { 'x-api-key': accountKey }, peer: '10.0.0.1' },
-    { headers: [['x-api-key', accountKey], ['x-api-key', accountKey], ['x-api-secret-key', userKey]], peer: '10.0.0.1' },
+    ['GET', '/', { 'x-api-key': accountKey }, '10.0.0.1'],
+    ['GET', '/', [['x-api-key', accountKey], ['x-api-key', accountKey], ['x-api-secret-key', userKey]], '10.0.0.1'],
   ]
-  const codes = verifier.authenticateMany(requests)
+  const codes = verifier.authenticateMany(requests.map(asObject))
   assert.deepEqual(codes, ['ok', 'invalid_user_key', 'source_ip_not_allowed', 'invalid_account_key', 'missing_credentials', 'malformed_credentials'])
-  assert.deepEqual(codes, requests.map((r) => outcome(() => verifier.authenticateSync(r)).error?.code ?? 'ok'))
+  assert.deepEqual(codes, requests.map((r) => outcome(() => verifier.authenticateSync(...r)).error?.code ?? 'ok'))
   assert.deepEqual(verifier.authenticateMany([]), [])
   await verifier.flushSystemLog()
   // Tied to the account (a valid account key, both keys well formed): 3 of 6, twice.
   assert.equal((await verifier.systemLog(account, 0, 100)).length, before + 6)
   assert.throws(() => verifier.authenticateMany('nope'), { code: 'InvalidArg' })
-  assert.throws(() => verifier.authenticateMany([request(accountKey, userKey), null]), { code: 'InvalidArg' })
+  assert.throws(() => verifier.authenticateMany([asObject(request(accountKey, userKey)), null]), { code: 'InvalidArg' })
 })

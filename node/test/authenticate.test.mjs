@@ -93,16 +93,11 @@ for (const c of cases) {
       if (!c.request) return
       const accounts = c.setup.filter((s) => s.op === 'create_account' && !s.error).map((s) => s.account)
       const before = await logLengths(verifier, ids, accounts)
-      const request = {
-        method: c.request.method,
-        path: c.request.path,
-        headers: headersOf(c.request, secrets),
-        peer: c.request.peer,
-      }
+      const request = [c.request.method, c.request.path, headersOf(c.request, secrets), c.request.peer]
       let principal
       let failure
       try {
-        principal = mode === 'authenticate' ? await verifier.authenticate(request) : verifier.authenticateSync(request)
+        principal = mode === 'authenticate' ? await verifier.authenticate(...request) : verifier.authenticateSync(...request)
       } catch (err) {
         failure = err
       }
@@ -123,7 +118,7 @@ for (const c of cases) {
         assert.ok(failure, 'authenticate must fail')
         assert.equal(failure.name, 'AuthFailure')
         assert.equal(failure.code, expect.failure)
-        assert.equal(failure.status, expect.status)
+        assert.equal(failure.httpStatus, expect.status)
         assert.equal(failure.publicCode, expect.public_code)
         if (expect.message !== undefined) assert.equal(failure.publicMessage, expect.message)
         for (const secret of Object.values(secrets)) {

@@ -92,13 +92,13 @@ test('no secret appears anywhere', async () => {
     const secrets = [accountKey, userKey, outsideKey, miasKey, oldKey, rotatedAway, globexUserKey, globexKey, WRONG_ACCOUNT, WRONG_USER]
     const seen = []
 
-    const request = (a, u, peer = '10.0.0.1', extra = {}) => ({
-      method: 'GET',
-      path: '/v1/',
-      headers: { ...(a ? { 'x-api-key': a } : {}), ...(u ? { 'x-api-secret-key': u } : {}), ...extra },
+    const request = (a, u, peer = '10.0.0.1', extra = {}) => [
+      'GET',
+      '/v1/',
+      { ...(a ? { 'x-api-key': a } : {}), ...(u ? { 'x-api-secret-key': u } : {}), ...extra },
       peer,
-    })
-    const principal = await v.authenticate(request(accountKey, userKey))
+    ]
+    const principal = await v.authenticate(...request(accountKey, userKey))
     seen.push(['principal', inspect(principal) + JSON.stringify(principal)])
     const cases = {
       missing: request(accountKey, null),
@@ -114,13 +114,13 @@ test('no secret appears anywhere', async () => {
     }
     const codes = new Set()
     for (const [name, req] of Object.entries(cases)) {
-      const error = await rejection(v.authenticate(req))
+      const error = await rejection(v.authenticate(...req))
       codes.add(error.code)
       console.error('authentication failed', name, error)
       seen.push(...textsOf(error).map((t) => [name, t]))
       let syncError
       assert.throws(
-        () => v.authenticateSync(req),
+        () => v.authenticateSync(...req),
         (e) => {
           syncError = e
           return true

@@ -25,7 +25,7 @@ for (const c of headers.build) {
         () => new ApiKeys(c.account_key, c.user_key),
         (err) => {
           assert.ok(err instanceof Error)
-          assert.equal(err.name, 'KeyError')
+          assert.equal(err.name, 'ApiKeyError')
           assert.equal(err.code, c.error)
           assert.equal(err.key, c.key)
           for (const secret of secretsOf([c.account_key, c.user_key])) {
@@ -74,7 +74,7 @@ for (const c of headers.parse) {
 }
 
 test('headers.parse: a Node req.headers object, with duplicates as arrays', () => {
-  const keys = ApiKeys.fromHeaders({ 'x-api-key': 'AccountKey0123', 'x-api-secret-key': 'UserKey0123456', accept: '*/*' })
+  const keys = parseAuthHeaders({ 'x-api-key': 'AccountKey0123', 'x-api-secret-key': 'UserKey0123456', accept: '*/*' })
   assert.equal(keys.exposeUserKey(), 'UserKey0123456')
   assert.throws(
     () => parseAuthHeaders({ 'x-api-key': ['AccountKey0123', 'AccountKey0123'], 'x-api-secret-key': 'UserKey0123456' }),

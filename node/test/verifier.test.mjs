@@ -17,12 +17,13 @@ async function setUp(verifier) {
   return { account, ada, accountKey, userKey }
 }
 
-const request = (accountKey, userKey, peer = '10.1.2.3', extra = {}) => ({
-  method: 'GET',
-  path: '/v1/',
-  headers: { 'x-api-key': accountKey.expose(), 'x-api-secret-key': userKey.expose(), ...extra },
+/** The arguments of `authenticate`: method, path, headers, peer. */
+const request = (accountKey, userKey, peer = '10.1.2.3', extra = {}) => [
+  'GET',
+  '/v1/',
+  { 'x-api-key': accountKey.expose(), 'x-api-secret-key': userKey.expose(), ...extra },
   peer,
-})
+]
 
 for (const kind of ['in memory', 'SQLite']) {
   test(`${kind}: admin operations and every authentication outcome`, async () => {
@@ -38,7 +39,7 @@ for (const kind of ['in memory', 'SQLite']) {
       assert.equal(await verifier.enableApi(account), null, 'the account key is shown once')
 
       // Success, async and sync.
-      const principal = await verifier.authenticate(request(accountKey, userKey))
+      const principal = await verifier.authenticate(...request(accountKey, userKey))
       assert.deepEqual(principal, {
         accountId: account,
         accountName: 'acme',
@@ -48,11 +49,11 @@ for (const kind of ['in memory', 'SQLite']) {
         keyName: 'ci-deploy-key',
         sourceIp: '10.1.2.3',
       })
-      assert.deepEqual(verifier.authenticateSync(request(accountKey, userKey, '::ffff:10.9.9.9')).sourceIp, '10.9.9.9')
+      assert.deepEqual(verifier.authenticateSync(...request(accountKey, userKey, '::ffff:10.9.9.9')).sourceIp, '10.9.9.9')
 
       const fails = async (req, code, status, extra = {}) => {
-        await assert.rejects(verifier.authenticate(req), { name: 'AuthFailure', code, status, ...extra })
-        assert.throws(() => verifier.authenticateSync(req), { name: 'AuthFailure', code, status })
+        await assert.rejects(verifier.authenticate(...req), { name: 'AuthFailure', code, httpStatus: status, ...extra })
+        assert.throws(() => verifier.authenticateSync(...req), { name: 'AuthFailure', code, httpStatus: status })
       }
       // Rule 4: the allow list.
       await fails(request(accountKey, userKey, '192.0.2.1'), 'source_ip_not_allowed', 403, {
@@ -60,11 +61,11 @@ for (const kind of ['in memory', 'SQLite']) {
         sourceIp: '192.0.2.1',
       })
       // Malformed and missing headers.
-      await fails({ headers: { 'x-api-key': accountKey.expose() }, peer: '10.0.0.1' }, 'missing_credentials', 401, {
+      await fails(['GET', '/v1/', { 'x-api-key': accountKey.expose() }, '10.0.0.1'], 'missing_credentials', 401, {
         header: 'x-api-secret-key',
       })
       await fails(
-        { headers: [['x-api-key', accountKey.expose()], ['x-api-key', accountKey.expose()], ['x-api-secret-key', userKey.expose()]], peer: '10.0.0.1' },
+        ['GET', '/v1/', [['x-api-key', accountKey.expose()], ['x-api-key', accountKey.expose()], ['x-api-secret-key', userKey.expose()]], '10.0.0.1'],
         'malformed_credentials',
         401,
       )
@@ -83,32 +84,32 @@ for (const kind of ['in memory', 'SQLite']) {
       await fails(request(accountKey, userKey), 'owner_role_revoked', 401)
       assert.equal((await verifier.listUserKeys(account))[0].active, false)
       await verifier.setUserRole(account, ada, 'owner')
-      await verifier.authenticate(request(accountKey, userKey))
+      await verifier.authenticate(...request(accountKey, userKey))
       // Rule 1: API disabled, then enabled again with the same key.
       await verifier.disableApi(account)
       assert.equal(await verifier.apiEnabled(account), false)
       await fails(request(accountKey, userKey), 'api_disabled', 401)
       assert.equal(await verifier.enableApi(account), null)
-      await verifier.authenticate(request(accountKey, userKey))
+      await verifier.authenticate(...request(accountKey, userKey))
       // Allow list replaced.
       await verifier.setAllowList(account, ada, 'ci-deploy-key', ['192.0.2.0/24'])
-      await verifier.authenticate(request(accountKey, userKey, '192.0.2.1'))
+      await verifier.authenticate(...request(accountKey, userKey, '192.0.2.1'))
       await fails(request(accountKey, userKey), 'source_ip_not_allowed', 403)
       // Trusted proxies: the forwarded address counts.
       verifier.trustedProxies = ['127.0.0.1']
       assert.deepEqual(verifier.trustedProxies, ['127.0.0.1/32'])
       const viaProxy = request(accountKey, userKey, '127.0.0.1', { 'x-forwarded-for': '192.0.2.7' })
-      assert.equal((await verifier.authenticate(viaProxy)).sourceIp, '192.0.2.7')
+      assert.equal((await verifier.authenticate(...viaProxy)).sourceIp, '192.0.2.7')
       verifier.trustedProxies = []
       // Rotation: the old account key stops working.
       const rotated = await verifier.rotateAccountKey(account)
       assert.ok(!rotated.equals(accountKey))
       await fails(request(accountKey, userKey, '192.0.2.1'), 'invalid_account_key', 401)
-      await verifier.authenticate(request(rotated, userKey, '192.0.2.1'))
+      await verifier.authenticate(...request(rotated, userKey, '192.0.2.1'))
       // A second key for another owner, created by Ada.
       const grace = await verifier.addUser(account, 'Grace', 'grace@example.com', 'owner')
       const graceKey = await verifier.createUserKey(account, ada, grace, 'grace-laptop-key')
-      assert.equal((await verifier.authenticate(request(rotated, graceKey, '203.0.113.9'))).ownerName, 'Grace')
+      assert.equal((await verifier.authenticate(...request(rotated, graceKey, '203.0.113.9'))).ownerName, 'Grace')
       // Listing: users and keys, never a key value.
       const users = await verifier.listUsers(account)
       assert.deepEqual(users.map((u) => [u.name, u.role]), [['Ada', 'owner'], ['Grace', 'owner']])
@@ -128,7 +129,7 @@ for (const kind of ['in memory', 'SQLite']) {
       const log = await verifier.systemLog(account)
       assert.ok(log.length >= 15, `${log.length} entries`)
       assert.ok(log[0].id > log[log.length - 1].id)
-      assert.equal(log[0].type, 'authentication')
+      assert.equal(log[0].kind, 'authentication')
       assert.equal(log[0].resource, 'GET /v1/')
       assert.match(log.find((e) => e.description.startsWith('authenticated')).description, /authenticated from/)
       assert.deepEqual((await verifier.systemLog(account, 1, 2)).map((e) => e.id), log.slice(1, 3).map((e) => e.id))
@@ -166,8 +167,9 @@ test('admin errors have stable codes', async () => {
   }
   assert.throws(() => verifier.addUser(account, 'Eve', 'eve@example.com', 'admin'), { code: 'InvalidArg', message: /unknown role/ })
   assert.throws(() => verifier.listUsers(-1), { code: 'InvalidArg' })
-  assert.throws(() => verifier.authenticateSync({ headers: {}, peer: 'not-an-ip' }), { code: 'InvalidArg' })
-  assert.throws(() => { verifier.trustedProxies = ['nope'] }, { code: 'InvalidArg' })
+  assert.throws(() => verifier.authenticateSync('GET', '/', {}, 'not-an-ip'), { name: 'AuthFailure', code: 'invalid_peer_address', httpStatus: 500 })
+  assert.throws(() => { verifier.trustedProxies = ['nope'] }, { name: 'AdminError', code: 'invalid_cidr' })
+  assert.throws(() => { verifier.trustedProxies = 'nope' }, { code: 'ArrayExpected' }) // as napi converts arguments
 })
 
 test('a SQLite file shared by two verifiers: changes seen at once', async () => {
@@ -177,9 +179,9 @@ test('a SQLite file shared by two verifiers: changes seen at once', async () => 
     const admin = await Verifier.openSqlite(path)
     const gateway = await Verifier.openSqlite(path)
     const { account, ada, accountKey, userKey } = await setUp(admin)
-    assert.equal(gateway.authenticateSync(request(accountKey, userKey)).keyName, 'ci-deploy-key')
+    assert.equal(gateway.authenticateSync(...request(accountKey, userKey)).keyName, 'ci-deploy-key')
     await admin.deleteUserKey(account, ada, 'ci-deploy-key')
-    assert.throws(() => gateway.authenticateSync(request(accountKey, userKey)), { code: 'invalid_user_key' })
+    assert.throws(() => gateway.authenticateSync(...request(accountKey, userKey)), { code: 'invalid_user_key' })
     await gateway.flushSystemLog()
     assert.equal((await admin.systemLog(account)).length, 2)
     await assert.rejects(Verifier.openSqlite(join(dir, 'missing', 'dir', 'x.sqlite3')), { name: 'StoreError', code: 'store_unavailable' })

@@ -6,6 +6,7 @@ import {
   Verifier,
   type AccountResponse,
   type AuthFailure,
+  type AuthRequest,
   type ClientError,
   type Principal,
   type Secret,
@@ -20,7 +21,7 @@ import {
   type CredentialError,
   type CredentialStore,
   type HeaderError,
-  type KeyError,
+  type ApiKeyError,
   type ResolvedCredentials,
   type StoredCredentials,
 } from 'redis-cloud-auth'
@@ -30,7 +31,7 @@ const headers: AuthHeaders = keys.authHeaders()
 const accountHeader: string = headers['x-api-key']
 const fingerprint: string = keys.fingerprint
 const parsed: ApiKeys = parseAuthHeaders([['x-api-key', accountHeader], ['x-api-secret-key', 'UserKey0123456']])
-const same: boolean = parsed.equals(keys) && ApiKeys.fromHeaders({ 'x-api-key': 'a' }).equals(keys)
+const same: boolean = parsed.equals(keys) && parseAuthHeaders({ 'x-api-key': 'a' }).equals(keys)
 
 /** A store over an app's own storage, with async methods. */
 class VaultStore implements CredentialStore {
@@ -65,8 +66,8 @@ async function main(): Promise<void> {
   try {
     new ApiKeys('', '')
   } catch (e) {
-    const err = e as KeyError | HeaderError | CredentialError
-    if (err.name === 'KeyError') {
+    const err = e as ApiKeyError | HeaderError | CredentialError
+    if (err.name === 'ApiKeyError') {
       const which: 'account' | 'user' = err.key
       console.log(which, err.code satisfies string)
     } else if (err.code === 'not_found') {
@@ -86,25 +87,23 @@ async function gateway(path: string): Promise<void> {
   const keys: UserKeyInfo[] = await verifier.listUserKeys(account)
   const log: SystemLogEntry[] = await verifier.systemLog(account, 0, 10)
   try {
-    const who: Principal = verifier.authenticateSync({
-      method: 'GET',
-      path: '/v1/',
-      headers: { 'x-api-key': accountKey?.expose() ?? '', 'x-api-secret-key': userKey.expose() },
-      peer: '10.1.2.3',
-    })
-    console.log(who.keyName, keys.length, log[0]?.type)
-    const codes = verifier.authenticateMany([{ headers: [['x-api-key', 'AccountKey0123']], peer: '10.1.2.3' }])
+    const headers = { 'x-api-key': accountKey?.expose() ?? '', 'x-api-secret-key': userKey.expose() }
+    const who: Principal = verifier.authenticateSync('GET', '/v1/', headers, '10.1.2.3')
+    const later: Promise<Principal> = verifier.authenticate('GET', '/v1/', headers, '10.1.2.3')
+    console.log(who.keyName, keys.length, log[0]?.kind, (await later).sourceIp)
+    const requests: AuthRequest[] = [{ method: 'GET', path: '/', headers: [['x-api-key', 'AccountKey0123']], peer: '10.1.2.3' }]
+    const codes = verifier.authenticateMany(requests)
     if (codes[0] !== 'ok' && codes[0] !== 'missing_credentials') console.log(codes[0])
   } catch (e) {
     const failure = e as AuthFailure
-    const status: 401 | 403 | 503 = failure.status
+    const status: 401 | 403 | 500 | 503 = failure.httpStatus
     console.log(status, failure.publicMessage)
   }
 }
 
 /** The client side. */
 async function call(keys: ApiKeys): Promise<void> {
-  const client = new Client(keys, { baseUrl: 'http://127.0.0.1:8080/v1', timeoutMs: 5000, maxRetries: 1 })
+  const client = new Client(keys, { baseUrl: 'http://127.0.0.1:8080/v1', timeout: 5000, maxRetries: 1 })
   try {
     const me: AccountResponse = await client.account()
     const page = await client.systemLog(0, 10)
