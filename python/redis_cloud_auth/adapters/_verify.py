@@ -20,11 +20,14 @@ def authenticate(verifier: Verifier, method: str, path: str, headers: HeaderList
     bytes (ASGI); bytes are read as Latin-1, so a byte outside ASCII
     becomes a non-ASCII character and a malformed key, as the core reads
     it. The core reads the keys, repeated headers and trusted proxies."""
+    pairs = typing.cast(typing.Sequence[typing.Tuple[str, str]], headers)
     if headers and isinstance(headers[0][0], bytes):
-        headers = [
-            (n.decode("latin-1"), v.decode("latin-1") if isinstance(v, bytes) else v) for n, v in headers
-        ]
-    return verifier.authenticate(method, path, headers, peer)
+        pairs = [(_text(name), _text(value)) for name, value in headers]
+    return verifier.authenticate(method, path, pairs, peer)
+
+
+def _text(value: typing.Union[str, bytes]) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def failure_body(failure: AuthFailure) -> bytes:
