@@ -90,7 +90,7 @@ export interface AuthFailure extends Error {
   code: AuthFailureCode
   /** The reason in words, for logs (the same as `message`). */
   detail: string
-  /** The HTTP status to answer with: 401, 403 (allow list), 500 (a peer that is not an IP address) or 503. */
+  /** The HTTP status to answer with: 401, 403 (allow list, or a source IP that cannot be determined), 500 (a peer that is not an IP address) or 503. */
   httpStatus: 401 | 403 | 500 | 503
   /** What the caller is shown: `unauthorized`, `forbidden`, `internal_error` or `service_unavailable`. */
   publicCode: 'unauthorized' | 'forbidden' | 'internal_error' | 'service_unavailable'
@@ -125,7 +125,7 @@ export interface ClientError extends Error {
   /** The reason in words (the same as `message`). */
   detail: string
   /** The HTTP status, when the server answered. */
-  httpStatus?: number
+  status?: number
   /** For `rate_limited`: the wait the server asked for, in seconds. */
   retryAfter?: number
   /** For `credentials`: the `CredentialError`. */

@@ -73,7 +73,7 @@ impl Failure {
             Failure::Auth(e) => set_auth_fields(error, &e),
             Failure::Client(e) => {
                 if let Some(status) = e.status() {
-                    error.set_named_property("httpStatus", status)?;
+                    error.set_named_property("status", status)?;
                 }
                 if let Some(wait) = e.retry_after() {
                     error.set_named_property("retryAfter", wait.as_secs_f64())?;

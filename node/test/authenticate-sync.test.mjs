@@ -283,7 +283,9 @@ test('every request shape gives what Verifier.authenticate gives; the shapes not
   const sources = [
     ['Headers with forwarded-for', '203.0.113.1'],
     ['forwarded-for as array', '203.0.113.2'],
-    ['forwarded-for garbage', '10.0.0.3'],
+    // An entry the walk needs that is not an address: the source is unknown,
+    // which a key without an allow list accepts with the unspecified address.
+    ['forwarded-for garbage', '0.0.0.0'],
   ]
   for (const [name, sourceIp] of sources) {
     assert.equal(verifier.authenticateSync('GET', '/', shapes[name], '10.0.0.2').sourceIp, sourceIp, name)

@@ -104,7 +104,7 @@ test('authenticated: the account, the calling key and the system log', async () 
 })
 
 test('unauthorized: unknown user key, another account\'s key, deleted key, API disabled, owner demoted', async () => {
-  const expect401 = (promise) => assert.rejects(promise, { name: 'ClientError', code: 'unauthorized', httpStatus: 401 })
+  const expect401 = (promise) => assert.rejects(promise, { name: 'ClientError', code: 'unauthorized', status: 401 })
   await expect401(clientFor(world.otherKey).account())
   await expect401(new Client(new ApiKeys(world.accountKey.expose(), 'NoSuchUserKey0001'), { baseUrl: server.baseUrl, maxRetries: 0 }).account())
   await expect401(new Client(new ApiKeys('NoSuchAccountKey1', world.userKey.expose()), { baseUrl: server.baseUrl, maxRetries: 0 }).account())
@@ -128,7 +128,7 @@ test('forbidden: the source IP is outside the key\'s allow list', async () => {
   const err = await clientFor(world.elsewhere).account().catch((e) => e)
   assert.equal(err.name, 'ClientError')
   assert.equal(err.code, 'forbidden')
-  assert.equal(err.httpStatus, 403)
+  assert.equal(err.status, 403)
   // The server writes its system log in batches from its own process:
   // poll the shared file until the entry arrives (the server flushes
   // every few milliseconds), for at most five seconds.
@@ -151,7 +151,7 @@ test('rate limited: 429 with the wait the server asked for', async () => {
   await client.account()
   const err = await client.account().catch((e) => e)
   assert.equal(err.code, 'rate_limited')
-  assert.equal(err.httpStatus, 429)
+  assert.equal(err.status, 429)
   assert.equal(typeof err.retryAfter, 'number')
   assert.ok(err.retryAfter > 0 && err.retryAfter <= 60, String(err.retryAfter))
   // A client allowed to wait less than the server asks gives up at once.
@@ -161,7 +161,7 @@ test('rate limited: 429 with the wait the server asked for', async () => {
 
 test('not found and invalid requests', async () => {
   const client = clientFor(world.userKey)
-  await assert.rejects(client.request('GET', '/no/such/thing'), { code: 'not_found', httpStatus: 404 })
+  await assert.rejects(client.request('GET', '/no/such/thing'), { code: 'not_found', status: 404 })
   await assert.rejects(client.systemLog(0, 5000), { code: 'invalid_request' })
   await assert.rejects(client.request('BREW', '/'), { code: 'invalid_request' })
   await assert.rejects(client.request('GET', '/', { body: true }), { code: 'invalid_request' })
@@ -195,10 +195,10 @@ test('server errors, timeouts and refused connections', async () => {
     const broken = new Client(keys, { baseUrl: `http://127.0.0.1:${failing.address().port}/v1`, maxRetries: 2, retryBackoffBase: 1, retryBackoffCap: 2 })
     const err = await broken.account().catch((e) => e)
     assert.equal(err.code, 'api_error')
-    assert.equal(err.httpStatus, 503)
+    assert.equal(err.status, 503)
     assert.match(err.message, /boom/)
     assert.equal(hits, 3, 'the first attempt and two retries')
-    await assert.rejects(broken.systemLog(), { code: 'api_error', httpStatus: 500 })
+    await assert.rejects(broken.systemLog(), { code: 'api_error', status: 500 })
     assert.equal(hits, 4, 'a 500 is not retried')
 
     const slow = new Client(keys, { baseUrl: `http://127.0.0.1:${silent.address().port}/v1`, timeout: 200, maxRetries: 0 })
@@ -243,7 +243,7 @@ test('Client.fromChain: keys and base URL from the chain, options over them, a t
   const store = new MemoryStore()
   await store.save('default', new Credentials(keysOf(world.accountKey, world.otherKey)))
   const fromStore = await Client.fromChain({ ...only, env: {}, stores: [store] }, { baseUrl: server.baseUrl, maxRetries: 0 })
-  await assert.rejects(fromStore.account(), { code: 'unauthorized', httpStatus: 401 }) // Bob's key, acme's account key
+  await assert.rejects(fromStore.account(), { code: 'unauthorized', status: 401 }) // Bob's key, acme's account key
 
   // A JavaScript store answering plain fields, base URL included.
   const vault = {
@@ -253,7 +253,7 @@ test('Client.fromChain: keys and base URL from the chain, options over them, a t
   }
   const fromVault = await Client.fromChain({ ...only, env: {}, stores: [vault] }, { maxRetries: 0 })
   assert.equal(fromVault.baseUrl, server.baseUrl)
-  await assert.rejects(fromVault.account(), { code: 'forbidden', httpStatus: 403 }) // office-only key from loopback
+  await assert.rejects(fromVault.account(), { code: 'forbidden', status: 403 }) // office-only key from loopback
 
   // Nothing found: a ClientError whose cause is the chain's CredentialError.
   await assert.rejects(Client.fromChain({ ...only, env: {} }), (error) => {

@@ -31,12 +31,12 @@ class Keys:
         self.verifier = rca.Verifier()
         account = self.verifier.create_account("acme")
         owner = self.verifier.add_user(account, "Ada", "ada@example.com")
-        account_key = self.verifier.enable_api(account)
+        account_key = self.verifier.enable_api(account).expose()
         self.account = account
-        self.good = rca.ApiKeys(account_key, self.verifier.create_user_key(account, owner, "service-key-1"))
+        self.good = rca.ApiKeys(account_key, self.verifier.create_user_key(account, owner, owner, "service-key-1", []).expose())
         self.outside = rca.ApiKeys(
             account_key,
-            self.verifier.create_user_key(account, owner, "outside-only-key", allow_list=["192.0.2.0/24"]),
+            self.verifier.create_user_key(account, owner, owner, "outside-only-key", ["192.0.2.0/24"]).expose(),
         )
         self.wrong_account = rca.ApiKeys("NoSuchAccountKey0123", self.good.expose_user_key())
         self.secrets = [account_key, self.good.expose_user_key(), self.outside.expose_user_key()]
