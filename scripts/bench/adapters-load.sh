@@ -56,11 +56,8 @@ cleanup() {
 trap cleanup EXIT
 
 data="$work/data"
-admin() { "$rcauth" admin --data "$data" "$@"; }
-account=$(admin account create --name bench 2>/dev/null)
-owner=$(admin user add --account "$account" --name Bench --email bench@example.com --role owner 2>/dev/null)
-account_key=$(admin api enable --account "$account" 2>/dev/null)
-user_key=$(admin keys create --account "$account" --owner "$owner" --name bench-load-key 2>/dev/null)
+source scripts/bench/provision.sh
+provision bench-load-key
 store="$data/rcauth.sqlite3"
 
 # Starts one server: start STACK MODE; sets $url and $server_pid.
