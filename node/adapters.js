@@ -92,11 +92,6 @@ function pathOf(url) {
   return query === -1 ? url : url.slice(0, query)
 }
 
-/** The JSON body `rcauth serve` answers a failure with (the core's `AuthFailure::error_body`). */
-function failureBody(failure) {
-  return JSON.stringify({ error: failure.publicCode, message: failure.publicMessage, status: failure.httpStatus })
-}
-
 /**
  * Express and Connect middleware: a request that authenticates goes on
  * with `req.principal`; any other gets the verifier's status (401, 403,
@@ -117,7 +112,7 @@ function authMiddleware(verifier) {
       )
     } catch (error) {
       if (error?.name !== 'AuthFailure') return next(error)
-      const body = failureBody(error)
+      const body = error.errorBody
       res.statusCode = error.httpStatus
       res.setHeader('content-type', 'application/json')
       res.setHeader('content-length', Buffer.byteLength(body))
@@ -140,7 +135,7 @@ function fastifyAuth(verifier) {
       request.principal = authenticate(verifier, raw.method, pathOf(raw.url), raw.rawHeaders, raw.socket.remoteAddress)
     } catch (error) {
       if (error?.name !== 'AuthFailure') return done(error)
-      reply.code(error.httpStatus).type('application/json').send(failureBody(error))
+      reply.code(error.httpStatus).type('application/json').send(error.errorBody)
       return
     }
     done()

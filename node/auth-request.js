@@ -164,16 +164,7 @@ function check(verifier, method, path, headers, peer) {
 /** The `AuthFailure` error of a failed outcome `[outcome, message]`. */
 function failure(outcome) {
   const fields = failures[outcome[1]]
-  const error = new Error(fields.message)
-  error.name = fields.name
-  error.code = fields.code
-  error.detail = fields.detail
-  error.httpStatus = fields.httpStatus
-  error.publicCode = fields.publicCode
-  error.publicMessage = fields.publicMessage
-  if (fields.header !== undefined) error.header = fields.header
-  if (fields.sourceIp !== undefined) error.sourceIp = fields.sourceIp
-  return error
+  return Object.assign(new Error(fields.message), fields)
 }
 
 /** `Verifier.prototype.authenticateSync(method, path, headers, peer)`. */

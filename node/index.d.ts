@@ -96,6 +96,8 @@ export interface AuthFailure extends Error {
   publicCode: 'unauthorized' | 'forbidden' | 'internal_error' | 'service_unavailable'
   /** The message the caller is shown (an account mismatch reads like an invalid user key). */
   publicMessage: string
+  /** The JSON body `rcauth serve` answers with, byte for byte, as the core renders it. */
+  errorBody: string
   /** For missing or malformed credentials: the header. */
   header?: 'x-api-key' | 'x-api-secret-key'
   /** For `source_ip_not_allowed`: the source IP. */

@@ -145,9 +145,13 @@ where
 }
 
 /// The response to a request that did not authenticate: the failure's
-/// status and its public JSON body.
+/// status and its public JSON body ([`AuthFailure::error_json`], the text
+/// every binding's server adapter sends too).
 pub fn failure_response(failure: &AuthFailure) -> Response {
-    error_response(failure.error_body())
+    let status =
+        StatusCode::from_u16(failure.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let json = [(http::header::CONTENT_TYPE, "application/json")];
+    (status, json, failure.error_json()).into_response()
 }
 
 /// A JSON error response with `body.status` as its status.

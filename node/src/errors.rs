@@ -123,15 +123,14 @@ fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
     target.set_named_property("httpStatus", e.http_status())?;
     target.set_named_property("publicCode", e.public_code())?;
     target.set_named_property("publicMessage", e.public_message())?;
-    match e {
-        AuthFailure::MissingCredentials(h) | AuthFailure::MalformedCredentials(h) => {
-            target.set_named_property("header", h.header())
-        }
-        AuthFailure::SourceIpNotAllowed { source_ip } => {
-            target.set_named_property("sourceIp", source_ip.to_string())
-        }
-        _ => Ok(()),
+    target.set_named_property("errorBody", e.error_json())?;
+    if let Some(header) = e.header() {
+        target.set_named_property("header", header)?;
     }
+    if let Some(source_ip) = e.source_ip() {
+        target.set_named_property("sourceIp", source_ip.to_string())?;
+    }
+    Ok(())
 }
 
 /// `account` or `user`, as in the vectors.

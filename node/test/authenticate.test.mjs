@@ -121,6 +121,11 @@ for (const c of cases) {
         assert.equal(failure.httpStatus, expect.status)
         assert.equal(failure.publicCode, expect.public_code)
         if (expect.message !== undefined) assert.equal(failure.publicMessage, expect.message)
+        assert.deepEqual(JSON.parse(failure.errorBody), {
+          error: failure.publicCode,
+          message: failure.publicMessage,
+          status: failure.httpStatus,
+        })
         for (const secret of Object.values(secrets)) {
           assert.ok(!failure.message.includes(secret) && !failure.publicMessage.includes(secret))
         }

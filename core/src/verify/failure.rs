@@ -195,6 +195,38 @@ impl AuthFailure {
             status: self.http_status(),
         }
     }
+
+    /// [`AuthFailure::error_body`] as the compact JSON text `rcauth serve`
+    /// answers with, byte for byte: what every server adapter sends.
+    ///
+    /// ```
+    /// use redis_cloud_auth::verify::AuthFailure;
+    /// assert_eq!(
+    ///     AuthFailure::StoreUnavailable.error_json(),
+    ///     r#"{"error":"service_unavailable","message":"authentication is temporarily unavailable; retry later","status":503}"#
+    /// );
+    /// ```
+    pub fn error_json(&self) -> String {
+        serde_json::to_string(&self.error_body()).expect("an ErrorBody is always JSON")
+    }
+
+    /// The header concerned, for `missing_credentials` and `malformed_credentials`.
+    pub fn header(&self) -> Option<&'static str> {
+        match self {
+            AuthFailure::MissingCredentials(e) | AuthFailure::MalformedCredentials(e) => {
+                Some(e.header())
+            }
+            _ => None,
+        }
+    }
+
+    /// The source IP the verifier saw, for `source_ip_not_allowed`.
+    pub fn source_ip(&self) -> Option<IpAddr> {
+        match self {
+            AuthFailure::SourceIpNotAllowed { source_ip } => Some(*source_ip),
+            _ => None,
+        }
+    }
 }
 
 impl From<HeaderError> for AuthFailure {
