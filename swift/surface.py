@@ -136,18 +136,23 @@ def main(paths: list[str]) -> int:
 
     for name, spec in SURFACE["errors"].items():
         checked += 1
+        if re.search(rf"^open class {name}\b[^{{]*\bError\b", source, re.M):
+            # An error object: every field is a method without arguments.
+            methods = body(source, rf"open class {name}\b")
+            for field in spec["fields"]:
+                if [] not in functions(methods, camel(field.rstrip("?"))):
+                    problems.append(f"error {name} has no public {camel(field.rstrip('?'))}()")
+            continue
         if not re.search(rf"^\s*enum {name}: Swift.Error", source, re.M):
             problems.append(f"error {name} is missing")
             continue
-        # Every case carries the fields, and RedisCloudAuthError reads them.
-        opener = rf"extension (?:{name}|RedisCloudAuthError)\b[^{{]*"
+        # An enum error: every case carries the fields, and an extension reads them.
+        opener = rf"extension {name}\b[^{{]*"
         readers = "".join(body(source[m.start():], opener) for m in re.finditer(opener, source))
         for field in spec["fields"]:
             field = camel(field.rstrip("?"))
             if not re.search(rf"public var {field}\b", readers):
                 problems.append(f"error {name} has no public {field}")
-        if not re.search(rf"extension {name}: RedisCloudAuthError", source):
-            problems.append(f"error {name} is not a RedisCloudAuthError")
 
     for problem in problems:
         print(f"swift surface: {problem}", file=sys.stderr)

@@ -87,11 +87,12 @@ class AuthFailure(RedisCloudAuthError):
     """The header concerned, for ``missing_credentials`` and ``malformed_credentials``."""
     source_ip: typing.Optional[str] = None
     """The source IP, for ``source_ip_not_allowed``."""
+    error_body: str
+    """The JSON body to answer with, as the core renders it for ``rcauth
+    serve``: ``{"error", "message", "status"}`` (the public code, the
+    public message, the HTTP status)."""
 
-    def error_body(self) -> dict[str, typing.Any]:
-        """The JSON error body to answer with: ``{"error", "message", "status"}``
-        (the public code, the public message, the HTTP status)."""
-        return {"error": self.public_code, "message": self.public_message, "status": self.http_status}
+    _ACCESSORS = ("http_status", "public_code", "public_message", "error_body", "header", "source_ip")
 
 
 class ClientError(RedisCloudAuthError):
@@ -107,26 +108,21 @@ class ClientError(RedisCloudAuthError):
     """The credential error's code, on ``credentials``."""
 
 
-# Generated error base class -> the class raised here.
-_CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError]]] = [
-    (_ffi.ApiKeyError, ApiKeyError),
-    (_ffi.HeaderError, HeaderError),
-    (_ffi.CredentialError, CredentialError),
-    (_ffi.AdminError, AdminError),
-    (_ffi.AuthFailure, AuthFailure),
-    (_ffi.ClientError, ClientError),
+# Generated error -> the class raised here, and the generated error's
+# accessors beyond code() and detail() that become attributes. Every error
+# but CredentialError is an error object whose methods read the core's
+# error; CredentialError is an enum (a Python store raises it too), whose
+# fields are attributes already.
+_CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError], tuple[str, ...]]] = [
+    (_ffi.ApiKeyError, ApiKeyError, ("key", "length", "position")),
+    (_ffi.HeaderError, HeaderError, ("header",)),
+    (_ffi.AdminError, AdminError, ("what", "entry")),
+    (_ffi.AuthFailure, AuthFailure, AuthFailure._ACCESSORS),
+    (_ffi.ClientError, ClientError, ("status", "retry_after", "credential_code")),
 ]
 
 # Converts generated field values (enums) into this package's types.
 _FIELD_CONVERTERS: dict[str, typing.Callable[[typing.Any], typing.Any]] = {}
-
-
-def register(
-    native: type[BaseException],
-    ours: type[RedisCloudAuthError],
-) -> None:
-    """Maps one more generated error class to one of this package."""
-    _CLASSES.append((native, ours))
 
 
 def convert_field(name: str, converter: typing.Callable[[typing.Any], typing.Any]) -> None:
@@ -135,24 +131,28 @@ def convert_field(name: str, converter: typing.Callable[[typing.Any], typing.Any
 
 
 def translate(error: BaseException) -> BaseException:
-    """The exception of this package for a generated one (others unchanged)."""
-    for native, ours in _CLASSES:
-        if isinstance(error, native):
-            fields = dict(vars(error))
-            code = fields.pop("code")
-            detail = fields.pop("detail")
-            for name, value in fields.items():
-                converter = _FIELD_CONVERTERS.get(name)
-                if converter is not None and value is not None:
-                    fields[name] = converter(value)
-            if fields.get("status") == 0:
-                fields["status"] = None
-            return ours(detail, code=code, **fields)
-    return error
+    """The exception of this package for a generated one (others unchanged):
+    the generated error's code, detail and other fields, read once."""
+    if isinstance(error, _ffi.CredentialError):
+        ours: type[RedisCloudAuthError] = CredentialError
+        fields = dict(vars(error))
+        code, detail = fields.pop("code"), fields.pop("detail")
+    else:
+        found = [(o, a) for native, o, a in _CLASSES if isinstance(error, native)]
+        if not found:
+            return error
+        ours, accessors = found[0]
+        fields = {name: getattr(error, name)() for name in accessors}
+        code, detail = error.code(), error.detail()  # type: ignore[attr-defined]
+    for name, value in fields.items():
+        converter = _FIELD_CONVERTERS.get(name)
+        if converter is not None and value is not None:
+            fields[name] = converter(value)
+    return ours(detail, code=code, **fields)
 
 
 def _native_errors() -> tuple[type[BaseException], ...]:
-    return tuple(native for native, _ in _CLASSES)
+    return (_ffi.CredentialError, *(native for native, _, _ in _CLASSES))
 
 
 def translating(function: _F) -> _F:

@@ -372,13 +372,14 @@ class Verifier:
             return ValueError(f"the verifier could not read the request ({result})")
         out, view, _ = outcome
         code, http_status, public_code = _KINDS[-1 - result]
-        detail, public, header, source_ip = _texts(out, view)
+        detail, public, header, source_ip, body = _texts(out, view)
         return AuthFailure(
             detail,
             code=code,
             http_status=http_status,
             public_message=public,
             public_code=public_code,
+            error_body=body,
             header=header or None,
             source_ip=source_ip or None,
         )

@@ -4,6 +4,8 @@ call (which must agree), with the system log checked per account."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import redis_cloud_auth as rca
@@ -89,7 +91,12 @@ def check_failure(run: Run, failure: rca.AuthFailure, expect: dict) -> None:
     assert failure.public_code == expect["public_code"]
     if "message" in expect:
         assert failure.public_message == expect["message"]
-    text = f"{failure} {failure!r} {failure.public_message}"
+    assert json.loads(failure.error_body) == {
+        "error": failure.public_code,
+        "message": failure.public_message,
+        "status": failure.http_status,
+    }
+    text = f"{failure} {failure!r} {failure.public_message} {failure.error_body}"
     assert_no_secret(text, *(s for s in run.secrets.values() if len(s) >= 8))
 
 

@@ -58,7 +58,7 @@ def outcome(verifier: rca.Verifier, account_key, user_key, peer, method="GET", p
     if lean_code == "ok":
         assert lean == full
     else:
-        for name in ("http_status", "public_message", "public_code", "header", "source_ip", "detail"):
+        for name in ("http_status", "public_message", "public_code", "header", "source_ip", "detail", "error_body"):
             assert getattr(lean, name) == getattr(full, name), name
     return lean_code
 

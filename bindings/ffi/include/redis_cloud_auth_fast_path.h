@@ -28,7 +28,8 @@ extern "C" {
 #define RCA_TEXT_CAP 4096
 
 /* Success: ids, then account name, owner name, owner email, key name,
- * source IP. Failure (ids 0): reason, public message, header, source IP. */
+ * source IP. Failure (ids 0): reason, public message, header, source IP,
+ * JSON error body. */
 typedef struct RcaAuthOutcome {
     uint64_t account_id;
     uint64_t user_id;

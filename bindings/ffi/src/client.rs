@@ -98,20 +98,19 @@ impl From<core::ApiResponse> for ApiResponse {
 }
 
 /// Parses a request body given as JSON text.
-fn body(json: Option<String>) -> Result<Option<serde_json::Value>, ClientError> {
+fn body(json: Option<String>) -> Result<Option<serde_json::Value>, Arc<ClientError>> {
     json.map(|text| {
         serde_json::from_str(&text).map_err(|err| {
-            core::ClientError::InvalidRequest {
+            ClientError::new(core::ClientError::InvalidRequest {
                 reason: format!("body is not JSON: {err}"),
-            }
-            .into()
+            })
         })
     })
     .transpose()
 }
 
-fn builder_for_chain(chain: &CredentialChain) -> Result<core::ClientBuilder, ClientError> {
-    Ok(core::ClientBuilder::from_chain(&chain.0)?)
+fn builder_for_chain(chain: &CredentialChain) -> Result<core::ClientBuilder, Arc<ClientError>> {
+    core::ClientBuilder::from_chain(&chain.0).map_err(ClientError::new)
 }
 
 /// An async client for the Redis Cloud API: its calls are `async` in
@@ -126,9 +125,10 @@ impl Client {
     pub fn new(
         keys: Arc<ApiKeys>,
         options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, ClientError> {
+    ) -> Result<Arc<Self>, Arc<ClientError>> {
         let builder = core::ClientBuilder::new(keys.0.clone());
-        Ok(Arc::new(Client(with(builder, options).build()?)))
+        let client = with(builder, options).build().map_err(ClientError::new)?;
+        Ok(Arc::new(Client(client)))
     }
 
     /// A client for these credentials and their base URL.
@@ -136,9 +136,10 @@ impl Client {
     pub fn from_credentials(
         credentials: Arc<Credentials>,
         options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, ClientError> {
+    ) -> Result<Arc<Self>, Arc<ClientError>> {
         let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
-        Ok(Arc::new(Client(with(builder, options).build()?)))
+        let client = with(builder, options).build().map_err(ClientError::new)?;
+        Ok(Arc::new(Client(client)))
     }
 
     /// A client for the credentials `chain` resolves.
@@ -146,20 +147,33 @@ impl Client {
     pub fn from_chain(
         chain: Arc<CredentialChain>,
         options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, ClientError> {
+    ) -> Result<Arc<Self>, Arc<ClientError>> {
         let builder = builder_for_chain(&chain)?;
-        Ok(Arc::new(Client(with(builder, options).build()?)))
+        let client = with(builder, options).build().map_err(ClientError::new)?;
+        Ok(Arc::new(Client(client)))
     }
 
     /// The account and the calling key (`GET /`).
-    pub async fn account(&self) -> Result<AccountInfo, ClientError> {
-        Ok(self.0.account().await?.into())
+    pub async fn account(&self) -> Result<AccountInfo, Arc<ClientError>> {
+        self.0
+            .account()
+            .await
+            .map(Into::into)
+            .map_err(ClientError::new)
     }
 
     /// A page of the account's system log (`GET /logs`), newest first;
     /// `limit` is 1 to 1000.
-    pub async fn system_log(&self, offset: u32, limit: u32) -> Result<SystemLogPage, ClientError> {
-        Ok(self.0.system_log(offset, limit).await?.into())
+    pub async fn system_log(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> Result<SystemLogPage, Arc<ClientError>> {
+        self.0
+            .system_log(offset, limit)
+            .await
+            .map(Into::into)
+            .map_err(ClientError::new)
     }
 
     /// Any request: `path` relative to the base URL (starting with `/`),
@@ -169,9 +183,13 @@ impl Client {
         method: String,
         path: String,
         json: Option<String>,
-    ) -> Result<ApiResponse, ClientError> {
+    ) -> Result<ApiResponse, Arc<ClientError>> {
         let body = body(json)?;
-        Ok(self.0.request(&method, &path, body).await?.into())
+        self.0
+            .request(&method, &path, body)
+            .await
+            .map(Into::into)
+            .map_err(ClientError::new)
     }
 
     /// The base URL requests go to.
@@ -194,8 +212,10 @@ impl BlockingClient {
     fn build(
         builder: core::ClientBuilder,
         options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, ClientError> {
-        let client = with(builder, options).build_blocking()?;
+    ) -> Result<Arc<Self>, Arc<ClientError>> {
+        let client = with(builder, options)
+            .build_blocking()
+            .map_err(ClientError::new)?;
         Ok(Arc::new(BlockingClient(client)))
     }
 }
@@ -207,7 +227,7 @@ impl BlockingClient {
     pub fn new(
         keys: Arc<ApiKeys>,
         options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, ClientError> {
+    ) -> Result<Arc<Self>, Arc<ClientError>> {
         let builder = core::ClientBuilder::new(keys.0.clone());
         BlockingClient::build(builder, options)
     }
@@ -217,7 +237,7 @@ impl BlockingClient {
     pub fn from_credentials(
         credentials: Arc<Credentials>,
         options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, ClientError> {
+    ) -> Result<Arc<Self>, Arc<ClientError>> {
         let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
         BlockingClient::build(builder, options)
     }
@@ -227,19 +247,22 @@ impl BlockingClient {
     pub fn from_chain(
         chain: Arc<CredentialChain>,
         options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, ClientError> {
+    ) -> Result<Arc<Self>, Arc<ClientError>> {
         let builder = builder_for_chain(&chain)?;
         BlockingClient::build(builder, options)
     }
 
     /// The account and the calling key (`GET /`).
-    pub fn account(&self) -> Result<AccountInfo, ClientError> {
-        Ok(self.0.account()?.into())
+    pub fn account(&self) -> Result<AccountInfo, Arc<ClientError>> {
+        self.0.account().map(Into::into).map_err(ClientError::new)
     }
 
     /// A page of the account's system log (`GET /logs`), newest first.
-    pub fn system_log(&self, offset: u32, limit: u32) -> Result<SystemLogPage, ClientError> {
-        Ok(self.0.system_log(offset, limit)?.into())
+    pub fn system_log(&self, offset: u32, limit: u32) -> Result<SystemLogPage, Arc<ClientError>> {
+        self.0
+            .system_log(offset, limit)
+            .map(Into::into)
+            .map_err(ClientError::new)
     }
 
     /// Any request; see [`Client::request`].
@@ -248,9 +271,12 @@ impl BlockingClient {
         method: String,
         path: String,
         json: Option<String>,
-    ) -> Result<ApiResponse, ClientError> {
+    ) -> Result<ApiResponse, Arc<ClientError>> {
         let body = body(json)?;
-        Ok(self.0.request(&method, &path, body)?.into())
+        self.0
+            .request(&method, &path, body)
+            .map(Into::into)
+            .map_err(ClientError::new)
     }
 
     /// The base URL requests go to.

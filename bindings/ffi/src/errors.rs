@@ -1,148 +1,94 @@
-//! The public errors of the bindings: one variant per core variant, each
-//! with the core's stable `code` and its message as `detail`. No variant
-//! ever carries a secret.
+//! The public errors of the bindings. Every error the core returns is an
+//! error object around the core's error: the generated code of every
+//! language reads its stable `code()`, its `detail()` (the core's message)
+//! and its own accessors directly. No error ever carries a secret.
+//!
+//! `CredentialError` alone is an enum with `code` and `detail` in every
+//! variant: a credential store written in another language throws it, and
+//! UniFFI takes only enum errors back from foreign code.
 //!
 //! The key error is `ApiKeyError` here (the core's `KeyError`): `KeyError`
 //! is a Python builtin that the generated Python code itself relies on.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use redis_cloud_auth as core;
 
 use crate::keys::KeyKind;
 
-/// A key value was rejected (the core's `KeyError`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum ApiKeyError {
-    /// The key is empty or only whitespace.
-    #[error("{detail}")]
-    Empty {
-        /// `empty_key`.
-        code: String,
-        /// Which key.
-        key: KeyKind,
-        /// What is wrong, without the value.
-        detail: String,
-    },
-    /// The key is too short or too long.
-    #[error("{detail}")]
-    Length {
-        /// `key_length`.
-        code: String,
-        /// Which key.
-        key: KeyKind,
-        /// Its length in bytes.
-        length: u64,
-        /// What is wrong, without the value.
-        detail: String,
-    },
-    /// The key holds a character outside visible ASCII.
-    #[error("{detail}")]
-    Character {
-        /// `key_character`.
-        code: String,
-        /// Which key.
-        key: KeyKind,
-        /// Zero-based byte position of the first bad character.
-        position: u64,
-        /// What is wrong, without the value.
-        detail: String,
-    },
+/// Declares an error object around a core error, with `code()` and
+/// `detail()` and a constructor for the error a binding call returns.
+macro_rules! error_object {
+    ($(#[$doc:meta])* $name:ident($core:ty)) => {
+        $(#[$doc])*
+        #[derive(Debug, thiserror::Error, uniffi::Object)]
+        #[error(transparent)]
+        #[uniffi::export(Debug, Display)]
+        pub struct $name($core);
+
+        impl $name {
+            /// The core's error as the error a binding call returns.
+            pub fn new(err: impl Into<$core>) -> Arc<Self> {
+                Arc::new($name(err.into()))
+            }
+        }
+
+        #[uniffi::export]
+        impl $name {
+            /// Stable snake_case code, the same in every language.
+            pub fn code(&self) -> String {
+                self.0.code().into()
+            }
+
+            /// What went wrong, in words; never a secret.
+            pub fn detail(&self) -> String {
+                self.0.to_string()
+            }
+        }
+    };
 }
 
-impl From<core::KeyError> for ApiKeyError {
-    fn from(err: core::KeyError) -> Self {
-        let code = err.code().to_string();
-        let detail = err.to_string();
-        let key = err.kind().into();
-        match err {
-            core::KeyError::Empty(_) => ApiKeyError::Empty { code, key, detail },
-            core::KeyError::Length { len, .. } => ApiKeyError::Length {
-                code,
-                key,
-                length: len as u64,
-                detail,
-            },
-            core::KeyError::Character { position, .. } => ApiKeyError::Character {
-                code,
-                key,
-                position: position as u64,
-                detail,
-            },
+error_object!(
+    /// A key value was rejected: empty, wrong length, or a character that
+    /// is not visible ASCII (the core's `KeyError`).
+    ApiKeyError(core::KeyError)
+);
+
+#[uniffi::export]
+impl ApiKeyError {
+    /// Which key was rejected.
+    pub fn key(&self) -> KeyKind {
+        self.0.kind().into()
+    }
+
+    /// The key's length in bytes, for `key_length`.
+    pub fn length(&self) -> Option<u64> {
+        match self.0 {
+            core::KeyError::Length { len, .. } => Some(len as u64),
+            _ => None,
+        }
+    }
+
+    /// Zero-based byte position of the first bad character, for `key_character`.
+    pub fn position(&self) -> Option<u64> {
+        match self.0 {
+            core::KeyError::Character { position, .. } => Some(position as u64),
+            _ => None,
         }
     }
 }
 
-/// The authentication headers of a request could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum HeaderError {
-    /// The header is absent.
-    #[error("{detail}")]
-    Missing {
-        /// `missing_header`.
-        code: String,
-        /// The header's name.
-        header: String,
-        /// What is wrong, without the value.
-        detail: String,
-    },
-    /// The header is present but empty.
-    #[error("{detail}")]
-    Empty {
-        /// `empty_header`.
-        code: String,
-        /// The header's name.
-        header: String,
-        /// What is wrong, without the value.
-        detail: String,
-    },
-    /// The header appears more than once.
-    #[error("{detail}")]
-    Duplicate {
-        /// `duplicate_header`.
-        code: String,
-        /// The header's name.
-        header: String,
-        /// What is wrong, without the value.
-        detail: String,
-    },
-    /// The header's value is not a well-formed key.
-    #[error("{detail}")]
-    Malformed {
-        /// `malformed_header`.
-        code: String,
-        /// The header's name.
-        header: String,
-        /// What is wrong, without the value.
-        detail: String,
-    },
-}
+error_object!(
+    /// The authentication headers of a request could not be read.
+    HeaderError(core::HeaderError)
+);
 
-impl From<core::HeaderError> for HeaderError {
-    fn from(err: core::HeaderError) -> Self {
-        let code = err.code().to_string();
-        let header = err.header().to_string();
-        let detail = err.to_string();
-        match err {
-            core::HeaderError::Missing(_) => HeaderError::Missing {
-                code,
-                header,
-                detail,
-            },
-            core::HeaderError::Empty(_) => HeaderError::Empty {
-                code,
-                header,
-                detail,
-            },
-            core::HeaderError::Duplicate(_) => HeaderError::Duplicate {
-                code,
-                header,
-                detail,
-            },
-            core::HeaderError::Malformed(_) => HeaderError::Malformed {
-                code,
-                header,
-                detail,
-            },
-        }
+#[uniffi::export]
+impl HeaderError {
+    /// The header's name.
+    pub fn header(&self) -> String {
+        self.0.header().into()
     }
 }
 
@@ -320,518 +266,95 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for CredentialError {
     }
 }
 
-/// An admin operation of the verifier was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum AdminError {
-    /// The account, user or key does not exist.
-    #[error("{detail}")]
-    NotFound {
-        /// `not_found`.
-        code: String,
-        /// What was looked for (`account`, `user`, `user key`, `account key`).
-        what: String,
-        /// The full message.
-        detail: String,
-    },
-    /// The acting user or the key's owner is not an owner of the account.
-    #[error("{detail}")]
-    NotAllowed {
-        /// `not_allowed`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-    /// A name, email or key name breaks its rule.
-    #[error("{detail}")]
-    InvalidName {
-        /// `invalid_name`.
-        code: String,
-        /// Which value (`key name`, `account name`, `user name`, `email`).
-        what: String,
-        /// The full message.
-        detail: String,
-    },
-    /// A key with this name already exists in the account.
-    #[error("{detail}")]
-    NameTaken {
-        /// `name_taken`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-    /// An allow-list entry is not a valid CIDR.
-    #[error("{detail}")]
-    InvalidCidr {
-        /// `invalid_cidr`.
-        code: String,
-        /// The entry as written.
-        entry: String,
-        /// The full message.
-        detail: String,
-    },
-    /// The allow list has too many entries.
-    #[error("{detail}")]
-    AllowListTooLong {
-        /// `allow_list_too_long`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-    /// The OS random generator failed.
-    #[error("{detail}")]
-    Randomness {
-        /// `randomness`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-    /// The store failed (`store_conflict`, `store_duplicate`,
-    /// `store_unavailable`, `store_newer_schema`, `store_corrupt`).
-    #[error("{detail}")]
-    Store {
-        /// The store error's code.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-}
+error_object!(
+    /// An admin operation of the verifier was refused.
+    AdminError(core::verify::AdminError)
+);
 
-impl From<redis_cloud_auth::verify::AdminError> for AdminError {
-    fn from(err: redis_cloud_auth::verify::AdminError) -> Self {
-        use redis_cloud_auth::verify::AdminError as E;
-        let code = err.code().to_string();
-        let detail = err.to_string();
-        match err {
-            E::NotFound { what } => AdminError::NotFound {
-                code,
-                what: what.to_string(),
-                detail,
-            },
-            E::NotAllowed { .. } => AdminError::NotAllowed { code, detail },
-            E::InvalidName { what, .. } => AdminError::InvalidName {
-                code,
-                what: what.to_string(),
-                detail,
-            },
-            E::NameTaken { .. } => AdminError::NameTaken { code, detail },
-            E::InvalidCidr { entry, .. } => AdminError::InvalidCidr {
-                code,
-                entry,
-                detail,
-            },
-            E::AllowListTooLong { .. } => AdminError::AllowListTooLong { code, detail },
-            E::Randomness => AdminError::Randomness { code, detail },
-            E::Store(_) => AdminError::Store { code, detail },
+#[uniffi::export]
+impl AdminError {
+    /// What was not found or is invalid (`account`, `email`, ...), for
+    /// `not_found` and `invalid_name`.
+    pub fn what(&self) -> Option<String> {
+        use core::verify::AdminError as E;
+        match &self.0 {
+            E::NotFound { what } | E::InvalidName { what, .. } => Some(what.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The allow-list entry as written, for `invalid_cidr`.
+    pub fn entry(&self) -> Option<String> {
+        match &self.0 {
+            core::verify::AdminError::InvalidCidr { entry, .. } => Some(entry.clone()),
+            _ => None,
         }
     }
 }
 
-/// Why a request did not authenticate. `detail` is the precise reason, for
-/// logs; a caller is shown only `http_status` and `public_message`, in
-/// which an account mismatch reads like an invalid user key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum AuthFailure {
-    /// The account has not enabled the API.
-    #[error("{detail}")]
-    ApiDisabled {
-        /// `api_disabled`.
-        code: String,
-        /// 401.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-    /// A key header is absent or empty.
-    #[error("{detail}")]
-    MissingCredentials {
-        /// `missing_credentials`.
-        code: String,
-        /// 401.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-        /// The header.
-        header: String,
-    },
-    /// A key header is repeated or not a well-formed key.
-    #[error("{detail}")]
-    MalformedCredentials {
-        /// `malformed_credentials`.
-        code: String,
-        /// 401.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-        /// The header.
-        header: String,
-    },
-    /// No account has this account key.
-    #[error("{detail}")]
-    InvalidAccountKey {
-        /// `invalid_account_key`.
-        code: String,
-        /// 401.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-    /// No user key has this value.
-    #[error("{detail}")]
-    InvalidUserKey {
-        /// `invalid_user_key`.
-        code: String,
-        /// 401.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-    /// The user key belongs to another account.
-    #[error("{detail}")]
-    AccountMismatch {
-        /// `account_mismatch`.
-        code: String,
-        /// 401.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-    /// The key's owner no longer has the owner role.
-    #[error("{detail}")]
-    OwnerRoleRevoked {
-        /// `owner_role_revoked`.
-        code: String,
-        /// 401.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-    /// The source IP is outside the key's allow list.
-    #[error("{detail}")]
-    SourceIpNotAllowed {
-        /// `source_ip_not_allowed`.
-        code: String,
-        /// 403.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-        /// The source IP the verifier saw.
-        source_ip: String,
-    },
-    /// The key has an allow list and the source IP cannot be determined (a
-    /// trusted proxy forwarded a malformed `X-Forwarded-For`).
-    #[error("{detail}")]
-    SourceIpUnknown {
-        /// `source_ip_unknown`.
-        code: String,
-        /// 403.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-    /// The verifier's store could not be read; retry later.
-    #[error("{detail}")]
-    StoreUnavailable {
-        /// `store_unavailable`.
-        code: String,
-        /// 503.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-    /// The peer address given to `authenticate` is not an IP address (a
-    /// mistake of the calling code, not of the request).
-    #[error("{detail}")]
-    InvalidPeerAddress {
-        /// `invalid_peer_address`.
-        code: String,
-        /// 500.
-        http_status: u16,
-        /// What the caller is shown.
-        public_message: String,
-        /// The code the caller is shown (`unauthorized`, `forbidden`,
-        /// `service_unavailable`, `internal_error`).
-        public_code: String,
-        /// The precise reason.
-        detail: String,
-    },
-}
+error_object!(
+    /// Why a request did not authenticate. `detail` is the precise reason,
+    /// for logs; a caller is shown only `http_status` and `public_message`
+    /// (or the whole `error_body`), in which an account mismatch reads like
+    /// an invalid user key.
+    AuthFailure(core::AuthFailure)
+);
 
-impl From<redis_cloud_auth::AuthFailure> for AuthFailure {
-    fn from(failure: redis_cloud_auth::AuthFailure) -> Self {
-        use redis_cloud_auth::AuthFailure as F;
-        let code = failure.code().to_string();
-        let http_status = failure.http_status();
-        let public_message = failure.public_message();
-        let public_code = failure.public_code().to_string();
-        let detail = failure.to_string();
-        match failure {
-            F::ApiDisabled => AuthFailure::ApiDisabled {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-            F::MissingCredentials(e) => AuthFailure::MissingCredentials {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-                header: e.header().to_string(),
-            },
-            F::MalformedCredentials(e) => AuthFailure::MalformedCredentials {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-                header: e.header().to_string(),
-            },
-            F::InvalidAccountKey => AuthFailure::InvalidAccountKey {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-            F::InvalidUserKey => AuthFailure::InvalidUserKey {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-            F::AccountMismatch => AuthFailure::AccountMismatch {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-            F::OwnerRoleRevoked => AuthFailure::OwnerRoleRevoked {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-            F::SourceIpNotAllowed { source_ip } => AuthFailure::SourceIpNotAllowed {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-                source_ip: source_ip.to_string(),
-            },
-            F::SourceIpUnknown(_) => AuthFailure::SourceIpUnknown {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-            F::StoreUnavailable => AuthFailure::StoreUnavailable {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-            F::InvalidPeerAddress => AuthFailure::InvalidPeerAddress {
-                code,
-                http_status,
-                public_message,
-                public_code,
-                detail,
-            },
-        }
+#[uniffi::export]
+impl AuthFailure {
+    /// The HTTP status to answer with (401, 403, 500, 503).
+    pub fn http_status(&self) -> u16 {
+        self.0.http_status()
+    }
+
+    /// The code the caller is shown (`unauthorized`, `forbidden`, ...).
+    pub fn public_code(&self) -> String {
+        self.0.public_code().into()
+    }
+
+    /// The message the caller is shown: it never tells which rule failed.
+    pub fn public_message(&self) -> String {
+        self.0.public_message()
+    }
+
+    /// The JSON body `rcauth serve` answers with, byte for byte.
+    pub fn error_body(&self) -> String {
+        self.0.error_json()
+    }
+
+    /// The header concerned, for `missing_credentials` and `malformed_credentials`.
+    pub fn header(&self) -> Option<String> {
+        self.0.header().map(Into::into)
+    }
+
+    /// The source IP, for `source_ip_not_allowed`.
+    pub fn source_ip(&self) -> Option<String> {
+        self.0.source_ip().map(|ip| ip.to_string())
     }
 }
 
-/// A call to the API did not succeed. No message holds a key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum ClientError {
-    /// 401: the server did not accept the keys.
-    #[error("{detail}")]
-    Unauthorized {
-        /// `unauthorized`.
-        code: String,
-        /// 401.
-        status: u16,
-        /// The full message.
-        detail: String,
-    },
-    /// 403: the request is not allowed (chiefly: source IP outside the
-    /// key's allow list).
-    #[error("{detail}")]
-    Forbidden {
-        /// `forbidden`.
-        code: String,
-        /// 403.
-        status: u16,
-        /// The full message.
-        detail: String,
-    },
-    /// 429: over the rate limit after every allowed retry.
-    #[error("{detail}")]
-    RateLimited {
-        /// `rate_limited`.
-        code: String,
-        /// 429.
-        status: u16,
-        /// How long the server asked to wait, when it said.
-        retry_after: Option<std::time::Duration>,
-        /// The full message.
-        detail: String,
-    },
-    /// 404: no such resource.
-    #[error("{detail}")]
-    NotFound {
-        /// `not_found`.
-        code: String,
-        /// 404.
-        status: u16,
-        /// The full message.
-        detail: String,
-    },
-    /// Any other unsuccessful answer, or a body that is not the expected JSON.
-    #[error("{detail}")]
-    Api {
-        /// `api_error`.
-        code: String,
-        /// The HTTP status.
-        status: u16,
-        /// The full message.
-        detail: String,
-    },
-    /// The request did not complete within the timeout.
-    #[error("{detail}")]
-    Timeout {
-        /// `timeout`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-    /// The connection failed (refused, reset, DNS, TLS).
-    #[error("{detail}")]
-    Transport {
-        /// `transport`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-    /// The call was rejected before sending: bad path, method, body or option.
-    #[error("{detail}")]
-    InvalidRequest {
-        /// `invalid_request`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-    /// Credentials could not be found or were invalid.
-    #[error("{detail}")]
-    Credentials {
-        /// `credentials`.
-        code: String,
-        /// The credential error's own code (`not_found`, `invalid_key`, ...).
-        credential_code: String,
-        /// The full message.
-        detail: String,
-    },
-}
+error_object!(
+    /// A call to the API did not succeed. No message holds a key.
+    ClientError(core::ClientError)
+);
 
-impl From<redis_cloud_auth::ClientError> for ClientError {
-    fn from(err: redis_cloud_auth::ClientError) -> Self {
-        use redis_cloud_auth::ClientError as E;
-        let code = err.code().to_string();
-        let detail = err.to_string();
-        let status = err.status().unwrap_or_default();
-        match err {
-            E::Unauthorized => ClientError::Unauthorized {
-                code,
-                status,
-                detail,
-            },
-            E::Forbidden => ClientError::Forbidden {
-                code,
-                status,
-                detail,
-            },
-            E::RateLimited { retry_after } => ClientError::RateLimited {
-                code,
-                status,
-                retry_after,
-                detail,
-            },
-            E::NotFound { .. } => ClientError::NotFound {
-                code,
-                status,
-                detail,
-            },
-            E::Api { .. } => ClientError::Api {
-                code,
-                status,
-                detail,
-            },
-            E::Timeout => ClientError::Timeout { code, detail },
-            E::Transport { .. } => ClientError::Transport { code, detail },
-            E::InvalidRequest { .. } => ClientError::InvalidRequest { code, detail },
-            E::Credentials(inner) => ClientError::Credentials {
-                code,
-                credential_code: inner.code().to_string(),
-                detail,
-            },
+#[uniffi::export]
+impl ClientError {
+    /// The HTTP status the server answered with, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        self.0.status()
+    }
+
+    /// How long the server asked to wait, for `rate_limited`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.0.retry_after()
+    }
+
+    /// The credential error's own code (`not_found`, ...), for `credentials`.
+    pub fn credential_code(&self) -> Option<String> {
+        match &self.0 {
+            core::ClientError::Credentials(inner) => Some(inner.code().into()),
+            _ => None,
         }
     }
 }

@@ -34,8 +34,8 @@ pub const RCA_TEXT_CAP: usize = 4096;
 /// What a binding reads after a call when the outcome alone is not enough.
 /// On success: the ids, then account name, owner name, owner email, key
 /// name and source IP; on failure (ids 0): the precise reason, the public
-/// message, the header concerned and the source IP (the last two possibly
-/// empty). Texts are NUL-separated, `text_len` bytes in all.
+/// message, the header concerned, the source IP (these two possibly
+/// empty) and the JSON error body to answer with. Texts are NUL-separated, `text_len` bytes in all.
 #[repr(C)]
 pub struct RcaAuthOutcome {
     /// The account (0 on failure).
@@ -92,15 +92,10 @@ impl RcaAuthOutcome {
     }
 
     fn failure(&mut self, f: &AuthFailure) -> Result<(), i64> {
-        let (header, source_ip) = match f {
-            AuthFailure::MissingCredentials(e) | AuthFailure::MalformedCredentials(e) => {
-                (e.header(), String::new())
-            }
-            AuthFailure::SourceIpNotAllowed { source_ip } => ("", source_ip.to_string()),
-            _ => ("", String::new()),
-        };
-        let (detail, public) = (f.to_string(), f.public_message());
-        self.write((0, 0), &[&detail, &public, header, &source_ip])
+        let source_ip = f.source_ip().map(|ip| ip.to_string()).unwrap_or_default();
+        let (detail, public, body) = (f.to_string(), f.public_message(), f.error_json());
+        let header = f.header().unwrap_or_default();
+        self.write((0, 0), &[&detail, &public, header, &source_ip, &body])
     }
 }
 
@@ -403,6 +398,8 @@ mod tests {
             ("source_ip_not_allowed", 403)
         );
         assert_eq!(texts(&out)[3], "192.0.2.1");
+        let body = &texts(&out)[4];
+        assert!(body.starts_with(r#"{"error":"forbidden","message":"source IP 192.0.2.1 "#));
         let (code, out) = call(&w, &["GET", "/", "10.1.2.3", "x-api-key", &w.account_key]);
         let kind = Outcome::decode(code).and_then(|o| o.failure()).unwrap();
         assert_eq!(kind.code, "missing_credentials");

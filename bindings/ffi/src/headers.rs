@@ -20,10 +20,11 @@ pub struct HeaderPair {
 /// surrounding spaces and tabs are ignored, each header must appear once
 /// with a well-formed value.
 #[uniffi::export]
-pub fn parse_auth_headers(headers: Vec<HeaderPair>) -> Result<Arc<ApiKeys>, HeaderError> {
+pub fn parse_auth_headers(headers: Vec<HeaderPair>) -> Result<Arc<ApiKeys>, Arc<HeaderError>> {
     let keys = core::ApiKeys::from_header_pairs(
         headers.iter().map(|h| (h.name.as_str(), h.value.as_str())),
-    )?;
+    )
+    .map_err(HeaderError::new)?;
     Ok(Arc::new(keys.into()))
 }
 

@@ -62,8 +62,9 @@ impl fmt::Display for ApiKeys {
 impl ApiKeys {
     /// Validates both keys (surrounding whitespace is trimmed first).
     #[uniffi::constructor]
-    pub fn new(account_key: String, user_key: String) -> Result<Arc<Self>, ApiKeyError> {
-        Ok(Arc::new(core::ApiKeys::new(account_key, user_key)?.into()))
+    pub fn new(account_key: String, user_key: String) -> Result<Arc<Self>, Arc<ApiKeyError>> {
+        let keys = core::ApiKeys::new(account_key, user_key).map_err(ApiKeyError::new)?;
+        Ok(Arc::new(keys.into()))
     }
 
     /// Fingerprint of the pair, safe for logs and display.

@@ -175,22 +175,22 @@ impl Verifier {
     /// A verifier over the SQLite file at `path`, created (mode 0600) and
     /// migrated as needed. Several processes may open the same file.
     #[uniffi::constructor]
-    pub fn open_sqlite(path: String) -> Result<Arc<Self>, AdminError> {
-        let verifier = core::Verifier::open_sqlite(path).map_err(core::AdminError::from)?;
+    pub fn open_sqlite(path: String) -> Result<Arc<Self>, Arc<AdminError>> {
+        let verifier = core::Verifier::open_sqlite(path).map_err(AdminError::new)?;
         Ok(Arc::new(Verifier(Arc::new(verifier))))
     }
 
     /// A verifier over the Redis store at `url` (`redis://HOST:PORT`),
     /// shared with every other verifier that opens it.
     #[uniffi::constructor]
-    pub fn open_redis(url: String) -> Result<Arc<Self>, AdminError> {
-        let verifier = core::Verifier::open_redis(&url).map_err(core::AdminError::from)?;
+    pub fn open_redis(url: String) -> Result<Arc<Self>, Arc<AdminError>> {
+        let verifier = core::Verifier::open_redis(&url).map_err(AdminError::new)?;
         Ok(Arc::new(Verifier(Arc::new(verifier))))
     }
 
     /// Creates an account (API disabled) and returns its id.
-    pub fn create_account(&self, name: String) -> Result<u64, AdminError> {
-        Ok(self.0.create_account(&name)?)
+    pub fn create_account(&self, name: String) -> Result<u64, Arc<AdminError>> {
+        self.0.create_account(&name).map_err(AdminError::new)
     }
 
     /// Adds a user to an account and returns the user's id.
@@ -200,8 +200,10 @@ impl Verifier {
         name: String,
         email: String,
         role: Role,
-    ) -> Result<u64, AdminError> {
-        Ok(self.0.add_user(account_id, &name, &email, role.into())?)
+    ) -> Result<u64, Arc<AdminError>> {
+        self.0
+            .add_user(account_id, &name, &email, role.into())
+            .map_err(AdminError::new)
     }
 
     /// Changes a user's role; keys of a user who is no longer an owner stop
@@ -211,27 +213,34 @@ impl Verifier {
         account_id: u64,
         user_id: u64,
         role: Role,
-    ) -> Result<(), AdminError> {
-        Ok(self.0.set_user_role(account_id, user_id, role.into())?)
+    ) -> Result<(), Arc<AdminError>> {
+        self.0
+            .set_user_role(account_id, user_id, role.into())
+            .map_err(AdminError::new)
     }
 
     /// Enables the API. The first call creates the account key and returns
     /// it, the only time it can be read; later calls return nothing.
-    pub fn enable_api(&self, account_id: u64) -> Result<Option<Arc<Secret>>, AdminError> {
+    pub fn enable_api(&self, account_id: u64) -> Result<Option<Arc<Secret>>, Arc<AdminError>> {
         Ok(self
             .0
-            .enable_api(account_id)?
+            .enable_api(account_id)
+            .map_err(AdminError::new)?
             .map(|key| Arc::new(Secret(key))))
     }
 
     /// Disables the API: every request of the account fails. The key is kept.
-    pub fn disable_api(&self, account_id: u64) -> Result<(), AdminError> {
-        Ok(self.0.disable_api(account_id)?)
+    pub fn disable_api(&self, account_id: u64) -> Result<(), Arc<AdminError>> {
+        self.0.disable_api(account_id).map_err(AdminError::new)
     }
 
     /// Replaces the account key and returns the new one, once.
-    pub fn rotate_account_key(&self, account_id: u64) -> Result<Arc<Secret>, AdminError> {
-        Ok(Arc::new(Secret(self.0.rotate_account_key(account_id)?)))
+    pub fn rotate_account_key(&self, account_id: u64) -> Result<Arc<Secret>, Arc<AdminError>> {
+        Ok(Arc::new(Secret(
+            self.0
+                .rotate_account_key(account_id)
+                .map_err(AdminError::new)?,
+        )))
     }
 
     /// Creates a user key named `name` for `owner_id` and returns it, once.
@@ -244,10 +253,11 @@ impl Verifier {
         owner_id: u64,
         name: String,
         allow_list: Vec<String>,
-    ) -> Result<Arc<Secret>, AdminError> {
-        let key =
-            self.0
-                .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list)?;
+    ) -> Result<Arc<Secret>, Arc<AdminError>> {
+        let key = self
+            .0
+            .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list)
+            .map_err(AdminError::new)?;
         Ok(Arc::new(Secret(key)))
     }
 
@@ -258,10 +268,10 @@ impl Verifier {
         acting_user_id: u64,
         name: String,
         allow_list: Vec<String>,
-    ) -> Result<(), AdminError> {
-        Ok(self
-            .0
-            .set_allow_list(account_id, acting_user_id, &name, &allow_list)?)
+    ) -> Result<(), Arc<AdminError>> {
+        self.0
+            .set_allow_list(account_id, acting_user_id, &name, &allow_list)
+            .map_err(AdminError::new)
     }
 
     /// Deletes a user key; once this returns it never authenticates again.
@@ -270,33 +280,37 @@ impl Verifier {
         account_id: u64,
         acting_user_id: u64,
         name: String,
-    ) -> Result<(), AdminError> {
-        Ok(self.0.delete_user_key(account_id, acting_user_id, &name)?)
+    ) -> Result<(), Arc<AdminError>> {
+        self.0
+            .delete_user_key(account_id, acting_user_id, &name)
+            .map_err(AdminError::new)
     }
 
     /// The account's user keys, by name; never a key value.
-    pub fn list_user_keys(&self, account_id: u64) -> Result<Vec<UserKeyInfo>, AdminError> {
+    pub fn list_user_keys(&self, account_id: u64) -> Result<Vec<UserKeyInfo>, Arc<AdminError>> {
         Ok(self
             .0
-            .list_user_keys(account_id)?
+            .list_user_keys(account_id)
+            .map_err(AdminError::new)?
             .into_iter()
             .map(Into::into)
             .collect())
     }
 
     /// The account's users, by id.
-    pub fn list_users(&self, account_id: u64) -> Result<Vec<UserInfo>, AdminError> {
+    pub fn list_users(&self, account_id: u64) -> Result<Vec<UserInfo>, Arc<AdminError>> {
         Ok(self
             .0
-            .list_users(account_id)?
+            .list_users(account_id)
+            .map_err(AdminError::new)?
             .into_iter()
             .map(Into::into)
             .collect())
     }
 
     /// Whether the account has the API enabled.
-    pub fn api_enabled(&self, account_id: u64) -> Result<bool, AdminError> {
-        Ok(self.0.api_enabled(account_id)?)
+    pub fn api_enabled(&self, account_id: u64) -> Result<bool, Arc<AdminError>> {
+        self.0.api_enabled(account_id).map_err(AdminError::new)
     }
 
     /// The account's system log, newest first: `limit` entries (at most
@@ -306,23 +320,24 @@ impl Verifier {
         account_id: u64,
         offset: u64,
         limit: u32,
-    ) -> Result<Vec<SystemLogEntry>, AdminError> {
+    ) -> Result<Vec<SystemLogEntry>, Arc<AdminError>> {
         Ok(self
             .0
-            .system_log(account_id, offset, limit)?
+            .system_log(account_id, offset, limit)
+            .map_err(AdminError::new)?
             .into_iter()
             .map(Into::into)
             .collect())
     }
 
     /// Waits until every queued system-log entry is in the store.
-    pub fn flush_system_log(&self) -> Result<(), AdminError> {
-        Ok(self.0.flush_system_log()?)
+    pub fn flush_system_log(&self) -> Result<(), Arc<AdminError>> {
+        self.0.flush_system_log().map_err(AdminError::new)
     }
 
     /// Trusts `X-Forwarded-For` from these proxies: CIDRs or bare IP addresses.
-    pub fn set_trusted_proxies(&self, proxies: Vec<String>) -> Result<(), AdminError> {
-        let nets = core::TrustedProxies::parse(&proxies).map_err(core::AdminError::from)?;
+    pub fn set_trusted_proxies(&self, proxies: Vec<String>) -> Result<(), Arc<AdminError>> {
+        let nets = core::TrustedProxies::parse(&proxies).map_err(AdminError::new)?;
         self.0.set_trusted_proxies(nets);
         Ok(())
     }
@@ -346,8 +361,10 @@ impl Verifier {
         path: String,
         headers: Vec<HeaderPair>,
         peer: String,
-    ) -> Result<Principal, AuthFailure> {
-        Ok(decide(&self.0, &method, &path, &headers, &peer)?.into())
+    ) -> Result<Principal, Arc<AuthFailure>> {
+        decide(&self.0, &method, &path, &headers, &peer)
+            .map(Into::into)
+            .map_err(AuthFailure::new)
     }
 
     /// Authenticates each request; returns one code per request, in order:

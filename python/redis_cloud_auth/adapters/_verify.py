@@ -3,7 +3,6 @@ and the answer to a request that did not authenticate."""
 
 from __future__ import annotations
 
-import json
 import typing
 
 from .._errors import AuthFailure
@@ -31,8 +30,9 @@ def _text(value: typing.Union[str, bytes]) -> str:
 
 
 def failure_body(failure: AuthFailure) -> bytes:
-    """The JSON body ``rcauth serve`` answers ``failure`` with, byte for byte."""
-    return json.dumps(failure.error_body(), separators=(",", ":")).encode()
+    """The JSON body ``rcauth serve`` answers ``failure`` with, byte for
+    byte, as the core renders it."""
+    return failure.error_body.encode()
 
 
 JSON_CONTENT_TYPE: typing.Final = "application/json"

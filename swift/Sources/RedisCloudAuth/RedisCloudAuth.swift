@@ -618,6 +618,519 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
+ * An admin operation of the verifier was refused.
+ */
+public protocol AdminErrorProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+    func code()  -> String
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+    func detail()  -> String
+    
+    /**
+     * The allow-list entry as written, for `invalid_cidr`.
+     */
+    func entry()  -> String?
+    
+    /**
+     * What was not found or is invalid (`account`, `email`, ...), for
+     * `not_found` and `invalid_name`.
+     */
+    func what()  -> String?
+    
+}
+/**
+ * An admin operation of the verifier was refused.
+ */
+open class AdminError: AdminErrorProtocol, @unchecked Sendable, Swift.Error, Foundation.LocalizedError, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_redis_cloud_auth_ffi_fn_clone_adminerror(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_redis_cloud_auth_ffi_fn_free_adminerror(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+open func code() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_adminerror_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+open func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_adminerror_detail(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The allow-list entry as written, for `invalid_cidr`.
+     */
+open func entry() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_adminerror_entry(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What was not found or is invalid (`account`, `email`, ...), for
+     * `not_found` and `invalid_name`.
+     */
+open func what() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_adminerror_what(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_adminerror_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_adminerror_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAdminError: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AdminError
+
+    public static func lift(_ handle: UInt64) throws -> AdminError {
+        return AdminError(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AdminError) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdminError {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AdminError, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdminError_lift(_ handle: UInt64) throws -> AdminError {
+    return try FfiConverterTypeAdminError.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdminError_lower(_ value: AdminError) -> UInt64 {
+    return FfiConverterTypeAdminError.lower(value)
+}
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAdminError__as_error: FfiConverterRustBuffer {
+    public static func lift(_ buf: RustBuffer) throws -> AdminError {
+        var reader = createReader(data: Data(rustBuffer: buf))
+        return try FfiConverterTypeAdminError.read(from: &reader)
+    }
+
+    public static func lower(_ value: AdminError) -> RustBuffer {
+        fatalError("not implemented")
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdminError {
+        fatalError("not implemented")
+    }
+
+    public static func write(_ value: AdminError, into buf: inout [UInt8]) {
+        fatalError("not implemented")
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdminError__as_error_lift(_ buf: RustBuffer) throws -> AdminError {
+    return try FfiConverterTypeAdminError__as_error.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdminError__as_error_lower(_ value: AdminError) -> RustBuffer {
+    return FfiConverterTypeAdminError__as_error.lower(value)
+}
+
+
+
+
+/**
+ * A key value was rejected: empty, wrong length, or a character that
+ * is not visible ASCII (the core's `KeyError`).
+ */
+public protocol ApiKeyErrorProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+    func code()  -> String
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+    func detail()  -> String
+    
+    /**
+     * Which key was rejected.
+     */
+    func key()  -> KeyKind
+    
+    /**
+     * The key's length in bytes, for `key_length`.
+     */
+    func length()  -> UInt64?
+    
+    /**
+     * Zero-based byte position of the first bad character, for `key_character`.
+     */
+    func position()  -> UInt64?
+    
+}
+/**
+ * A key value was rejected: empty, wrong length, or a character that
+ * is not visible ASCII (the core's `KeyError`).
+ */
+open class ApiKeyError: ApiKeyErrorProtocol, @unchecked Sendable, Swift.Error, Foundation.LocalizedError, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_redis_cloud_auth_ffi_fn_clone_apikeyerror(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_redis_cloud_auth_ffi_fn_free_apikeyerror(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+open func code() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeyerror_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+open func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeyerror_detail(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Which key was rejected.
+     */
+open func key() -> KeyKind  {
+    return try!  FfiConverterTypeKeyKind_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeyerror_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The key's length in bytes, for `key_length`.
+     */
+open func length() -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeyerror_length(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Zero-based byte position of the first bad character, for `key_character`.
+     */
+open func position() -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeyerror_position(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeyerror_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_apikeyerror_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeyError: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ApiKeyError
+
+    public static func lift(_ handle: UInt64) throws -> ApiKeyError {
+        return ApiKeyError(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ApiKeyError) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeyError {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ApiKeyError, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyError_lift(_ handle: UInt64) throws -> ApiKeyError {
+    return try FfiConverterTypeApiKeyError.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyError_lower(_ value: ApiKeyError) -> UInt64 {
+    return FfiConverterTypeApiKeyError.lower(value)
+}
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeyError__as_error: FfiConverterRustBuffer {
+    public static func lift(_ buf: RustBuffer) throws -> ApiKeyError {
+        var reader = createReader(data: Data(rustBuffer: buf))
+        return try FfiConverterTypeApiKeyError.read(from: &reader)
+    }
+
+    public static func lower(_ value: ApiKeyError) -> RustBuffer {
+        fatalError("not implemented")
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeyError {
+        fatalError("not implemented")
+    }
+
+    public static func write(_ value: ApiKeyError, into buf: inout [UInt8]) {
+        fatalError("not implemented")
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyError__as_error_lift(_ buf: RustBuffer) throws -> ApiKeyError {
+    return try FfiConverterTypeApiKeyError__as_error.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeyError__as_error_lower(_ value: ApiKeyError) -> RustBuffer {
+    return FfiConverterTypeApiKeyError__as_error.lower(value)
+}
+
+
+
+
+/**
  * The account key and user key of a Redis Cloud API request, validated.
  * Its text forms show a fingerprint, never a key. Equal pairs hash alike
  * (the hash is taken over the fingerprint, never over a key).
@@ -705,7 +1218,7 @@ open class ApiKeys: ApiKeysProtocol, @unchecked Sendable, Equatable, Hashable, C
      */
 public convenience init(accountKey: String, userKey: String)throws  {
     let handle =
-        try rustCallWithError(FfiConverterTypeApiKeyError_lift) {
+        try rustCallWithError(FfiConverterTypeApiKeyError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_apikeys_new(
         FfiConverterString.lower(accountKey),
@@ -897,6 +1410,326 @@ public func FfiConverterTypeApiKeys_lower(_ value: ApiKeys) -> UInt64 {
 
 
 /**
+ * Why a request did not authenticate. `detail` is the precise reason,
+ * for logs; a caller is shown only `http_status` and `public_message`
+ * (or the whole `error_body`), in which an account mismatch reads like
+ * an invalid user key.
+ */
+public protocol AuthFailureProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+    func code()  -> String
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+    func detail()  -> String
+    
+    /**
+     * The JSON body `rcauth serve` answers with, byte for byte.
+     */
+    func errorBody()  -> String
+    
+    /**
+     * The header concerned, for `missing_credentials` and `malformed_credentials`.
+     */
+    func header()  -> String?
+    
+    /**
+     * The HTTP status to answer with (401, 403, 500, 503).
+     */
+    func httpStatus()  -> UInt16
+    
+    /**
+     * The code the caller is shown (`unauthorized`, `forbidden`, ...).
+     */
+    func publicCode()  -> String
+    
+    /**
+     * The message the caller is shown: it never tells which rule failed.
+     */
+    func publicMessage()  -> String
+    
+    /**
+     * The source IP, for `source_ip_not_allowed`.
+     */
+    func sourceIp()  -> String?
+    
+}
+/**
+ * Why a request did not authenticate. `detail` is the precise reason,
+ * for logs; a caller is shown only `http_status` and `public_message`
+ * (or the whole `error_body`), in which an account mismatch reads like
+ * an invalid user key.
+ */
+open class AuthFailure: AuthFailureProtocol, @unchecked Sendable, Swift.Error, Foundation.LocalizedError, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_redis_cloud_auth_ffi_fn_clone_authfailure(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_redis_cloud_auth_ffi_fn_free_authfailure(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+open func code() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+open func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_detail(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON body `rcauth serve` answers with, byte for byte.
+     */
+open func errorBody() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_error_body(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The header concerned, for `missing_credentials` and `malformed_credentials`.
+     */
+open func header() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_header(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status to answer with (401, 403, 500, 503).
+     */
+open func httpStatus() -> UInt16  {
+    return try!  FfiConverterUInt16.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_http_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The code the caller is shown (`unauthorized`, `forbidden`, ...).
+     */
+open func publicCode() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_public_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The message the caller is shown: it never tells which rule failed.
+     */
+open func publicMessage() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_public_message(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The source IP, for `source_ip_not_allowed`.
+     */
+open func sourceIp() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_source_ip(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_authfailure_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthFailure: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuthFailure
+
+    public static func lift(_ handle: UInt64) throws -> AuthFailure {
+        return AuthFailure(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuthFailure) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthFailure {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuthFailure, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthFailure_lift(_ handle: UInt64) throws -> AuthFailure {
+    return try FfiConverterTypeAuthFailure.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthFailure_lower(_ value: AuthFailure) -> UInt64 {
+    return FfiConverterTypeAuthFailure.lower(value)
+}
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthFailure__as_error: FfiConverterRustBuffer {
+    public static func lift(_ buf: RustBuffer) throws -> AuthFailure {
+        var reader = createReader(data: Data(rustBuffer: buf))
+        return try FfiConverterTypeAuthFailure.read(from: &reader)
+    }
+
+    public static func lower(_ value: AuthFailure) -> RustBuffer {
+        fatalError("not implemented")
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthFailure {
+        fatalError("not implemented")
+    }
+
+    public static func write(_ value: AuthFailure, into buf: inout [UInt8]) {
+        fatalError("not implemented")
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthFailure__as_error_lift(_ buf: RustBuffer) throws -> AuthFailure {
+    return try FfiConverterTypeAuthFailure__as_error.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthFailure__as_error_lower(_ value: AuthFailure) -> RustBuffer {
+    return FfiConverterTypeAuthFailure__as_error.lower(value)
+}
+
+
+
+
+/**
  * A client for the Redis Cloud API whose calls block the calling thread.
  */
 public protocol BlockingClientProtocol: AnyObject, Sendable {
@@ -974,7 +1807,7 @@ open class BlockingClient: BlockingClientProtocol, @unchecked Sendable {
      */
 public convenience init(keys: ApiKeys, options: ClientOptions? = nil)throws  {
     let handle =
-        try rustCallWithError(FfiConverterTypeClientError_lift) {
+        try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_blockingclient_new(
         FfiConverterTypeApiKeys_lower(keys),
@@ -998,7 +1831,7 @@ public convenience init(keys: ApiKeys, options: ClientOptions? = nil)throws  {
      * A client for the credentials `chain` resolves.
      */
 public static func fromChain(chain: CredentialChain, options: ClientOptions? = nil)throws  -> BlockingClient  {
-    return try  FfiConverterTypeBlockingClient_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
+    return try  FfiConverterTypeBlockingClient_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_blockingclient_from_chain(
         FfiConverterTypeCredentialChain_lower(chain),
@@ -1011,7 +1844,7 @@ public static func fromChain(chain: CredentialChain, options: ClientOptions? = n
      * A client for these credentials and their base URL.
      */
 public static func fromCredentials(credentials: Credentials, options: ClientOptions? = nil)throws  -> BlockingClient  {
-    return try  FfiConverterTypeBlockingClient_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
+    return try  FfiConverterTypeBlockingClient_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_blockingclient_from_credentials(
         FfiConverterTypeCredentials_lower(credentials),
@@ -1026,7 +1859,7 @@ public static func fromCredentials(credentials: Credentials, options: ClientOpti
      * The account and the calling key (`GET /`).
      */
 open func account()throws  -> AccountInfo  {
-    return try  FfiConverterTypeAccountInfo_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
+    return try  FfiConverterTypeAccountInfo_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_blockingclient_account(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -1062,7 +1895,7 @@ open func fingerprint() -> String  {
      * Any request; see [`Client::request`].
      */
 open func request(method: String, path: String, json: String?)throws  -> ApiResponse  {
-    return try  FfiConverterTypeApiResponse_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
+    return try  FfiConverterTypeApiResponse_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_blockingclient_request(
             self.uniffiCloneHandle(),
@@ -1077,7 +1910,7 @@ open func request(method: String, path: String, json: String?)throws  -> ApiResp
      * A page of the account's system log (`GET /logs`), newest first.
      */
 open func systemLog(offset: UInt32, limit: UInt32)throws  -> SystemLogPage  {
-    return try  FfiConverterTypeSystemLogPage_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
+    return try  FfiConverterTypeSystemLogPage_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_blockingclient_system_log(
             self.uniffiCloneHandle(),
@@ -1219,7 +2052,7 @@ open class Client: ClientProtocol, @unchecked Sendable {
      */
 public convenience init(keys: ApiKeys, options: ClientOptions? = nil)throws  {
     let handle =
-        try rustCallWithError(FfiConverterTypeClientError_lift) {
+        try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_client_new(
         FfiConverterTypeApiKeys_lower(keys),
@@ -1243,7 +2076,7 @@ public convenience init(keys: ApiKeys, options: ClientOptions? = nil)throws  {
      * A client for the credentials `chain` resolves.
      */
 public static func fromChain(chain: CredentialChain, options: ClientOptions? = nil)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_client_from_chain(
         FfiConverterTypeCredentialChain_lower(chain),
@@ -1256,7 +2089,7 @@ public static func fromChain(chain: CredentialChain, options: ClientOptions? = n
      * A client for these credentials and their base URL.
      */
 public static func fromCredentials(credentials: Credentials, options: ClientOptions? = nil)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeClientError_lift) {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_client_from_credentials(
         FfiConverterTypeCredentials_lower(credentials),
@@ -1282,7 +2115,7 @@ open func account()async throws  -> AccountInfo  {
             completeFunc: ffi_redis_cloud_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_redis_cloud_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeAccountInfo_lift,
-            errorHandler: FfiConverterTypeClientError_lift
+            errorHandler: FfiConverterTypeClientError__as_error_lift
         )
 }
     
@@ -1326,7 +2159,7 @@ open func request(method: String, path: String, json: String?)async throws  -> A
             completeFunc: ffi_redis_cloud_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_redis_cloud_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeApiResponse_lift,
-            errorHandler: FfiConverterTypeClientError_lift
+            errorHandler: FfiConverterTypeClientError__as_error_lift
         )
 }
     
@@ -1346,7 +2179,7 @@ open func systemLog(offset: UInt32, limit: UInt32)async throws  -> SystemLogPage
             completeFunc: ffi_redis_cloud_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_redis_cloud_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSystemLogPage_lift,
-            errorHandler: FfiConverterTypeClientError_lift
+            errorHandler: FfiConverterTypeClientError__as_error_lift
         )
 }
     
@@ -1396,6 +2229,269 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
 }
 
 
+
+
+
+
+/**
+ * A call to the API did not succeed. No message holds a key.
+ */
+public protocol ClientErrorProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+    func code()  -> String
+    
+    /**
+     * The credential error's own code (`not_found`, ...), for `credentials`.
+     */
+    func credentialCode()  -> String?
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+    func detail()  -> String
+    
+    /**
+     * How long the server asked to wait, for `rate_limited`.
+     */
+    func retryAfter()  -> TimeInterval?
+    
+    /**
+     * The HTTP status the server answered with, when there was an answer.
+     */
+    func status()  -> UInt16?
+    
+}
+/**
+ * A call to the API did not succeed. No message holds a key.
+ */
+open class ClientError: ClientErrorProtocol, @unchecked Sendable, Swift.Error, Foundation.LocalizedError, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_redis_cloud_auth_ffi_fn_clone_clienterror(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_redis_cloud_auth_ffi_fn_free_clienterror(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+open func code() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_clienterror_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The credential error's own code (`not_found`, ...), for `credentials`.
+     */
+open func credentialCode() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_clienterror_credential_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+open func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_clienterror_detail(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How long the server asked to wait, for `rate_limited`.
+     */
+open func retryAfter() -> TimeInterval?  {
+    return try!  FfiConverterOptionDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_clienterror_retry_after(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status the server answered with, when there was an answer.
+     */
+open func status() -> UInt16?  {
+    return try!  FfiConverterOptionUInt16.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_clienterror_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_clienterror_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_clienterror_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClientError: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ClientError
+
+    public static func lift(_ handle: UInt64) throws -> ClientError {
+        return ClientError(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ClientError) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientError {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ClientError, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientError_lift(_ handle: UInt64) throws -> ClientError {
+    return try FfiConverterTypeClientError.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientError_lower(_ value: ClientError) -> UInt64 {
+    return FfiConverterTypeClientError.lower(value)
+}
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClientError__as_error: FfiConverterRustBuffer {
+    public static func lift(_ buf: RustBuffer) throws -> ClientError {
+        var reader = createReader(data: Data(rustBuffer: buf))
+        return try FfiConverterTypeClientError.read(from: &reader)
+    }
+
+    public static func lower(_ value: ClientError) -> RustBuffer {
+        fatalError("not implemented")
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientError {
+        fatalError("not implemented")
+    }
+
+    public static func write(_ value: ClientError, into buf: inout [UInt8]) {
+        fatalError("not implemented")
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientError__as_error_lift(_ buf: RustBuffer) throws -> ClientError {
+    return try FfiConverterTypeClientError__as_error.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientError__as_error_lower(_ value: ClientError) -> RustBuffer {
+    return FfiConverterTypeClientError__as_error.lower(value)
+}
 
 
 
@@ -2194,6 +3290,235 @@ public func FfiConverterTypeCredentials_lower(_ value: Credentials) -> UInt64 {
 
 
 /**
+ * The authentication headers of a request could not be read.
+ */
+public protocol HeaderErrorProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+    func code()  -> String
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+    func detail()  -> String
+    
+    /**
+     * The header's name.
+     */
+    func header()  -> String
+    
+}
+/**
+ * The authentication headers of a request could not be read.
+ */
+open class HeaderError: HeaderErrorProtocol, @unchecked Sendable, Swift.Error, Foundation.LocalizedError, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_redis_cloud_auth_ffi_fn_clone_headererror(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_redis_cloud_auth_ffi_fn_free_headererror(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stable snake_case code, the same in every language.
+     */
+open func code() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_headererror_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What went wrong, in words; never a secret.
+     */
+open func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_headererror_detail(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The header's name.
+     */
+open func header() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_headererror_header(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_headererror_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_redis_cloud_auth_ffi_fn_method_headererror_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeaderError: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = HeaderError
+
+    public static func lift(_ handle: UInt64) throws -> HeaderError {
+        return HeaderError(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: HeaderError) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeaderError {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: HeaderError, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeaderError_lift(_ handle: UInt64) throws -> HeaderError {
+    return try FfiConverterTypeHeaderError.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeaderError_lower(_ value: HeaderError) -> UInt64 {
+    return FfiConverterTypeHeaderError.lower(value)
+}
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeaderError__as_error: FfiConverterRustBuffer {
+    public static func lift(_ buf: RustBuffer) throws -> HeaderError {
+        var reader = createReader(data: Data(rustBuffer: buf))
+        return try FfiConverterTypeHeaderError.read(from: &reader)
+    }
+
+    public static func lower(_ value: HeaderError) -> RustBuffer {
+        fatalError("not implemented")
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeaderError {
+        fatalError("not implemented")
+    }
+
+    public static func write(_ value: HeaderError, into buf: inout [UInt8]) {
+        fatalError("not implemented")
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeaderError__as_error_lift(_ buf: RustBuffer) throws -> HeaderError {
+    return try FfiConverterTypeHeaderError__as_error.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeaderError__as_error_lower(_ value: HeaderError) -> RustBuffer {
+    return FfiConverterTypeHeaderError__as_error.lower(value)
+}
+
+
+
+
+/**
  * A secret value (a new account key or user key): printing it shows
  * `** redacted **`; `expose()` returns the text.
  */
@@ -2523,7 +3848,7 @@ public static func inMemory() -> Verifier  {
      * shared with every other verifier that opens it.
      */
 public static func openRedis(url: String)throws  -> Verifier  {
-    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_verifier_open_redis(
         FfiConverterString.lower(url),uniffiCallStatus
@@ -2536,7 +3861,7 @@ public static func openRedis(url: String)throws  -> Verifier  {
      * migrated as needed. Several processes may open the same file.
      */
 public static func openSqlite(path: String)throws  -> Verifier  {
-    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_constructor_verifier_open_sqlite(
         FfiConverterString.lower(path),uniffiCallStatus
@@ -2550,7 +3875,7 @@ public static func openSqlite(path: String)throws  -> Verifier  {
      * Adds a user to an account and returns the user's id.
      */
 open func addUser(accountId: UInt64, name: String, email: String, role: Role)throws  -> UInt64  {
-    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_add_user(
             self.uniffiCloneHandle(),
@@ -2566,7 +3891,7 @@ open func addUser(accountId: UInt64, name: String, email: String, role: Role)thr
      * Whether the account has the API enabled.
      */
 open func apiEnabled(accountId: UInt64)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_api_enabled(
             self.uniffiCloneHandle(),
@@ -2582,7 +3907,7 @@ open func apiEnabled(accountId: UInt64)throws  -> Bool  {
      * connection came from.
      */
 open func authenticate(method: String, path: String, headers: [HeaderPair], peer: String)throws  -> Principal  {
-    return try  FfiConverterTypePrincipal_lift(try rustCallWithError(FfiConverterTypeAuthFailure_lift) {
+    return try  FfiConverterTypePrincipal_lift(try rustCallWithError(FfiConverterTypeAuthFailure__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_authenticate(
             self.uniffiCloneHandle(),
@@ -2612,7 +3937,7 @@ open func authenticateMany(requests: [AuthRequest]) -> [String]  {
      * Creates an account (API disabled) and returns its id.
      */
 open func createAccount(name: String)throws  -> UInt64  {
-    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_create_account(
             self.uniffiCloneHandle(),
@@ -2627,7 +3952,7 @@ open func createAccount(name: String)throws  -> UInt64  {
      * `allow_list` holds CIDRs (empty allows every source).
      */
 open func createUserKey(accountId: UInt64, actingUserId: UInt64, ownerId: UInt64, name: String, allowList: [String])throws  -> Secret  {
-    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_create_user_key(
             self.uniffiCloneHandle(),
@@ -2643,7 +3968,7 @@ open func createUserKey(accountId: UInt64, actingUserId: UInt64, ownerId: UInt64
     /**
      * Deletes a user key; once this returns it never authenticates again.
      */
-open func deleteUserKey(accountId: UInt64, actingUserId: UInt64, name: String)throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func deleteUserKey(accountId: UInt64, actingUserId: UInt64, name: String)throws   {try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_delete_user_key(
             self.uniffiCloneHandle(),
@@ -2657,7 +3982,7 @@ open func deleteUserKey(accountId: UInt64, actingUserId: UInt64, name: String)th
     /**
      * Disables the API: every request of the account fails. The key is kept.
      */
-open func disableApi(accountId: UInt64)throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func disableApi(accountId: UInt64)throws   {try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_disable_api(
             self.uniffiCloneHandle(),
@@ -2671,7 +3996,7 @@ open func disableApi(accountId: UInt64)throws   {try rustCallWithError(FfiConver
      * it, the only time it can be read; later calls return nothing.
      */
 open func enableApi(accountId: UInt64)throws  -> Secret?  {
-    return try  FfiConverterOptionTypeSecret.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterOptionTypeSecret.lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_enable_api(
             self.uniffiCloneHandle(),
@@ -2683,7 +4008,7 @@ open func enableApi(accountId: UInt64)throws  -> Secret?  {
     /**
      * Waits until every queued system-log entry is in the store.
      */
-open func flushSystemLog()throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func flushSystemLog()throws   {try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_flush_system_log(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -2695,7 +4020,7 @@ open func flushSystemLog()throws   {try rustCallWithError(FfiConverterTypeAdminE
      * The account's user keys, by name; never a key value.
      */
 open func listUserKeys(accountId: UInt64)throws  -> [UserKeyInfo]  {
-    return try  FfiConverterSequenceTypeUserKeyInfo.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterSequenceTypeUserKeyInfo.lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_list_user_keys(
             self.uniffiCloneHandle(),
@@ -2708,7 +4033,7 @@ open func listUserKeys(accountId: UInt64)throws  -> [UserKeyInfo]  {
      * The account's users, by id.
      */
 open func listUsers(accountId: UInt64)throws  -> [UserInfo]  {
-    return try  FfiConverterSequenceTypeUserInfo.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterSequenceTypeUserInfo.lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_list_users(
             self.uniffiCloneHandle(),
@@ -2721,7 +4046,7 @@ open func listUsers(accountId: UInt64)throws  -> [UserInfo]  {
      * Replaces the account key and returns the new one, once.
      */
 open func rotateAccountKey(accountId: UInt64)throws  -> Secret  {
-    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_rotate_account_key(
             self.uniffiCloneHandle(),
@@ -2733,7 +4058,7 @@ open func rotateAccountKey(accountId: UInt64)throws  -> Secret  {
     /**
      * Replaces a user key's allow list.
      */
-open func setAllowList(accountId: UInt64, actingUserId: UInt64, name: String, allowList: [String])throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func setAllowList(accountId: UInt64, actingUserId: UInt64, name: String, allowList: [String])throws   {try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_set_allow_list(
             self.uniffiCloneHandle(),
@@ -2748,7 +4073,7 @@ open func setAllowList(accountId: UInt64, actingUserId: UInt64, name: String, al
     /**
      * Trusts `X-Forwarded-For` from these proxies: CIDRs or bare IP addresses.
      */
-open func setTrustedProxies(proxies: [String])throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func setTrustedProxies(proxies: [String])throws   {try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_set_trusted_proxies(
             self.uniffiCloneHandle(),
@@ -2761,7 +4086,7 @@ open func setTrustedProxies(proxies: [String])throws   {try rustCallWithError(Ff
      * Changes a user's role; keys of a user who is no longer an owner stop
      * authenticating until the role comes back.
      */
-open func setUserRole(accountId: UInt64, userId: UInt64, role: Role)throws   {try rustCallWithError(FfiConverterTypeAdminError_lift) {
+open func setUserRole(accountId: UInt64, userId: UInt64, role: Role)throws   {try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_set_user_role(
             self.uniffiCloneHandle(),
@@ -2777,7 +4102,7 @@ open func setUserRole(accountId: UInt64, userId: UInt64, role: Role)throws   {tr
      * 1000) after skipping `offset`.
      */
 open func systemLog(accountId: UInt64, offset: UInt64, limit: UInt32)throws  -> [SystemLogEntry]  {
-    return try  FfiConverterSequenceTypeSystemLogEntry.lift(try rustCallWithError(FfiConverterTypeAdminError_lift) {
+    return try  FfiConverterSequenceTypeSystemLogEntry.lift(try rustCallWithError(FfiConverterTypeAdminError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_method_verifier_system_log(
             self.uniffiCloneHandle(),
@@ -4211,1201 +5536,6 @@ public func FfiConverterTypeUserKeyInfo_lower(_ value: UserKeyInfo) -> RustBuffe
 
 
 /**
- * An admin operation of the verifier was refused.
- */
-public 
-enum AdminError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * The account, user or key does not exist.
-     */
-    case NotFound(
-        /**
-         * `not_found`.
-         */code: String, 
-        /**
-         * What was looked for (`account`, `user`, `user key`, `account key`).
-         */what: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * The acting user or the key's owner is not an owner of the account.
-     */
-    case NotAllowed(
-        /**
-         * `not_allowed`.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * A name, email or key name breaks its rule.
-     */
-    case InvalidName(
-        /**
-         * `invalid_name`.
-         */code: String, 
-        /**
-         * Which value (`key name`, `account name`, `user name`, `email`).
-         */what: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * A key with this name already exists in the account.
-     */
-    case NameTaken(
-        /**
-         * `name_taken`.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * An allow-list entry is not a valid CIDR.
-     */
-    case InvalidCidr(
-        /**
-         * `invalid_cidr`.
-         */code: String, 
-        /**
-         * The entry as written.
-         */entry: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * The allow list has too many entries.
-     */
-    case AllowListTooLong(
-        /**
-         * `allow_list_too_long`.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * The OS random generator failed.
-     */
-    case Randomness(
-        /**
-         * `randomness`.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * The store failed (`store_conflict`, `store_duplicate`,
-     * `store_unavailable`, `store_newer_schema`, `store_corrupt`).
-     */
-    case Store(
-        /**
-         * The store error's code.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-
-    
-
-    
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension AdminError: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAdminError: FfiConverterRustBuffer {
-    typealias SwiftType = AdminError
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdminError {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .NotFound(
-            code: try FfiConverterString.read(from: &buf), 
-            what: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 2: return .NotAllowed(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 3: return .InvalidName(
-            code: try FfiConverterString.read(from: &buf), 
-            what: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 4: return .NameTaken(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 5: return .InvalidCidr(
-            code: try FfiConverterString.read(from: &buf), 
-            entry: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 6: return .AllowListTooLong(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 7: return .Randomness(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 8: return .Store(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: AdminError, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case let .NotFound(code,what,detail):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(what, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .NotAllowed(code,detail):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .InvalidName(code,what,detail):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(what, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .NameTaken(code,detail):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .InvalidCidr(code,entry,detail):
-            writeInt(&buf, Int32(5))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(entry, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .AllowListTooLong(code,detail):
-            writeInt(&buf, Int32(6))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Randomness(code,detail):
-            writeInt(&buf, Int32(7))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Store(code,detail):
-            writeInt(&buf, Int32(8))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAdminError_lift(_ buf: RustBuffer) throws -> AdminError {
-    return try FfiConverterTypeAdminError.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAdminError_lower(_ value: AdminError) -> RustBuffer {
-    return FfiConverterTypeAdminError.lower(value)
-}
-
-
-/**
- * A key value was rejected (the core's `KeyError`).
- */
-public 
-enum ApiKeyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * The key is empty or only whitespace.
-     */
-    case Empty(
-        /**
-         * `empty_key`.
-         */code: String, 
-        /**
-         * Which key.
-         */key: KeyKind, 
-        /**
-         * What is wrong, without the value.
-         */detail: String
-    )
-    /**
-     * The key is too short or too long.
-     */
-    case Length(
-        /**
-         * `key_length`.
-         */code: String, 
-        /**
-         * Which key.
-         */key: KeyKind, 
-        /**
-         * Its length in bytes.
-         */length: UInt64, 
-        /**
-         * What is wrong, without the value.
-         */detail: String
-    )
-    /**
-     * The key holds a character outside visible ASCII.
-     */
-    case Character(
-        /**
-         * `key_character`.
-         */code: String, 
-        /**
-         * Which key.
-         */key: KeyKind, 
-        /**
-         * Zero-based byte position of the first bad character.
-         */position: UInt64, 
-        /**
-         * What is wrong, without the value.
-         */detail: String
-    )
-
-    
-
-    
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension ApiKeyError: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeApiKeyError: FfiConverterRustBuffer {
-    typealias SwiftType = ApiKeyError
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeyError {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .Empty(
-            code: try FfiConverterString.read(from: &buf), 
-            key: try FfiConverterTypeKeyKind.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 2: return .Length(
-            code: try FfiConverterString.read(from: &buf), 
-            key: try FfiConverterTypeKeyKind.read(from: &buf), 
-            length: try FfiConverterUInt64.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 3: return .Character(
-            code: try FfiConverterString.read(from: &buf), 
-            key: try FfiConverterTypeKeyKind.read(from: &buf), 
-            position: try FfiConverterUInt64.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: ApiKeyError, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case let .Empty(code,key,detail):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterTypeKeyKind.write(key, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Length(code,key,length,detail):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterTypeKeyKind.write(key, into: &buf)
-            FfiConverterUInt64.write(length, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Character(code,key,position,detail):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterTypeKeyKind.write(key, into: &buf)
-            FfiConverterUInt64.write(position, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApiKeyError_lift(_ buf: RustBuffer) throws -> ApiKeyError {
-    return try FfiConverterTypeApiKeyError.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeApiKeyError_lower(_ value: ApiKeyError) -> RustBuffer {
-    return FfiConverterTypeApiKeyError.lower(value)
-}
-
-
-/**
- * Why a request did not authenticate. `detail` is the precise reason, for
- * logs; a caller is shown only `http_status` and `public_message`, in
- * which an account mismatch reads like an invalid user key.
- */
-public 
-enum AuthFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * The account has not enabled the API.
-     */
-    case ApiDisabled(
-        /**
-         * `api_disabled`.
-         */code: String, 
-        /**
-         * 401.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-    /**
-     * A key header is absent or empty.
-     */
-    case MissingCredentials(
-        /**
-         * `missing_credentials`.
-         */code: String, 
-        /**
-         * 401.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String, 
-        /**
-         * The header.
-         */header: String
-    )
-    /**
-     * A key header is repeated or not a well-formed key.
-     */
-    case MalformedCredentials(
-        /**
-         * `malformed_credentials`.
-         */code: String, 
-        /**
-         * 401.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String, 
-        /**
-         * The header.
-         */header: String
-    )
-    /**
-     * No account has this account key.
-     */
-    case InvalidAccountKey(
-        /**
-         * `invalid_account_key`.
-         */code: String, 
-        /**
-         * 401.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-    /**
-     * No user key has this value.
-     */
-    case InvalidUserKey(
-        /**
-         * `invalid_user_key`.
-         */code: String, 
-        /**
-         * 401.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-    /**
-     * The user key belongs to another account.
-     */
-    case AccountMismatch(
-        /**
-         * `account_mismatch`.
-         */code: String, 
-        /**
-         * 401.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-    /**
-     * The key's owner no longer has the owner role.
-     */
-    case OwnerRoleRevoked(
-        /**
-         * `owner_role_revoked`.
-         */code: String, 
-        /**
-         * 401.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-    /**
-     * The source IP is outside the key's allow list.
-     */
-    case SourceIpNotAllowed(
-        /**
-         * `source_ip_not_allowed`.
-         */code: String, 
-        /**
-         * 403.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String, 
-        /**
-         * The source IP the verifier saw.
-         */sourceIp: String
-    )
-    /**
-     * The key has an allow list and the source IP cannot be determined (a
-     * trusted proxy forwarded a malformed `X-Forwarded-For`).
-     */
-    case SourceIpUnknown(
-        /**
-         * `source_ip_unknown`.
-         */code: String, 
-        /**
-         * 403.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-    /**
-     * The verifier's store could not be read; retry later.
-     */
-    case StoreUnavailable(
-        /**
-         * `store_unavailable`.
-         */code: String, 
-        /**
-         * 503.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-    /**
-     * The peer address given to `authenticate` is not an IP address (a
-     * mistake of the calling code, not of the request).
-     */
-    case InvalidPeerAddress(
-        /**
-         * `invalid_peer_address`.
-         */code: String, 
-        /**
-         * 500.
-         */httpStatus: UInt16, 
-        /**
-         * What the caller is shown.
-         */publicMessage: String, 
-        /**
-         * The code the caller is shown (`unauthorized`, `forbidden`,
-         * `service_unavailable`, `internal_error`).
-         */publicCode: String, 
-        /**
-         * The precise reason.
-         */detail: String
-    )
-
-    
-
-    
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension AuthFailure: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAuthFailure: FfiConverterRustBuffer {
-    typealias SwiftType = AuthFailure
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthFailure {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .ApiDisabled(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 2: return .MissingCredentials(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf), 
-            header: try FfiConverterString.read(from: &buf)
-            )
-        case 3: return .MalformedCredentials(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf), 
-            header: try FfiConverterString.read(from: &buf)
-            )
-        case 4: return .InvalidAccountKey(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 5: return .InvalidUserKey(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 6: return .AccountMismatch(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 7: return .OwnerRoleRevoked(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 8: return .SourceIpNotAllowed(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf), 
-            sourceIp: try FfiConverterString.read(from: &buf)
-            )
-        case 9: return .SourceIpUnknown(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 10: return .StoreUnavailable(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 11: return .InvalidPeerAddress(
-            code: try FfiConverterString.read(from: &buf), 
-            httpStatus: try FfiConverterUInt16.read(from: &buf), 
-            publicMessage: try FfiConverterString.read(from: &buf), 
-            publicCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: AuthFailure, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case let .ApiDisabled(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .MissingCredentials(code,httpStatus,publicMessage,publicCode,detail,header):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            FfiConverterString.write(header, into: &buf)
-            
-        
-        case let .MalformedCredentials(code,httpStatus,publicMessage,publicCode,detail,header):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            FfiConverterString.write(header, into: &buf)
-            
-        
-        case let .InvalidAccountKey(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .InvalidUserKey(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(5))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .AccountMismatch(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(6))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .OwnerRoleRevoked(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(7))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .SourceIpNotAllowed(code,httpStatus,publicMessage,publicCode,detail,sourceIp):
-            writeInt(&buf, Int32(8))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            FfiConverterString.write(sourceIp, into: &buf)
-            
-        
-        case let .SourceIpUnknown(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(9))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .StoreUnavailable(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(10))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .InvalidPeerAddress(code,httpStatus,publicMessage,publicCode,detail):
-            writeInt(&buf, Int32(11))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(httpStatus, into: &buf)
-            FfiConverterString.write(publicMessage, into: &buf)
-            FfiConverterString.write(publicCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAuthFailure_lift(_ buf: RustBuffer) throws -> AuthFailure {
-    return try FfiConverterTypeAuthFailure.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAuthFailure_lower(_ value: AuthFailure) -> RustBuffer {
-    return FfiConverterTypeAuthFailure.lower(value)
-}
-
-
-/**
- * A call to the API did not succeed. No message holds a key.
- */
-public 
-enum ClientError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * 401: the server did not accept the keys.
-     */
-    case Unauthorized(
-        /**
-         * `unauthorized`.
-         */code: String, 
-        /**
-         * 401.
-         */status: UInt16, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * 403: the request is not allowed (chiefly: source IP outside the
-     * key's allow list).
-     */
-    case Forbidden(
-        /**
-         * `forbidden`.
-         */code: String, 
-        /**
-         * 403.
-         */status: UInt16, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * 429: over the rate limit after every allowed retry.
-     */
-    case RateLimited(
-        /**
-         * `rate_limited`.
-         */code: String, 
-        /**
-         * 429.
-         */status: UInt16, 
-        /**
-         * How long the server asked to wait, when it said.
-         */retryAfter: TimeInterval?, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * 404: no such resource.
-     */
-    case NotFound(
-        /**
-         * `not_found`.
-         */code: String, 
-        /**
-         * 404.
-         */status: UInt16, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * Any other unsuccessful answer, or a body that is not the expected JSON.
-     */
-    case Api(
-        /**
-         * `api_error`.
-         */code: String, 
-        /**
-         * The HTTP status.
-         */status: UInt16, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * The request did not complete within the timeout.
-     */
-    case Timeout(
-        /**
-         * `timeout`.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * The connection failed (refused, reset, DNS, TLS).
-     */
-    case Transport(
-        /**
-         * `transport`.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * The call was rejected before sending: bad path, method, body or option.
-     */
-    case InvalidRequest(
-        /**
-         * `invalid_request`.
-         */code: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-    /**
-     * Credentials could not be found or were invalid.
-     */
-    case Credentials(
-        /**
-         * `credentials`.
-         */code: String, 
-        /**
-         * The credential error's own code (`not_found`, `invalid_key`, ...).
-         */credentialCode: String, 
-        /**
-         * The full message.
-         */detail: String
-    )
-
-    
-
-    
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension ClientError: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeClientError: FfiConverterRustBuffer {
-    typealias SwiftType = ClientError
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientError {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .Unauthorized(
-            code: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterUInt16.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 2: return .Forbidden(
-            code: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterUInt16.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 3: return .RateLimited(
-            code: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterUInt16.read(from: &buf), 
-            retryAfter: try FfiConverterOptionDuration.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 4: return .NotFound(
-            code: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterUInt16.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 5: return .Api(
-            code: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterUInt16.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 6: return .Timeout(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 7: return .Transport(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 8: return .InvalidRequest(
-            code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 9: return .Credentials(
-            code: try FfiConverterString.read(from: &buf), 
-            credentialCode: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: ClientError, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case let .Unauthorized(code,status,detail):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Forbidden(code,status,detail):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .RateLimited(code,status,retryAfter,detail):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterOptionDuration.write(retryAfter, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .NotFound(code,status,detail):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Api(code,status,detail):
-            writeInt(&buf, Int32(5))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Timeout(code,detail):
-            writeInt(&buf, Int32(6))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Transport(code,detail):
-            writeInt(&buf, Int32(7))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .InvalidRequest(code,detail):
-            writeInt(&buf, Int32(8))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Credentials(code,credentialCode,detail):
-            writeInt(&buf, Int32(9))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(credentialCode, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeClientError_lift(_ buf: RustBuffer) throws -> ClientError {
-    return try FfiConverterTypeClientError.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeClientError_lower(_ value: ClientError) -> RustBuffer {
-    return FfiConverterTypeClientError.lower(value)
-}
-
-
-/**
  * Credentials could not be loaded, saved or resolved.
  */
 public 
@@ -5850,178 +5980,6 @@ public func FfiConverterTypeCredentialSource_lower(_ value: CredentialSource) ->
 
 
 /**
- * The authentication headers of a request could not be read.
- */
-public 
-enum HeaderError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * The header is absent.
-     */
-    case Missing(
-        /**
-         * `missing_header`.
-         */code: String, 
-        /**
-         * The header's name.
-         */header: String, 
-        /**
-         * What is wrong, without the value.
-         */detail: String
-    )
-    /**
-     * The header is present but empty.
-     */
-    case Empty(
-        /**
-         * `empty_header`.
-         */code: String, 
-        /**
-         * The header's name.
-         */header: String, 
-        /**
-         * What is wrong, without the value.
-         */detail: String
-    )
-    /**
-     * The header appears more than once.
-     */
-    case Duplicate(
-        /**
-         * `duplicate_header`.
-         */code: String, 
-        /**
-         * The header's name.
-         */header: String, 
-        /**
-         * What is wrong, without the value.
-         */detail: String
-    )
-    /**
-     * The header's value is not a well-formed key.
-     */
-    case Malformed(
-        /**
-         * `malformed_header`.
-         */code: String, 
-        /**
-         * The header's name.
-         */header: String, 
-        /**
-         * What is wrong, without the value.
-         */detail: String
-    )
-
-    
-
-    
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension HeaderError: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeHeaderError: FfiConverterRustBuffer {
-    typealias SwiftType = HeaderError
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeaderError {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .Missing(
-            code: try FfiConverterString.read(from: &buf), 
-            header: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 2: return .Empty(
-            code: try FfiConverterString.read(from: &buf), 
-            header: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 3: return .Duplicate(
-            code: try FfiConverterString.read(from: &buf), 
-            header: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 4: return .Malformed(
-            code: try FfiConverterString.read(from: &buf), 
-            header: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: HeaderError, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case let .Missing(code,header,detail):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(header, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Empty(code,header,detail):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(header, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Duplicate(code,header,detail):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(header, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Malformed(code,header,detail):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(header, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHeaderError_lift(_ buf: RustBuffer) throws -> HeaderError {
-    return try FfiConverterTypeHeaderError.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeHeaderError_lower(_ value: HeaderError) -> RustBuffer {
-    return FfiConverterTypeHeaderError.lower(value)
-}
-
-
-/**
  * Which of the two keys a message is about.
  */
 
@@ -6203,6 +6161,30 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -6219,6 +6201,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6687,7 +6693,7 @@ public func accountKeyHeader() -> String  {
  * with a well-formed value.
  */
 public func parseAuthHeaders(headers: [HeaderPair])throws  -> ApiKeys  {
-    return try  FfiConverterTypeApiKeys_lift(try rustCallWithError(FfiConverterTypeHeaderError_lift) {
+    return try  FfiConverterTypeApiKeys_lift(try rustCallWithError(FfiConverterTypeHeaderError__as_error_lift) {
         uniffiCallStatus in
     uniffi_redis_cloud_auth_ffi_fn_func_parse_auth_headers(
         FfiConverterSequenceTypeHeaderPair.lower(headers),uniffiCallStatus
@@ -6749,7 +6755,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_func_account_key_header() != 42582) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_func_parse_auth_headers() != 55898) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_func_parse_auth_headers() != 45549) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_func_user_key_header() != 31088) {
@@ -6758,7 +6764,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_func_key_fingerprint() != 18915) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_account() != 17928) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_account() != 56899) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_base_url() != 34465) {
@@ -6767,13 +6773,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_fingerprint() != 19443) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_request() != 14984) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_request() != 27423) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_system_log() != 10407) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_system_log() != 57913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_account() != 58875) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_account() != 36006) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_client_base_url() != 8100) {
@@ -6782,10 +6788,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_client_fingerprint() != 7381) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_request() != 39587) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_request() != 20263) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_system_log() != 59593) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_client_system_log() != 55425) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_credentialchain_environment() != 24671) {
@@ -6830,6 +6836,81 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_credentials_keys() != 55971) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_adminerror_code() != 55128) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_adminerror_detail() != 47804) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_adminerror_entry() != 13556) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_adminerror_what() != 64635) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeyerror_code() != 17836) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeyerror_detail() != 59063) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeyerror_key() != 61323) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeyerror_length() != 34630) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeyerror_position() != 63644) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_code() != 44282) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_detail() != 14185) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_error_body() != 45225) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_header() != 48875) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_http_status() != 36015) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_public_code() != 51824) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_public_message() != 10471) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_authfailure_source_ip() != 33163) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_clienterror_code() != 59779) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_clienterror_credential_code() != 32097) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_clienterror_detail() != 45079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_clienterror_retry_after() != 22044) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_clienterror_status() != 44531) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_headererror_code() != 19336) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_headererror_detail() != 14817) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_headererror_header() != 34255) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_apikeys_account_fingerprint() != 20516) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6851,76 +6932,76 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_secret_expose() != 40945) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_add_user() != 6263) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_add_user() != 10906) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_api_enabled() != 21612) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_api_enabled() != 58464) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_authenticate() != 46611) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_authenticate() != 20476) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_authenticate_many() != 29314) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_create_account() != 10261) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_create_account() != 22050) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_create_user_key() != 19182) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_create_user_key() != 5616) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_delete_user_key() != 57093) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_delete_user_key() != 63583) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_disable_api() != 28744) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_disable_api() != 22895) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_enable_api() != 55335) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_enable_api() != 1085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_flush_system_log() != 39497) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_flush_system_log() != 51656) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_list_user_keys() != 10872) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_list_user_keys() != 65457) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_list_users() != 61959) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_list_users() != 61748) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_rotate_account_key() != 36677) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_rotate_account_key() != 30536) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_allow_list() != 14281) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_allow_list() != 54896) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_trusted_proxies() != 6645) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_trusted_proxies() != 39035) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_user_role() != 44563) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_set_user_role() != 18062) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_system_log() != 43314) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_system_log() != 40312) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_verifier_trusted_proxies() != 51911) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_blockingclient_from_chain() != 38286) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_blockingclient_from_chain() != 28450) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_blockingclient_from_credentials() != 24006) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_blockingclient_from_credentials() != 7861) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_blockingclient_new() != 38484) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_blockingclient_new() != 3289) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_client_from_chain() != 9839) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_client_from_chain() != 43919) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_client_from_credentials() != 33859) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_client_from_credentials() != 14617) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_client_new() != 22213) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_client_new() != 10558) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_constructor_credentialchain_new() != 8952) {
@@ -6929,16 +7010,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_constructor_credentials_new() != 16661) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_apikeys_new() != 45740) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_apikeys_new() != 62130) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_in_memory() != 62103) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_open_redis() != 6530) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_open_redis() != 36866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_open_sqlite() != 49783) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_constructor_verifier_open_sqlite() != 38176) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -122,7 +122,7 @@ final class AuthenticateCase {
         for s in setup {
             if let error = s["error"] as? String {
                 XCTAssertThrowsError(try step(s), name) { caught in
-                    XCTAssertEqual((caught as? AdminError)?.code, error, "\(name): \(caught)")
+                    XCTAssertEqual((caught as? AdminError)?.code(), error, "\(name): \(caught)")
                 }
             } else {
                 try step(s)
@@ -151,12 +151,14 @@ final class AuthenticateCase {
         } else {
             XCTAssertThrowsError(try verifier.authenticate(method: method, path: path, headers: headers, peer: peer), name) { error in
                 guard let failure = error as? AuthFailure else { return XCTFail("\(name): \(error)") }
-                XCTAssertEqual(failure.code, expect["failure"] as? String, "\(name): \(failure.detail)")
-                XCTAssertEqual(Int(failure.httpStatus), status, name)
-                XCTAssertEqual(failure.publicCode, expect["public_code"] as? String, name)
+                XCTAssertEqual(failure.code(), expect["failure"] as? String, "\(name): \(failure.detail())")
+                XCTAssertEqual(Int(failure.httpStatus()), status, name)
+                XCTAssertEqual(failure.publicCode(), expect["public_code"] as? String, name)
                 if let message = expect["message"] as? String {
-                    XCTAssertEqual(failure.publicMessage, message, name)
+                    XCTAssertEqual(failure.publicMessage(), message, name)
                 }
+                let body = try JSONSerialization.jsonObject(with: Data(failure.errorBody().utf8)) as? [String: Any]
+                XCTAssertEqual(body?["status"] as? Int, status, name)
                 assertNoSecret(textForms(failure), Array(secrets.values))
             }
         }

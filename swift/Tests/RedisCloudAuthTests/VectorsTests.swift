@@ -18,8 +18,8 @@ final class VectorsTests: XCTestCase {
             if let expected = vector["error"] as? String {
                 XCTAssertThrowsError(try ApiKeys(accountKey: account, userKey: user), name) { error in
                     guard let error = error as? ApiKeyError else { return XCTFail("\(name): \(error)") }
-                    XCTAssertEqual(error.code, expected, name)
-                    XCTAssertEqual(vectorName(error.key), vector["key"] as? String, name)
+                    XCTAssertEqual(error.code(), expected, name)
+                    XCTAssertEqual(vectorName(error.key()), vector["key"] as? String, name)
                     let values = [account, user]
                         .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                         .filter { $0.count >= 8 }
@@ -40,8 +40,8 @@ final class VectorsTests: XCTestCase {
             if let expected = vector["error"] as? String {
                 XCTAssertThrowsError(try parseAuthHeaders(headers: pairs), name) { error in
                     guard let error = error as? HeaderError else { return XCTFail("\(name): \(error)") }
-                    XCTAssertEqual(error.code, expected, name)
-                    XCTAssertEqual(error.header, vector["header"] as? String, name)
+                    XCTAssertEqual(error.code(), expected, name)
+                    XCTAssertEqual(error.header(), vector["header"] as? String, name)
                     let values = pairs.map { $0.value.trimmingCharacters(in: .whitespaces) }.filter { $0.count >= 8 }
                     assertNoSecret(textForms(error), values)
                 }

@@ -7,6 +7,7 @@ import kotlin.test.assertFailsWith
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.fail
+import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
@@ -89,7 +90,7 @@ private class Case(private val case: JsonObject) {
                 step(s)
             } else {
                 val caught = assertFailsWith<AdminException>("${s.string("op")} should fail") { step(s) }
-                assertEquals(error, caught.code, caught.detail)
+                assertEquals(error, caught.code(), caught.detail())
             }
         }
         val request = case["request"]?.jsonObject ?: return
@@ -117,11 +118,12 @@ private class Case(private val case: JsonObject) {
             )
         } else {
             val failure = assertFailsWith<AuthFailure> { verifier.authenticate(method, path, headers, peer) }
-            assertEquals(expect.string("failure"), failure.code, failure.detail)
-            assertEquals(status.toUShort(), failure.httpStatus)
-            assertEquals(expect.string("public_code"), failure.publicCode)
-            expect.str("message")?.let { assertEquals(it, failure.publicMessage) }
-            assertNoSecret("${failure.message} $failure ${failure.publicMessage}", *secrets.values.toTypedArray())
+            assertEquals(expect.string("failure"), failure.code(), failure.detail())
+            assertEquals(status.toUShort(), failure.httpStatus())
+            assertEquals(expect.string("public_code"), failure.publicCode())
+            expect.str("message")?.let { assertEquals(it, failure.publicMessage()) }
+            assertEquals(status, Json.parseToJsonElement(failure.errorBody()).jsonObject.getValue("status").jsonPrimitive.int)
+            assertNoSecret("${failure.detail()} $failure ${failure.publicMessage()} ${failure.errorBody()}", *secrets.values.toTypedArray())
         }
         verifier.flushSystemLog()
         val after = logSizes()

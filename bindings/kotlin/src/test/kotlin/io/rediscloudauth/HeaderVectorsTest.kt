@@ -19,9 +19,9 @@ class HeaderVectorsTest {
             val error = case.str("error")
             if (error != null) {
                 val caught = assertFailsWith<ApiKeyException> { ApiKeys(account, user) }
-                assertEquals(error, caught.code)
-                assertEquals(case.string("key"), caught.key.name.lowercase())
-                val text = "${caught.message} $caught ${caught.detail}"
+                assertEquals(error, caught.code())
+                assertEquals(case.string("key"), caught.key().name.lowercase())
+                val text = "${caught.message} $caught ${caught.detail()}"
                 assertNoSecret(text, *listOf(account, user).map { it.trim() }.filter { it.length >= 8 }.toTypedArray())
             } else {
                 val keys = ApiKeys(account, user)
@@ -40,8 +40,8 @@ class HeaderVectorsTest {
             val error = case.str("error")
             if (error != null) {
                 val caught = assertFailsWith<HeaderException> { parseAuthHeaders(pairs) }
-                assertEquals(error, caught.code)
-                assertEquals(case.string("header"), caught.header)
+                assertEquals(error, caught.code())
+                assertEquals(case.string("header"), caught.header())
                 val values = pairs.map { it.value.trim() }.filter { it.length >= 8 }
                 assertNoSecret("${caught.message} $caught", *values.toTypedArray())
             } else {

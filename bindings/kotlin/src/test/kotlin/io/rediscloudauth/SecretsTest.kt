@@ -53,9 +53,10 @@ class SecretsTest {
     @Test
     fun `key errors never hold the value`() {
         val bad = "UserKey with spaces inside"
-        val caught = assertFailsWith<ApiKeyException.Character> { ApiKeys(ACCOUNT, bad) }
-        assertEquals(KeyKind.USER, caught.key)
-        assertEquals(7UL, caught.position)
+        val caught = assertFailsWith<ApiKeyException> { ApiKeys(ACCOUNT, bad) }
+        assertEquals("key_character", caught.code())
+        assertEquals(KeyKind.USER, caught.key())
+        assertEquals(7UL, caught.position())
         assertNoSecret("${caught.message} $caught ${caught.stackTraceToString()}", bad, ACCOUNT)
     }
 
@@ -73,10 +74,11 @@ class SecretsTest {
     @Test
     fun `header errors never hold the value`() {
         val value = "Account Key Secret 0123"
-        val caught = assertFailsWith<HeaderException.Malformed> {
+        val caught = assertFailsWith<HeaderException> {
             parseAuthHeaders(listOf(HeaderPair("x-api-key", value), HeaderPair("x-api-secret-key", USER)))
         }
-        assertEquals("x-api-key", caught.header)
+        assertEquals("malformed_header", caught.code())
+        assertEquals("x-api-key", caught.header())
         assertNoSecret("${caught.message} $caught", value, USER)
     }
 }

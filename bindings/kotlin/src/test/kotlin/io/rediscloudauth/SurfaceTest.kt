@@ -149,7 +149,9 @@ class SurfaceTest {
                     e
                 }
                 assertTrue(kotlinClass(kotlinName).isInstance(thrown), "$name: threw ${thrown::class}")
-                val fields = thrown::class.memberProperties.map { it.name }
+                // A field is a property, or a method without arguments on an error object.
+                val fields = thrown::class.memberProperties.map { it.name } +
+                    thrown::class.memberFunctions.filter { it.parameterNames().isEmpty() }.map { it.name }
                 // A field marked `?` is only there where the error has one.
                 for (field in spec.jsonObject.names("fields").filterNot { it.endsWith("?") }.map(::camel)) {
                     assertTrue(field in fields, "$kotlinName lacks $field (has $fields)")

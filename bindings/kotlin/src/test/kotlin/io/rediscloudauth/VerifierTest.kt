@@ -47,7 +47,7 @@ fun Verifier.outcome(accountKey: String?, userKey: String?, peer: String, method
         authenticate(method, path, authHeaders(accountKey, userKey), peer)
         "ok"
     } catch (failure: AuthFailure) {
-        failure.code
+        failure.code()
     }
 
 class VerifierTest {
@@ -90,29 +90,40 @@ class VerifierTest {
         for ((code, args) in cases) {
             assertEquals(code, v.outcome(args.first, args.second, args.third), code)
         }
-        val outside = assertFailsWith<AuthFailure.SourceIpNotAllowed> {
+        val outside = assertFailsWith<AuthFailure> {
             v.authenticate("GET", "/v1/", authHeaders(w.accountKey, w.userKey), OUTSIDE_IP)
         }
-        assertEquals(403.toUShort(), outside.httpStatus)
-        assertEquals("forbidden", outside.publicCode)
-        assertEquals(OUTSIDE_IP, outside.sourceIp)
-        assertTrue("allow list" in outside.detail, outside.detail)
-        val mismatch = assertFailsWith<AuthFailure.AccountMismatch> {
+        assertEquals("source_ip_not_allowed", outside.code())
+        assertEquals(403.toUShort(), outside.httpStatus())
+        assertEquals("forbidden", outside.publicCode())
+        assertEquals(OUTSIDE_IP, outside.sourceIp())
+        assertNull(outside.header())
+        assertTrue("allow list" in outside.detail(), outside.detail())
+        // The body rcauth serve answers with, rendered by the core.
+        assertEquals(
+            """{"error":"forbidden","message":"${outside.publicMessage()}","status":403}""",
+            outside.errorBody(),
+        )
+        val mismatch = assertFailsWith<AuthFailure> {
             v.authenticate("GET", "/v1/", authHeaders(w.accountKey, w.otherUserKey), OK_IP)
         }
-        val unknown = assertFailsWith<AuthFailure.InvalidUserKey> {
+        val unknown = assertFailsWith<AuthFailure> {
             v.authenticate("GET", "/v1/", authHeaders(w.accountKey, "NoSuchUserKey0123456"), OK_IP)
         }
+        assertEquals(listOf("account_mismatch", "invalid_user_key"), listOf(mismatch.code(), unknown.code()))
         // A caller cannot tell a key of another account from an unknown one.
-        assertEquals(unknown.publicMessage, mismatch.publicMessage)
-        assertEquals(401.toUShort(), mismatch.httpStatus)
-        assertEquals(401.toUShort(), unknown.httpStatus)
-        val missing = assertFailsWith<AuthFailure.MissingCredentials> {
+        assertEquals(unknown.publicMessage(), mismatch.publicMessage())
+        assertEquals(unknown.errorBody(), mismatch.errorBody())
+        assertEquals(401.toUShort(), mismatch.httpStatus())
+        assertEquals(401.toUShort(), unknown.httpStatus())
+        val missing = assertFailsWith<AuthFailure> {
             v.authenticate("GET", "/v1/", authHeaders(null, w.userKey), OK_IP)
         }
-        assertEquals("x-api-key", missing.header)
+        assertEquals("missing_credentials", missing.code())
+        assertEquals("x-api-key", missing.header())
+        assertNull(missing.sourceIp())
         for (failure in listOf(outside, mismatch, unknown, missing)) {
-            assertNoSecret("${failure.message} $failure ${failure.publicMessage}", w.accountKey, w.userKey, w.otherUserKey)
+            assertNoSecret("${failure.detail()} $failure ${failure.publicMessage()} ${failure.errorBody()}", w.accountKey, w.userKey, w.otherUserKey)
         }
     }
 
@@ -173,12 +184,12 @@ class VerifierTest {
         )
         for ((code, call) in expect) {
             val caught = assertFailsWith<AdminException>(code) { call() }
-            assertEquals(code, caught.code)
+            assertEquals(code, caught.code())
         }
-        val email = assertFailsWith<AdminException.InvalidName> { v.addUser(a, "Mallory", "not an email", Role.MEMBER) }
-        assertEquals("email", email.what)
-        val proxies = assertFailsWith<AdminException.InvalidCidr> { v.setTrustedProxies(listOf("10.0.0.0/8", "nonsense")) }
-        assertEquals("nonsense", proxies.entry)
+        val email = assertFailsWith<AdminException> { v.addUser(a, "Mallory", "not an email", Role.MEMBER) }
+        assertEquals("invalid_name" to "email", email.code() to email.what())
+        val proxies = assertFailsWith<AdminException> { v.setTrustedProxies(listOf("10.0.0.0/8", "nonsense")) }
+        assertEquals("invalid_cidr" to "nonsense", proxies.code() to proxies.entry())
         // Trusted proxies are CIDRs or bare addresses, as rcauth takes them.
         v.setTrustedProxies(listOf("192.0.2.7", " 10.0.0.0/8"))
         assertEquals(listOf("192.0.2.7/32", "10.0.0.0/8"), v.trustedProxies())
@@ -221,7 +232,7 @@ class VerifierTest {
         val forwarded = authHeaders(w.accountKey, w.userKey, "X-Forwarded-For" to "10.9.8.7")
         assertEquals("10.9.8.7", v.authenticate("GET", "/v1/", forwarded, "127.0.0.1").sourceIp)
         val outside = authHeaders(w.accountKey, w.userKey, "X-Forwarded-For" to OUTSIDE_IP)
-        assertFailsWith<AuthFailure.SourceIpNotAllowed> { v.authenticate("GET", "/v1/", outside, "127.0.0.1") }
+        assertEquals("source_ip_not_allowed", assertFailsWith<AuthFailure> { v.authenticate("GET", "/v1/", outside, "127.0.0.1") }.code())
     }
 
     @Test
@@ -241,7 +252,7 @@ class VerifierTest {
             Files.getPosixFilePermissions(path),
         )
         val bad = assertFailsWith<AdminException> { Verifier.openSqlite(dir.resolve("no-such-dir/x/v.db").toString()) }
-        assertTrue(bad.code.startsWith("store_"), bad.code)
+        assertTrue(bad.code().startsWith("store_"), bad.code())
     }
 
     @Test
