@@ -22,10 +22,20 @@ use crate::keys::KeyKind;
 macro_rules! error_object {
     ($(#[$doc:meta])* $name:ident($core:ty)) => {
         $(#[$doc])*
-        #[derive(Debug, thiserror::Error, uniffi::Object)]
+        #[derive(thiserror::Error, uniffi::Object)]
         #[error(transparent)]
         #[uniffi::export(Debug, Display)]
         pub struct $name($core);
+
+        /// `Name { code, detail }`: what a log needs, never a secret.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("code", &self.0.code())
+                    .field("detail", &self.0.to_string())
+                    .finish()
+            }
+        }
 
         impl $name {
             /// The core's error as the error a binding call returns.
