@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every package the project ships into dist/ (DIST_DIR to change it):
-#   - Python: the sdist and manylinux_2_17 wheels for x86_64 and aarch64
-#     (py3-none: one wheel serves every CPython), checked with auditwheel;
+#   - Python: the sdist and, built from it, manylinux_2_17 wheels for x86_64
+#     and aarch64 (py3-none: one wheel serves every CPython), checked with
+#     auditwheel;
 #   - Node.js: the main npm package and one package per platform
 #     (linux-x64-gnu, linux-x64-musl, linux-arm64-gnu) wired through
 #     optionalDependencies, each an `npm pack` tarball;
@@ -125,9 +126,15 @@ say "Python sdist"
 sdist="$dist/redis_cloud_auth-$version.tar.gz"
 [ -f "$sdist" ] || fail "no sdist at $sdist"
 listing=$(tar tzf "$sdist")
-for member in pyproject.toml README.md bindings/ffi/Cargo.toml core/Cargo.toml Cargo.lock; do
+for member in pyproject.toml README.md bindings/ffi/Cargo.toml core/Cargo.toml Cargo.lock \
+  bindings/uniffi-bindgen/src/main.rs; do
   grep -qx "redis_cloud_auth-$version/$member" <<<"$listing" || fail "the sdist lacks $member"
 done
+# The wheels are built from the unpacked sdist, as pip builds it: an sdist
+# that lacks something the build needs (the uniffi-bindgen that maturin
+# runs, for one) fails here, not on a user's machine.
+tar -xzf "$sdist" -C "$work"
+sdist_tree="$work/redis_cloud_auth-$version"
 
 declare -A ffi_lib # target triple -> stripped UniFFI library
 for arch in x86_64 aarch64; do
@@ -135,7 +142,7 @@ for arch in x86_64 aarch64; do
   say "Python wheel for $triple"
   # The profile keeps symbols: under zig a cargo strip can strip the
   # symbol table too, and UniFFI then generates an empty module.
-  (cd python && quiet "maturin-$arch" maturin build --profile "$profile" --zig --compatibility "manylinux_${glibc/./_}" \
+  (cd "$sdist_tree" && quiet "maturin-$arch" maturin build --profile "$profile" --zig --compatibility "manylinux_${glibc/./_}" \
     --target "$triple" --out "$work/wheels-$arch")
   raw=$(ls "$work/wheels-$arch"/redis_cloud_auth-"$version"-py3-none-*manylinux_2_17_"$arch"*.whl)
   # Remove the debug sections the standard library brings; keep the

@@ -7,7 +7,8 @@ the source) imply, or skipped more than allowed.
 
 RUNNER names the summary to read: cargo ("test result: ok. N passed; ...
 M ignored"), pytest ("N passed, M skipped in ..."), node (node --test's
-"# tests N ... # skipped M"), surefire ("Tests run: N, ..., Skipped: M").
+"# tests N ... # skipped M"), surefire ("Tests run: N, ..., Skipped: M"), junit (the JUnit console
+launcher's "[ N tests successful ]" summary).
 It prints one line: "LABEL: N ran, M skipped (at least K expected)".
 """
 
@@ -70,7 +71,20 @@ def surefire(lines: list[str]) -> tuple[int, int] | None:
     return None
 
 
-RUNNERS = {"cargo": cargo, "pytest": pytest, "node": node, "surefire": surefire}
+def junit(lines: list[str]) -> tuple[int, int] | None:
+    """The JUnit console launcher's summary box: "[ 181 tests successful ]"."""
+    count: dict[str, int] = {}
+    for line in lines:
+        m = re.match(r"^\[\s*(\d+) tests (successful|failed|aborted|skipped|found)\s*\]", line)
+        if m:
+            count[m[2]] = int(m[1])
+    if "found" not in count:
+        return None
+    ran = sum(count.get(k, 0) for k in ("successful", "failed", "aborted"))
+    return ran, count.get("skipped", 0)
+
+
+RUNNERS = {"cargo": cargo, "pytest": pytest, "node": node, "surefire": surefire, "junit": junit}
 
 
 def vector_cases(spec: str) -> int:

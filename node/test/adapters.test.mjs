@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
 import express from 'express'
 import Fastify from 'fastify'
-import { ApiKeys, Credentials, Verifier } from '../redis-cloud-auth.js'
+import { ApiKeys, Credentials, Verifier } from 'redis-cloud-auth'
 import { ApiKeysAuth, authMiddleware, fastifyAuth } from 'redis-cloud-auth/adapters'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')

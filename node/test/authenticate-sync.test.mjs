@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { Verifier } from '../redis-cloud-auth.js'
+import { Verifier } from 'redis-cloud-auth'
 
 /** An account with two owners, the API enabled and one key of Ada's. */
 async function setUp(verifier) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Verifier } from '../redis-cloud-auth.js'
+import { Verifier } from 'redis-cloud-auth'
 
 const path = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'vectors', 'authenticate.json')
 const { cases } = JSON.parse(readFileSync(path, 'utf8'))

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
-import { ApiKeys, Client, Credentials, MemoryStore, Verifier } from '../redis-cloud-auth.js'
+import { ApiKeys, Client, Credentials, MemoryStore, Verifier } from 'redis-cloud-auth'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const rcauth =

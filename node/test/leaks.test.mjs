@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
-import { ApiKeys, Client, FileStore, Verifier } from '../redis-cloud-auth.js'
+import { ApiKeys, Client, FileStore, Verifier } from 'redis-cloud-auth'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const rcauth =

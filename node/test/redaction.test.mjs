@@ -2,9 +2,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { inspect, format } from 'node:util'
-import * as esm from '../redis-cloud-auth.js'
-import { ApiKeys, Credentials, MemoryStore, parseAuthHeaders, resolveCredentials } from '../redis-cloud-auth.js'
+import * as esm from 'redis-cloud-auth'
+import { ApiKeys, Credentials, MemoryStore, parseAuthHeaders, resolveCredentials } from 'redis-cloud-auth'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
 const ACCOUNT = 'AccountSecret-7f3a9c'
 const USER = 'UserSecret-b81d22e0'
@@ -81,8 +82,9 @@ test('errors never hold a key', async () => {
 
 test('every native export is exported by the package entry, for CJS and ESM', () => {
   const require = createRequire(import.meta.url)
-  const native = require('../index.js')
-  const entry = require('../redis-cloud-auth.js')
+  // The package as installed: its entry and the generated index.js beside it.
+  const native = require(join(dirname(require.resolve('redis-cloud-auth/package.json')), 'index.js'))
+  const entry = require('redis-cloud-auth')
   // Names starting with `_` are the entry's own helpers (auth-request.js).
   const publicNames = Object.keys(native).filter((n) => !n.startsWith('_'))
   assert.deepEqual(Object.keys(entry).filter((n) => n in native).sort(), publicNames.sort())

@@ -3,7 +3,7 @@
 // sets it) and is skipped without it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Verifier } from '../redis-cloud-auth.js'
+import { Verifier } from 'redis-cloud-auth'
 
 const url = process.env.RCAUTH_TEST_REDIS_URL
 const skip = url ? false : 'RCAUTH_TEST_REDIS_URL is not set (scripts/test.d/70-redis.sh sets it)'

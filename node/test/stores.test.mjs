@@ -12,7 +12,7 @@ import {
   KeychainStore,
   MemoryStore,
   resolveCredentials,
-} from '../redis-cloud-auth.js'
+} from 'redis-cloud-auth'
 
 const keys = new ApiKeys('AccountKey0123', 'UserKeyStored01')
 const creds = new Credentials(keys, 'http://127.0.0.1:9/v1')

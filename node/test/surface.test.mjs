@@ -13,7 +13,8 @@ import ts from 'typescript'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const spec = JSON.parse(readFileSync(join(here, '..', '..', 'tests', 'api', 'surface.json'), 'utf8'))
-const pkg = createRequire(import.meta.url)('..')
+const require = createRequire(import.meta.url)
+const pkg = require('redis-cloud-auth')
 
 /** Whether a spec entry exists in Node.js. */
 const inNode = (entry) => !entry.only || entry.only.includes('node')
@@ -26,7 +27,7 @@ const required = (field) => field.replace(/\?$/, '')
 const fieldsOfRecord = (record) => (Array.isArray(record) ? record : record.fields)
 
 // index.d.ts as TypeScript sees it, class and interface declarations merged.
-const dts = join(here, '..', 'index.d.ts')
+const dts = join(dirname(require.resolve('redis-cloud-auth/package.json')), 'index.d.ts')
 const program = ts.createProgram([dts], { noEmit: true, strict: true, types: [] })
 const checker = program.getTypeChecker()
 const declared = new Map(

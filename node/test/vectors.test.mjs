@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, mkdtempSync, chmodSync, rmSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ApiKeys, parseAuthHeaders, resolveCredentials } from '../redis-cloud-auth.js'
+import { ApiKeys, parseAuthHeaders, resolveCredentials } from 'redis-cloud-auth'
 
 const vectors = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'vectors')
 const load = (name) => JSON.parse(readFileSync(join(vectors, name), 'utf8'))

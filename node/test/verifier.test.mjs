@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { ApiKeys, Secret, Verifier } from '../redis-cloud-auth.js'
+import { ApiKeys, Secret, Verifier } from 'redis-cloud-auth'
 
 /** An account with an owner, the API enabled and one key limited to 10.0.0.0/8. */
 async function setUp(verifier) {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Redis store: installs redis-server (Debian package) when missing, starts a
 # throwaway server on a free loopback port with no persistence, runs every
-# test that needs Redis against it (Rust, Python, Node: the Python package
-# and the Node addon are built here when an earlier step did not), and stops
-# it after. A test that did not run fails the step.
+# test that needs Redis against it (Rust; Python and Node against the
+# packages scripts/dist.sh built, installed here when steps 30 and 50 did
+# not), and stops it after. A test that did not run fails the step.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -57,31 +57,32 @@ counted cargo rcauth-redis --at-least "$(ignored_in cli/tests/redis_fleet.rs)" -
 counted cargo ffi-redis --at-least "$(ignored_in bindings/ffi/tests/redis.rs)" -- \
   cargo test -p redis-cloud-auth-ffi --test redis -- --ignored
 
-# The venv with the package installed, as step 30 builds it; built here the
+# The venv with the wheel installed, as step 30 makes it; made here the
 # same way when missing. Sets $python to the venv's interpreter.
 python_with_package() {
   local venv="$CARGO_TARGET_DIR/python-venv"
   python="$venv/bin/python"
-  if [ ! -x "$python" ] || ! "$python" -c 'import redis_cloud_auth'; then
-    echo "python: building the package into $venv (as step 30 does)"
-    [ -x "$python" ] || python3 -m venv "$venv"
-    # The build backend runs maturin from PATH.
-    export PATH="$venv/bin:$PATH"
-    "$python" -m pip install --quiet --upgrade pip
-    "$python" -m pip install --quiet "maturin==1.16.*" pytest
-    MATURIN_PEP517_ARGS="--profile dev" "$python" -m pip install --quiet \
-      --force-reinstall --no-deps --no-build-isolation ./python
+  if [ ! -x "$python" ] || ! "$python" -c 'import redis_cloud_auth' 2>/dev/null; then
+    source scripts/lib/dist-dir.sh
+    echo "python: installing the wheel from $dist into $venv (as step 30 does)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$python" -m pip install --quiet --disable-pip-version-check pytest \
+      "$(ls "$dist"/redis_cloud_auth-*-py3-none-*manylinux_2_17_x86_64*.whl)"
   fi
   "$python" -c 'import redis_cloud_auth'
 }
 
-# The npm tools and the addon, as step 50 builds them (napi build, debug):
-# installed when missing, the addon rebuilt (a no-op when current).
-node_with_addon() {
+# The project with the npm packages installed, as step 50 makes it; made
+# here the same way when missing. Sets $project.
+node_with_package() {
   if ! command -v npm >/dev/null; then
     apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
   fi
-  (cd node && { [ -d node_modules ] || npm ci --ignore-scripts --no-audit --no-fund; } && npx napi build --platform)
+  project="$CARGO_TARGET_DIR/node-project"
+  if [ ! -f "$project/node/test/redis.test.mjs" ]; then
+    source scripts/lib/node-project.sh
+  fi
 }
 
 # Python's Verifier.open_redis: every test of the file runs, none skipped.
@@ -91,6 +92,6 @@ tests=$(grep -c '^def test_' python/tests/test_redis.py)
   "$python" -m pytest -p no:cacheprovider -q --rootdir=.. test_redis.py)
 
 # Node's Verifier.openRedis: every test of the file runs, none skipped.
-node_with_addon
+node_with_package
 tests=$(grep -c '^test(' node/test/redis.test.mjs)
-(cd node && counted node node-redis --at-least "$tests" --max-skipped 0 -- node --test test/redis.test.mjs)
+(cd "$project" && counted node node-redis --at-least "$tests" --max-skipped 0 -- node --test node/test/redis.test.mjs)
