@@ -159,7 +159,6 @@ fn clones_of_a_blocking_client_share_its_connections() {
     for _ in 0..5 {
         client.clone().account().unwrap();
     }
-    let connections: std::collections::HashSet<_> =
-        server.seen().iter().map(|s| s.peer).collect();
+    let connections: std::collections::HashSet<_> = server.seen().iter().map(|s| s.peer).collect();
     assert_eq!(connections.len(), 1, "one pooled connection for five calls");
 }
