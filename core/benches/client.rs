@@ -3,8 +3,8 @@
 //!
 //! Baseline `reqwest`: one pooled `reqwest::Client` sending the same two
 //! headers and parsing the same JSON. `Client::account` adds path checks,
-//! the retry loop, tracing spans and error mapping; `BlockingClient` adds a
-//! hop to the shared runtime and back.
+//! the retry loop, tracing spans and error mapping; `BlockingClient` drives
+//! its own current-thread runtime on the calling thread.
 
 use std::net::SocketAddr;
 

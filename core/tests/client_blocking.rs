@@ -118,3 +118,47 @@ fn a_slow_server_hits_the_blocking_timeout() {
     assert_eq!(client.account().unwrap_err(), ClientError::Timeout);
     assert_eq!(server.count(), 2);
 }
+
+#[test]
+fn the_async_client_of_a_blocking_client_runs_elsewhere_after_blocking_calls() {
+    let server = TestServer::start(vec![Reply::json(200, account_body())]);
+    let client = blocking(&server);
+    client.account().unwrap();
+    // Its connections are not those the blocking calls left idle on the
+    // blocking client's own runtime, which nobody drives now.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let name = runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(5), client.client().account()).await
+    });
+    assert_eq!(name.unwrap().unwrap().account.name, "acme");
+    assert_eq!(client.account().unwrap().account.name, "acme");
+    assert_eq!(server.count(), 3);
+}
+
+#[test]
+fn a_blocking_client_can_be_dropped_inside_an_async_task() {
+    let server = TestServer::start(vec![Reply::json(200, account_body())]);
+    let client = blocking(&server);
+    client.account().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move { drop(client) });
+    assert_eq!(server.count(), 1);
+}
+
+#[test]
+fn clones_of_a_blocking_client_share_its_connections() {
+    let server = TestServer::start(vec![Reply::json(200, account_body())]);
+    let client = blocking(&server);
+    for _ in 0..5 {
+        client.clone().account().unwrap();
+    }
+    let connections: std::collections::HashSet<_> = server.seen().iter().map(|s| s.peer).collect();
+    assert_eq!(connections.len(), 1, "one pooled connection for five calls");
+}

@@ -83,8 +83,8 @@ struct Inner {
     keys: ApiKeys,
     fingerprint: String,
     config: ClientConfig,
-    limiter: Option<RateLimiter>,
-    server_pause: ServerPause,
+    limiter: Option<Arc<RateLimiter>>,
+    server_pause: Arc<ServerPause>,
 }
 
 impl Client {
@@ -192,6 +192,23 @@ impl Client {
     /// The settings this client runs with.
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
+    }
+
+    /// The same client (keys, settings, rate limit and server pauses) on a
+    /// connection pool of its own, for a runtime that only runs while a
+    /// caller waits on it.
+    fn with_own_pool(&self) -> Result<Client, ClientError> {
+        let inner = &self.inner;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http: http_client(&inner.keys, &inner.config)?,
+                keys: inner.keys.clone(),
+                fingerprint: inner.fingerprint.clone(),
+                config: inner.config.clone(),
+                limiter: inner.limiter.clone(),
+                server_pause: inner.server_pause.clone(),
+            }),
+        })
     }
 
     fn decode<T: serde::de::DeserializeOwned>(
@@ -414,14 +431,16 @@ impl ClientBuilder {
             user_agent: config::user_agent(self.user_agent_suffix.as_deref()),
             rate_limit_per_minute: self.rate_limit_per_minute,
         };
-        let http = self.http_client(&config)?;
+        let http = http_client(&self.keys, &config)?;
         let fingerprint = self.keys.fingerprint();
         tracing::debug!(base_url = %config.base_url, key = %fingerprint, "client built");
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                limiter: config.rate_limit_per_minute.map(RateLimiter::per_minute),
-                server_pause: ServerPause::default(),
+                limiter: config
+                    .rate_limit_per_minute
+                    .map(|per_minute| Arc::new(RateLimiter::per_minute(per_minute))),
+                server_pause: Arc::default(),
                 keys: self.keys,
                 fingerprint,
                 config,
@@ -462,22 +481,24 @@ impl ClientBuilder {
         }
         Ok(url.trim_end_matches('/').to_string())
     }
+}
 
-    fn http_client(&self, config: &ClientConfig) -> Result<reqwest::Client, ClientError> {
-        let mut headers = self.keys.header_map();
-        headers.insert(
-            http::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        );
-        reqwest::Client::builder()
-            .user_agent(config.user_agent.as_str())
-            .default_headers(headers)
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .redirect(request::same_origin_redirects())
-            .build()
-            .map_err(|err| ClientError::Transport {
-                message: format!("cannot start the HTTP client: {err}"),
-            })
-    }
+/// A reqwest client, with its own connection pool, sending `keys` and the
+/// settings of `config` with every request.
+fn http_client(keys: &ApiKeys, config: &ClientConfig) -> Result<reqwest::Client, ClientError> {
+    let mut headers = keys.header_map();
+    headers.insert(
+        http::header::ACCEPT,
+        HeaderValue::from_static("application/json"),
+    );
+    reqwest::Client::builder()
+        .user_agent(config.user_agent.as_str())
+        .default_headers(headers)
+        .timeout(config.timeout)
+        .connect_timeout(config.connect_timeout)
+        .redirect(request::same_origin_redirects())
+        .build()
+        .map_err(|err| ClientError::Transport {
+            message: format!("cannot start the HTTP client: {err}"),
+        })
 }

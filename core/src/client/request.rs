@@ -211,16 +211,14 @@ impl Client {
         }
         let mut response = request.send().await.map_err(Failure::Network)?;
         let status = response.status();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let too_large = || Failure::TooLarge { status };
-        if response
-            .content_length()
-            .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64)
-        {
+        let length = response.content_length();
+        if length.is_some_and(|len| len > MAX_RESPONSE_BYTES as u64) {
             return Err(too_large());
         }
         // Reading the body (also of errors) lets the connection go back to the pool.
-        let mut body = Vec::new();
+        let mut body = Vec::with_capacity(length.unwrap_or(0) as usize);
         while let Some(chunk) = response.chunk().await.map_err(Failure::Network)? {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(too_large());

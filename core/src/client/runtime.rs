@@ -1,5 +1,6 @@
 //! The one tokio runtime the client starts for callers that have none:
-//! blocking calls, and async calls awaited on another executor.
+//! async calls awaited on another executor, and blocking calls made inside
+//! another runtime.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -41,7 +42,8 @@ where
     Ok(AbortOnDrop(shared()?.spawn(future)))
 }
 
-/// Runs `future` on the shared runtime and waits for it on this thread.
+/// Runs `future` on the shared runtime and waits for it on this thread
+/// (a blocking call made inside another runtime).
 ///
 /// The future is spawned rather than driven with `block_on`, so a call
 /// from inside another runtime blocks that thread but never panics.
