@@ -23,6 +23,7 @@ pub mod client;
 pub mod credentials;
 pub mod headers;
 pub mod keys;
+mod key_digest;
 #[cfg(feature = "tower")]
 pub mod layer;
 pub mod model;
