@@ -293,7 +293,8 @@ mod tests {
             .map(|seed| text(64, seed).try_into().unwrap())
             .collect();
         for pair in blocks.windows(2) {
-            let other: [u32; 8] = std::array::from_fn(|i| 0x0123_4567u32.wrapping_mul(i as u32 + 3));
+            let other: [u32; 8] =
+                std::array::from_fn(|i| 0x0123_4567u32.wrapping_mul(i as u32 + 3));
             let (mut a, mut b) = (SHA256_INITIAL, other);
             let (mut ea, mut eb) = (a, b);
             compress_block(&mut ea, &pair[0]);

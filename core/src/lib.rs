@@ -22,8 +22,8 @@ pub mod api;
 pub mod client;
 pub mod credentials;
 pub mod headers;
-pub mod keys;
 mod key_digest;
+pub mod keys;
 #[cfg(feature = "tower")]
 pub mod layer;
 pub mod model;
