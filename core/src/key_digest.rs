@@ -87,15 +87,20 @@ pub(crate) fn digest_pair(a: &[u8], b: &[u8]) -> ([u8; 32], [u8; 32]) {
     let (mut pa, mut pb) = (Padded([0; 128]), Padded([0; 128]));
     let (blocks_a, blocks_b) = (pa.pad(a), pb.pad(b));
     let (mut sa, mut sb) = (SHA256_INITIAL, SHA256_INITIAL);
-    let mut both = 0;
+    // Blocks compressed in pairs; the rest one at a time.
     #[cfg(target_arch = "x86_64")]
-    if shani::available() {
-        both = blocks_a.min(blocks_b);
+    let both = if shani::available() {
+        let both = blocks_a.min(blocks_b);
         for i in 0..both {
             // SAFETY: the CPU has the features `compress_pair` enables.
             unsafe { shani::compress_pair([&mut sa, &mut sb], [pa.block(i), pb.block(i)]) };
         }
-    }
+        both
+    } else {
+        0
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let both = 0;
     for i in both..blocks_a {
         compress_block(&mut sa, pa.block(i));
     }
