@@ -22,6 +22,7 @@ pub mod api;
 pub mod client;
 pub mod credentials;
 pub mod headers;
+mod key_digest;
 pub mod keys;
 #[cfg(feature = "tower")]
 pub mod layer;

@@ -53,34 +53,45 @@ stop() { kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""; }
 
 # CPU time of the server process so far, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# CPU time of its system-log writer thread so far, in clock ticks.
+writer_ticks() {
+  local task
+  for task in /proc/"$server_pid"/task/*; do
+    if [ "$(cat "$task/comm")" = rca-system-log ]; then awk '{print $14 + $15}' "$task/stat"; return; fi
+  done
+  echo 0
+}
 
-# One wrk run; prints "requests/s cpu-microseconds-per-request".
+# One wrk run; prints "requests/s cpu-microseconds-per-request
+# writer-cpu-microseconds-per-request".
 load() {
-  local result before after requests
-  before=$(cpu_ticks)
+  local result before after requests writer_before writer_after per_request
+  before=$(cpu_ticks); writer_before=$(writer_ticks)
   result=$(wrk -t1 -c"$connections" -d"${seconds}s" \
     -H "x-api-key: $account_key" -H "x-api-secret-key: $user_key" "$url/v1/")
-  after=$(cpu_ticks)
+  after=$(cpu_ticks); writer_after=$(writer_ticks)
   if echo "$result" | grep -q "Non-2xx"; then echo "non-2xx answers: $result" >&2; exit 1; fi
   requests=$(echo "$result" | awk '/requests in/ {print $1}')
+  per_request() { awk -v t="$1" -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t * 1e6 / hz / r}'; }
   echo "$(echo "$result" | awk '/Requests\/sec/ {print $2}')" \
-    "$(awk -v t=$((after - before)) -v r="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t * 1e6 / hz / r}')"
+    "$(per_request $((after - before)))" "$(per_request $((writer_after - writer_before)))"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-auth_rps=(); auth_cpu=(); base_rps=(); base_cpu=()
+auth_rps=(); auth_cpu=(); auth_writer=(); base_rps=(); base_cpu=()
 for round in $(seq "$rounds"); do
-  start; read -r ar ac <<<"$(load)"; stop
-  start --bench-no-auth; read -r br bc <<<"$(load)"; stop
-  auth_rps+=("$ar"); auth_cpu+=("$ac"); base_rps+=("$br"); base_cpu+=("$bc")
-  echo "round $round: authenticated $ar req/s, $ac us CPU/req; baseline (no auth) $br req/s, $bc us CPU/req"
+  start; read -r ar ac aw <<<"$(load)"; stop
+  start --bench-no-auth; read -r br bc _ <<<"$(load)"; stop
+  auth_rps+=("$ar"); auth_cpu+=("$ac"); auth_writer+=("$aw"); base_rps+=("$br"); base_cpu+=("$bc")
+  echo "round $round: authenticated $ar req/s, $ac us CPU/req (system-log writer $aw); baseline (no auth) $br req/s, $bc us CPU/req"
 done
 logged=$(admin logs --account "$account" --limit 1 --json 2>/dev/null | sed -n 's/^{"entries":\[{"id":\([0-9]*\).*/\1/p')
 ar=$(printf '%s\n' "${auth_rps[@]}" | median); ac=$(printf '%s\n' "${auth_cpu[@]}" | median)
+aw=$(printf '%s\n' "${auth_writer[@]}" | median)
 br=$(printf '%s\n' "${base_rps[@]}" | median); bc=$(printf '%s\n' "${base_cpu[@]}" | median)
 echo "system log: newest entry id $logged (one entry per authenticated request)"
-echo "median authenticated: $ar req/s, $ac us CPU/req"
+echo "median authenticated: $ar req/s, $ac us CPU/req, of which the system-log writer thread $aw us"
 echo "median baseline:      $br req/s, $bc us CPU/req"
 echo "throughput ratio (authenticated / baseline): $(awk -v a="$ar" -v b="$br" 'BEGIN {printf "%.2f", a/b}')"
 echo "CPU-bound throughput ratio (baseline CPU / authenticated CPU per request): $(awk -v a="$ac" -v b="$bc" 'BEGIN {printf "%.2f", b/a}')"

@@ -249,8 +249,7 @@ impl Verifier {
         read: impl FnOnce(PrincipalRef<'_>) -> R,
     ) -> Result<R, AuthFailure> {
         let keys = find_keys(request.header_pairs())?;
-        let account_hash = KeyHash::of(keys.account_key);
-        let user_hash = KeyHash::of(keys.user_key);
+        let (account_hash, user_hash) = KeyHash::of_pair(keys.account_key, keys.user_key);
         let index = self.current_index()?;
         let Some(&account_id) = index.account_keys.get(&account_hash) else {
             return Err(AuthFailure::InvalidAccountKey);
