@@ -4,6 +4,9 @@ asyncio."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -196,3 +199,47 @@ def test_asyncio_cancellation_leaves_the_client_usable(emulator, silent_port, he
     cancelled_while_held, account = asyncio.run(main())
     assert cancelled_while_held and not held.gave_up
     assert account.key.name == "loopback-key"
+
+
+# A process that used the asyncio client, then exits normally. The last
+# answers' wakes run on the library's threads and call into Python; one
+# still inside such a call while the interpreter finalizes was ended by
+# it, and the process aborted ("FATAL: exception not rethrown").
+EXIT_AFTER_ASYNC = """
+import asyncio, os, sys
+import redis_cloud_auth as rca
+
+keys = rca.ApiKeys(os.environ["RCA_ACCOUNT_KEY"], os.environ["RCA_USER_KEY"])
+
+async def main():
+    client = rca.Client(keys, base_url=os.environ["RCA_URL"])
+    answers = await asyncio.gather(*(client.account() for _ in range(32)))
+    assert {a.key.name for a in answers} == {"loopback-key"}
+    # Cancelled while in flight: the dropped calls' wakes race the exit too.
+    pending = [asyncio.ensure_future(client.account()) for _ in range(8)]
+    await asyncio.sleep(0)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    await asyncio.gather(*(client.account() for _ in range(8)))
+
+asyncio.run(main())
+"""
+
+
+def test_process_exits_cleanly_after_asyncio_calls(emulator):
+    env = dict(
+        os.environ,
+        RCA_URL=emulator.base_url,
+        RCA_ACCOUNT_KEY=emulator.keys.expose_account_key(),
+        RCA_USER_KEY=emulator.keys.expose_user_key(),
+    )
+    # Four at a time, so that exits overlap the library's threads often.
+    for _ in range(8):
+        runs = [
+            subprocess.Popen([sys.executable, "-c", EXIT_AFTER_ASYNC], env=env, stderr=subprocess.PIPE, text=True)
+            for _ in range(4)
+        ]
+        for run in runs:
+            _, stderr = run.communicate(timeout=60)
+            assert run.returncode == 0 and "FATAL" not in stderr, (run.returncode, stderr)

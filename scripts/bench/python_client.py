@@ -97,7 +97,8 @@ cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
 if answers != requests:
     raise SystemExit(f"{client_name} {case}: {answers} of {requests} answers name the key")
 print(f"{requests / wall:.0f} {cpu / requests * 1e6:.1f} {answers}", flush=True)
-# Leave without interpreter finalization: it can end a native runtime
-# thread that is still waiting for the GIL, which aborts the process
-# after the figures are out (not what this run measures).
-os._exit(0)
+if client_name == "peer":
+    # redis-cloud 0.9.5 crashes at interpreter exit after its async calls
+    # (a segfault or an abort, a few exits in ten), after the figures are
+    # out; leave without finalization so the run is not failed for it.
+    os._exit(0)

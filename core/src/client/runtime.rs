@@ -4,9 +4,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
 use once_cell::sync::OnceCell;
+use parking_lot::Mutex;
 use tokio::task::JoinHandle;
 use tracing::instrument::WithSubscriber;
 use tracing::Instrument;
@@ -39,7 +41,7 @@ where
     F: Future<Output = Result<T, ClientError>> + Send + 'static,
 {
     let future = future.in_current_span().with_current_subscriber();
-    Ok(AbortOnDrop(shared()?.spawn(future)))
+    Ok(AbortOnDrop::new(shared()?.spawn(future)))
 }
 
 /// Runs `future` on the shared runtime and waits for it on this thread
@@ -83,11 +85,30 @@ fn stopped() -> ClientError {
 
 /// A spawned task that is aborted when its handle is dropped, so that
 /// dropping the caller's future cancels the request.
-struct AbortOnDrop<T>(JoinHandle<T>);
+///
+/// The task wakes its caller through a [`WakeRelay`], and the result is
+/// handed over (or the handle dropped) only once no runtime thread is still
+/// inside that wake: a caller's waker may run foreign code (a Python
+/// callback that takes the GIL), and a runtime thread still in it after the
+/// caller finished could be caught by the caller's shutdown.
+struct AbortOnDrop<T> {
+    task: JoinHandle<T>,
+    relay: Arc<WakeRelay>,
+}
+
+impl<T> AbortOnDrop<T> {
+    fn new(task: JoinHandle<T>) -> Self {
+        AbortOnDrop {
+            task,
+            relay: Arc::new(WakeRelay::default()),
+        }
+    }
+}
 
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
+        self.relay.close();
     }
 }
 
@@ -95,8 +116,50 @@ impl<T> Future for AbortOnDrop<Result<T, ClientError>> {
     type Output = Result<T, ClientError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0)
-            .poll(cx)
-            .map(|joined| joined.unwrap_or_else(|_| Err(stopped())))
+        self.relay.set(cx.waker());
+        let relay = Waker::from(self.relay.clone());
+        let polled = Pin::new(&mut self.task).poll(&mut Context::from_waker(&relay));
+        match polled {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(joined) => {
+                self.relay.close();
+                Poll::Ready(joined.unwrap_or_else(|_| Err(stopped())))
+            }
+        }
+    }
+}
+
+/// The waker a spawned task holds: passes each wake on to the caller's
+/// current waker, holding a lock for the whole call so that [`close`]
+/// waits for a wake in progress.
+///
+/// [`close`]: WakeRelay::close
+#[derive(Default)]
+struct WakeRelay(Mutex<Option<Waker>>);
+
+impl WakeRelay {
+    /// Makes `waker` the one later wakes reach.
+    fn set(&self, waker: &Waker) {
+        let mut current = self.0.lock();
+        if !current.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            *current = Some(waker.clone());
+        }
+    }
+
+    /// Waits for a wake in progress to return, and drops later ones.
+    fn close(&self) {
+        self.0.lock().take();
+    }
+}
+
+impl Wake for WakeRelay {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Some(waker) = self.0.lock().as_ref() {
+            waker.wake_by_ref();
+        }
     }
 }
