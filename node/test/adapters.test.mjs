@@ -3,45 +3,16 @@
 // fastifyAuth in real Express and Fastify servers.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join, dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { inspect } from 'node:util'
 import express from 'express'
 import Fastify from 'fastify'
 import { ApiKeys, Credentials, Verifier } from 'redis-cloud-auth'
 import { ApiKeysAuth, authMiddleware, fastifyAuth } from 'redis-cloud-auth/adapters'
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const rcauth =
-  process.env.RCAUTH_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(repo, 'target'), 'debug', 'rcauth')
-
-/** Starts `rcauth serve` on a free loopback port; resolves its base URL and a stop function. */
-async function serve(dir) {
-  assert.ok(existsSync(rcauth), `${rcauth} not built (cargo build -p rcauth)`)
-  const child = spawn(rcauth, ['serve', '--listen', '127.0.0.1:0', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const baseUrl = await new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const found = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
-      if (found) resolve(`${found[1]}/v1`)
-    })
-    child.on('exit', (code) => reject(new Error(`rcauth serve exited with ${code}`)))
-    setTimeout(() => reject(new Error('rcauth serve did not start in 20 s')), 20_000).unref()
-  })
-  const stop = () =>
-    new Promise((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done()
-      child.once('exit', done)
-      child.kill('SIGTERM')
-      setTimeout(() => child.kill('SIGKILL'), 2_000).unref()
-    })
-  return { baseUrl, stop }
-}
+import { serve } from './emulator.mjs'
 
 const dir = mkdtempSync(join(tmpdir(), 'rca-adapters-'))
 let emulator
