@@ -136,19 +136,24 @@ fn populate(v: &Verifier) -> Vec<Request> {
     requests
 }
 
-/// Authenticates `r` with its keys copied into `buf` first, as a server
+/// `r`'s two key headers with the keys copied into `buf` first, as a server
 /// would have them: just read from the socket, hot in cache.
-fn authenticate_fresh(v: &Verifier, buf: &mut [u8; 160], r: &Request) -> bool {
+fn fresh_headers<'b>(buf: &'b mut [u8; 160], r: &Request) -> [(&'static str, &'b [u8]); 2] {
     let (a, u) = (
         r.account_key.expose().as_bytes(),
         r.user_key.expose().as_bytes(),
     );
     buf[..a.len()].copy_from_slice(a);
     buf[80..80 + u.len()].copy_from_slice(u);
-    let headers = [
+    [
         ("x-api-key", &buf[..a.len()]),
         ("x-api-secret-key", &buf[80..80 + u.len()]),
-    ];
+    ]
+}
+
+/// Authenticates `r` with its keys freshly copied ([`fresh_headers`]).
+fn authenticate_fresh(v: &Verifier, buf: &mut [u8; 160], r: &Request) -> bool {
+    let headers = fresh_headers(buf, r);
     v.authenticate(black_box(&AuthRequest::from_pairs(
         "GET", "/v1/", &headers, r.peer,
     )))
@@ -157,16 +162,7 @@ fn authenticate_fresh(v: &Verifier, buf: &mut [u8; 160], r: &Request) -> bool {
 
 /// [`authenticate_fresh`] through `authenticate_with`, reading the user id.
 fn authenticate_borrowed(v: &Verifier, buf: &mut [u8; 160], r: &Request) -> bool {
-    let (a, u) = (
-        r.account_key.expose().as_bytes(),
-        r.user_key.expose().as_bytes(),
-    );
-    buf[..a.len()].copy_from_slice(a);
-    buf[80..80 + u.len()].copy_from_slice(u);
-    let headers = [
-        ("x-api-key", &buf[..a.len()]),
-        ("x-api-secret-key", &buf[80..80 + u.len()]),
-    ];
+    let headers = fresh_headers(buf, r);
     v.authenticate_with(
         black_box(&AuthRequest::from_pairs("GET", "/v1/", &headers, r.peer)),
         |principal| black_box(principal.user_id),
