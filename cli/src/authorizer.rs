@@ -33,7 +33,9 @@ use axum::routing::any;
 use axum::Router;
 use redis_cloud_auth::api::ErrorBody;
 use redis_cloud_auth::layer::{error_response, failure_response};
-use redis_cloud_auth::verify::{AuthRequest, PrincipalRef, Verifier};
+use redis_cloud_auth::verify::{AuthRequest, Principal, PrincipalRef, Verifier};
+
+use crate::emulator::Authentication;
 
 /// Where Envoy's `ext_authz` sends its check requests (its `path_prefix`).
 pub const ENVOY_PREFIX: &str = "/auth/envoy";
@@ -167,15 +169,30 @@ fn misconfigured(message: String) -> ErrorBody {
     }
 }
 
+/// What the authorizer's handlers share.
+#[derive(Debug)]
+struct Authorizer {
+    verifier: Arc<Verifier>,
+    /// `serve --bench-no-auth`: every well-formed check request gets this
+    /// principal's identity headers, the verifier is not asked.
+    fixed: Option<Principal>,
+}
+
 /// The authorizer's routes over `verifier`, to merge into the server's
-/// router (served with `ConnectInfo<SocketAddr>`).
-pub fn router(verifier: Arc<Verifier>) -> Router {
+/// router (served with `ConnectInfo<SocketAddr>`). With
+/// [`Authentication::Off`] they answer as its principal without
+/// authenticating: only for measuring the authorizer against a baseline.
+pub fn router(verifier: Arc<Verifier>, authentication: Authentication) -> Router {
+    let fixed = match authentication {
+        Authentication::Verifier => None,
+        Authentication::Off(principal) => Some(principal),
+    };
     Router::new()
         .route("/auth/nginx", any(nginx))
         .route("/auth/traefik", any(traefik))
         .route(ENVOY_PREFIX, any(envoy))
         .route(&format!("{ENVOY_PREFIX}/{{*path}}"), any(envoy))
-        .with_state(verifier)
+        .with_state(Arc::new(Authorizer { verifier, fixed }))
 }
 
 /// Decides the original request the gateway describes: the identity
@@ -242,9 +259,31 @@ pub fn text_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(&encoded).unwrap_or(HeaderValue::from_static(""))
 }
 
+/// The baseline's answer: the original request is read as [`decide`] reads
+/// it, then `principal`'s identity headers, with no authentication.
+fn fixed_answer(principal: &Principal, gateway: Gateway, request: &Request) -> Response {
+    if let Err(body) = gateway.original(request.method(), request.uri(), request.headers()) {
+        return error_response(body);
+    }
+    let identity = identity_headers(PrincipalRef {
+        account_id: principal.account_id,
+        account_name: &principal.account_name,
+        user_id: principal.user_id,
+        owner_name: &principal.owner_name,
+        owner_email: &principal.owner_email,
+        key_name: &principal.key_name,
+        source_ip: principal.source_ip,
+        key_serial: 0,
+    });
+    (StatusCode::OK, identity).into_response()
+}
+
 /// [`decide`] on a check request as the router hands it over (headers not
 /// copied); the peer address comes from `ConnectInfo<SocketAddr>`.
-fn answer(verifier: &Verifier, gateway: Gateway, request: &Request) -> Response {
+fn answer(state: &Authorizer, gateway: Gateway, request: &Request) -> Response {
+    if let Some(principal) = &state.fixed {
+        return fixed_answer(principal, gateway, request);
+    }
     let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() else {
         return error_response(ErrorBody {
             error: "internal_error".into(),
@@ -253,7 +292,7 @@ fn answer(verifier: &Verifier, gateway: Gateway, request: &Request) -> Response 
         });
     };
     decide(
-        verifier,
+        &state.verifier,
         gateway,
         *peer,
         request.method(),
@@ -262,16 +301,16 @@ fn answer(verifier: &Verifier, gateway: Gateway, request: &Request) -> Response 
     )
 }
 
-async fn nginx(State(verifier): State<Arc<Verifier>>, request: Request) -> Response {
-    answer(&verifier, Gateway::Nginx, &request)
+async fn nginx(State(state): State<Arc<Authorizer>>, request: Request) -> Response {
+    answer(&state, Gateway::Nginx, &request)
 }
 
-async fn traefik(State(verifier): State<Arc<Verifier>>, request: Request) -> Response {
-    answer(&verifier, Gateway::Traefik, &request)
+async fn traefik(State(state): State<Arc<Authorizer>>, request: Request) -> Response {
+    answer(&state, Gateway::Traefik, &request)
 }
 
-async fn envoy(State(verifier): State<Arc<Verifier>>, request: Request) -> Response {
-    answer(&verifier, Gateway::Envoy, &request)
+async fn envoy(State(state): State<Arc<Authorizer>>, request: Request) -> Response {
+    answer(&state, Gateway::Envoy, &request)
 }
 
 #[cfg(test)]

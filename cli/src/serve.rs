@@ -50,7 +50,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: Option<u32>,
     /// Benchmark baseline only: skip authentication and run every request
-    /// as the first user key of account 1. Never use it otherwise.
+    /// (and answer every authorizer check) as the first user key of
+    /// account 1. Never use it otherwise.
     #[arg(long, hide = true)]
     pub bench_no_auth: bool,
 }
@@ -98,8 +99,8 @@ pub fn run(args: ServeArgs, out: Output) -> Result<(), CliError> {
             .local_addr()
             .map_err(|e| CliError::failure("listen", e.to_string()))?;
         announce(out, local)?;
-        let app = emulator::router(verifier.clone(), args.rate_limit, authentication)
-            .merge(authorizer::router(verifier.clone()));
+        let app = emulator::router(verifier.clone(), args.rate_limit, authentication.clone())
+            .merge(authorizer::router(verifier.clone(), authentication));
         let (stopping, stop_requested) = tokio::sync::oneshot::channel::<()>();
         let server = emulator::serve(listener, app, async move {
             shutdown_signal().await;

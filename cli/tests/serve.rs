@@ -827,3 +827,63 @@ fn shutdown_does_not_wait_forever_for_a_stalled_connection() {
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
     drop(stalled);
 }
+
+/// The benchmark baseline (`serve --bench-no-auth`) answers the API and the
+/// authorizer as the first key of account 1 without reading keys, and
+/// still refuses a check request that lacks the original method and URI,
+/// as the authenticated authorizer does.
+#[test]
+fn bench_baseline_answers_without_keys_on_both_paths() {
+    let sb = Sandbox::new();
+    let data = sb.data();
+    let admin = |args: &[&str]| {
+        let mut all = vec!["admin", "--data", data.to_str().unwrap()];
+        all.extend_from_slice(args);
+        sb.run(&all).ok().trim().to_string()
+    };
+    let account = admin(&["account", "create", "--name", "acme"]);
+    let owner = admin(&[
+        "user",
+        "add",
+        "--account",
+        &account,
+        "--name",
+        "Ada",
+        "--email",
+        "ada@example.com",
+        "--role",
+        "owner",
+    ]);
+    admin(&["api", "enable", "--account", &account]);
+    admin(&[
+        "keys",
+        "create",
+        "--account",
+        &account,
+        "--owner",
+        &owner,
+        "--name",
+        "baseline-key",
+    ]);
+
+    let server = sb.serve(&["--bench-no-auth"]);
+    let original = [
+        ("x-original-method", "GET"),
+        ("x-original-uri", "/orders/7"),
+    ];
+    let checked = http(&server.url, "GET", "/auth/nginx", &original);
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    assert_eq!(checked.header("x-rcauth-key-name"), Some("baseline-key"));
+    assert_eq!(checked.header("x-rcauth-owner-id"), Some(owner.as_str()));
+    let misconfigured = http(&server.url, "GET", "/auth/nginx", &original[..1]);
+    assert_eq!(misconfigured.status, 400, "{}", misconfigured.body);
+    assert_eq!(http(&server.url, "GET", "/v1/", &[]).status, 200);
+    drop(server);
+
+    // Without the flag the same check request needs keys.
+    let server = sb.serve(&[]);
+    assert_eq!(
+        http(&server.url, "GET", "/auth/nginx", &original).status,
+        401
+    );
+}

@@ -9,7 +9,13 @@
 # time per request is the steadier figure: throughput moves with whatever
 # else runs, CPU cost per request much less.
 #
-#   scripts/bench/serve-load.sh [ROUNDS] [SECONDS] [CONNECTIONS]
+#   scripts/bench/serve-load.sh [ROUNDS] [SECONDS] [CONNECTIONS] [api|authorizer]
+#
+# `authorizer` sends the check request a gateway sends instead (`GET
+# /auth/nginx` with the keys and `X-Original-Method`/`X-Original-URI`, as
+# nginx's `auth_request` does): authenticated, it answers with the identity
+# headers from the verifier; the baseline answers the same headers of the
+# fixed principal after reading the same original method and URI.
 #
 # Needs wrk (installed with apt-get when missing) and builds rcauth in
 # release mode. Traffic goes to 127.0.0.1 only, bounded in time.
@@ -18,6 +24,12 @@ cd "$(dirname "$0")/../.."
 rounds="${1:-3}"
 seconds="${2:-10}"
 connections="${3:-32}"
+target="${4:-api}"
+case "$target" in
+  api) path=/v1/; extra=() ;;
+  authorizer) path=/auth/nginx; extra=(-H "X-Original-Method: GET" -H "X-Original-URI: /orders/7") ;;
+  *) echo "target must be api or authorizer, not $target" >&2; exit 2 ;;
+esac
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
 if ! command -v wrk >/dev/null; then
@@ -68,7 +80,7 @@ load() {
   local result before after requests writer_before writer_after per_request
   before=$(cpu_ticks); writer_before=$(writer_ticks)
   result=$(wrk -t1 -c"$connections" -d"${seconds}s" \
-    -H "x-api-key: $account_key" -H "x-api-secret-key: $user_key" "$url/v1/")
+    -H "x-api-key: $account_key" -H "x-api-secret-key: $user_key" "${extra[@]}" "$url$path")
   after=$(cpu_ticks); writer_after=$(writer_ticks)
   if echo "$result" | grep -q "Non-2xx"; then echo "non-2xx answers: $result" >&2; exit 1; fi
   requests=$(echo "$result" | awk '/requests in/ {print $1}')
@@ -90,6 +102,7 @@ logged=$(admin logs --account "$account" --limit 1 --json 2>/dev/null | sed -n '
 ar=$(printf '%s\n' "${auth_rps[@]}" | median); ac=$(printf '%s\n' "${auth_cpu[@]}" | median)
 aw=$(printf '%s\n' "${auth_writer[@]}" | median)
 br=$(printf '%s\n' "${base_rps[@]}" | median); bc=$(printf '%s\n' "${base_cpu[@]}" | median)
+echo "target: $target (GET $path)"
 echo "system log: newest entry id $logged (one entry per authenticated request)"
 echo "median authenticated: $ar req/s, $ac us CPU/req, of which the system-log writer thread $aw us"
 echo "median baseline:      $br req/s, $bc us CPU/req"
