@@ -16,7 +16,7 @@ macro_rules! from_core {
 /// `From` both ways between the core enum `$core` and its binding twin
 /// `$name`, which has the same variants.
 macro_rules! mirror_enum {
-    ($core:ty, $name:ident { $($variant:ident),* $(,)? }) => {
+    ($core:ty => $name:ident { $($variant:ident),* $(,)? }) => {
         impl From<$core> for $name {
             fn from(value: $core) -> Self {
                 type Core = $core;

@@ -165,7 +165,7 @@ pub enum CredentialSource {
     Custom,
 }
 
-mirror_enum!(core::CredentialSource, CredentialSource {
+mirror_enum!(core::CredentialSource => CredentialSource {
     Explicit,
     Environment,
     ProfileFile,

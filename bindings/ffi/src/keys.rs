@@ -16,7 +16,7 @@ pub enum KeyKind {
     User,
 }
 
-mirror_enum!(core::KeyKind, KeyKind { Account, User });
+mirror_enum!(core::KeyKind => KeyKind { Account, User });
 
 /// The account key and user key of a Redis Cloud API request, validated.
 /// Its text forms show a fingerprint, never a key. Equal pairs hash alike

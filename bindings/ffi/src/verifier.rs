@@ -40,7 +40,7 @@ pub enum Role {
     LogsViewer,
 }
 
-mirror_enum!(core::Role, Role {
+mirror_enum!(core::Role => Role {
     Owner,
     Member,
     Viewer,
