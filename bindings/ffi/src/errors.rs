@@ -181,16 +181,6 @@ credential_error! {
     Store("`store`.") {},
 }
 
-impl CredentialError {
-    /// A `store` error with `detail`, for stores implemented in other languages.
-    pub fn store(detail: impl Into<String>) -> Self {
-        CredentialError::Store {
-            code: "store".to_string(),
-            detail: detail.into(),
-        }
-    }
-}
-
 impl From<core::CredentialError> for CredentialError {
     fn from(err: core::CredentialError) -> Self {
         use core::CredentialError as E;
@@ -242,7 +232,10 @@ impl From<CredentialError> for core::CredentialError {
 /// A foreign store's method failed in a way its language did not declare.
 impl From<uniffi::UnexpectedUniFFICallbackError> for CredentialError {
     fn from(err: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        CredentialError::store(format!("unexpected error in the store: {}", err.reason))
+        CredentialError::Store {
+            code: "store".to_string(),
+            detail: format!("unexpected error in the store: {}", err.reason),
+        }
     }
 }
 
