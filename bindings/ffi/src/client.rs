@@ -6,7 +6,7 @@ use std::time::Duration;
 use redis_cloud_auth as core;
 
 use crate::credentials::{CredentialChain, Credentials};
-use crate::errors::ClientError;
+use crate::errors::{ClientError, Wrap};
 use crate::headers::HeaderPair;
 use crate::keys::ApiKeys;
 use crate::records::{AccountInfo, SystemLogPage};
@@ -62,11 +62,6 @@ impl From<ClientOptions> for core::client::ClientOptions {
     }
 }
 
-/// Applies `options` (when given) to `builder`.
-fn with(builder: core::ClientBuilder, options: Option<ClientOptions>) -> core::ClientBuilder {
-    builder.options(options.unwrap_or_default().into())
-}
-
 /// A successful answer to a generic request.
 #[derive(Clone, uniffi::Record)]
 pub struct ApiResponse {
@@ -109,183 +104,105 @@ fn body(json: Option<String>) -> Result<Option<serde_json::Value>, Arc<ClientErr
     .transpose()
 }
 
-fn builder_for_chain(chain: &CredentialChain) -> Result<core::ClientBuilder, Arc<ClientError>> {
-    core::ClientBuilder::from_chain(&chain.0).map_err(ClientError::new)
+/// Declares a client object over `$core`: its constructors build with
+/// `$build`; its calls are `async` when given `[async await]`; `$client`
+/// reaches the async core client from `self`.
+macro_rules! api_client {
+    (
+        $(#[$doc:meta])*
+        $name:ident($core:ty), $build:ident, [$($async:tt $await:tt)?], $($client:tt)+
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, uniffi::Object)]
+        pub struct $name($core);
+
+        impl $name {
+            /// Applies `options` (when given) to `builder` and builds.
+            fn build(
+                builder: core::ClientBuilder,
+                options: Option<ClientOptions>,
+            ) -> Result<Arc<Self>, Arc<ClientError>> {
+                let builder = builder.options(options.unwrap_or_default().into());
+                Ok(Arc::new($name(builder.$build().wrap()?)))
+            }
+        }
+
+        #[uniffi::export]
+        impl $name {
+            /// A client for these keys.
+            #[uniffi::constructor(default(options = None))]
+            pub fn new(
+                keys: Arc<ApiKeys>,
+                options: Option<ClientOptions>,
+            ) -> Result<Arc<Self>, Arc<ClientError>> {
+                Self::build(core::ClientBuilder::new(keys.0.clone()), options)
+            }
+
+            /// A client for these credentials and their base URL.
+            #[uniffi::constructor(default(options = None))]
+            pub fn from_credentials(
+                credentials: Arc<Credentials>,
+                options: Option<ClientOptions>,
+            ) -> Result<Arc<Self>, Arc<ClientError>> {
+                Self::build(core::ClientBuilder::from_credentials(credentials.0.clone()), options)
+            }
+
+            /// A client for the credentials `chain` resolves.
+            #[uniffi::constructor(default(options = None))]
+            pub fn from_chain(
+                chain: Arc<CredentialChain>,
+                options: Option<ClientOptions>,
+            ) -> Result<Arc<Self>, Arc<ClientError>> {
+                Self::build(core::ClientBuilder::from_chain(&chain.0).wrap()?, options)
+            }
+
+            /// The account and the calling key (`GET /`).
+            pub $($async)? fn account(&self) -> Result<AccountInfo, Arc<ClientError>> {
+                self.0.account()$(.$await)?.map(Into::into).wrap()
+            }
+
+            /// A page of the account's system log (`GET /logs`), newest first;
+            /// `limit` is 1 to 1000.
+            pub $($async)? fn system_log(
+                &self,
+                offset: u32,
+                limit: u32,
+            ) -> Result<SystemLogPage, Arc<ClientError>> {
+                self.0.system_log(offset, limit)$(.$await)?.map(Into::into).wrap()
+            }
+
+            /// Any request: `path` relative to the base URL (starting with `/`),
+            /// an optional JSON body as text. Non-2xx answers are errors.
+            pub $($async)? fn request(
+                &self,
+                method: String,
+                path: String,
+                json: Option<String>,
+            ) -> Result<ApiResponse, Arc<ClientError>> {
+                let body = body(json)?;
+                self.0.request(&method, &path, body)$(.$await)?.map(Into::into).wrap()
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> String {
+                self$($client)+.base_url().to_string()
+            }
+
+            /// The fingerprint of the keys in use, safe to log.
+            pub fn fingerprint(&self) -> String {
+                self$($client)+.fingerprint().to_string()
+            }
+        }
+    };
 }
 
-/// An async client for the Redis Cloud API: its calls are `async` in
-/// every language, and run on the core's own runtime.
-#[derive(Debug, uniffi::Object)]
-pub struct Client(core::Client);
+api_client!(
+    /// An async client for the Redis Cloud API: its calls are `async` in
+    /// every language, and run on the core's own runtime.
+    Client(core::Client), build, [async await], .0
+);
 
-#[uniffi::export]
-impl Client {
-    /// A client for these keys.
-    #[uniffi::constructor(default(options = None))]
-    pub fn new(
-        keys: Arc<ApiKeys>,
-        options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, Arc<ClientError>> {
-        let builder = core::ClientBuilder::new(keys.0.clone());
-        let client = with(builder, options).build().map_err(ClientError::new)?;
-        Ok(Arc::new(Client(client)))
-    }
-
-    /// A client for these credentials and their base URL.
-    #[uniffi::constructor(default(options = None))]
-    pub fn from_credentials(
-        credentials: Arc<Credentials>,
-        options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, Arc<ClientError>> {
-        let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
-        let client = with(builder, options).build().map_err(ClientError::new)?;
-        Ok(Arc::new(Client(client)))
-    }
-
-    /// A client for the credentials `chain` resolves.
-    #[uniffi::constructor(default(options = None))]
-    pub fn from_chain(
-        chain: Arc<CredentialChain>,
-        options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, Arc<ClientError>> {
-        let builder = builder_for_chain(&chain)?;
-        let client = with(builder, options).build().map_err(ClientError::new)?;
-        Ok(Arc::new(Client(client)))
-    }
-
-    /// The account and the calling key (`GET /`).
-    pub async fn account(&self) -> Result<AccountInfo, Arc<ClientError>> {
-        self.0
-            .account()
-            .await
-            .map(Into::into)
-            .map_err(ClientError::new)
-    }
-
-    /// A page of the account's system log (`GET /logs`), newest first;
-    /// `limit` is 1 to 1000.
-    pub async fn system_log(
-        &self,
-        offset: u32,
-        limit: u32,
-    ) -> Result<SystemLogPage, Arc<ClientError>> {
-        self.0
-            .system_log(offset, limit)
-            .await
-            .map(Into::into)
-            .map_err(ClientError::new)
-    }
-
-    /// Any request: `path` relative to the base URL (starting with `/`),
-    /// an optional JSON body as text. Non-2xx answers are errors.
-    pub async fn request(
-        &self,
-        method: String,
-        path: String,
-        json: Option<String>,
-    ) -> Result<ApiResponse, Arc<ClientError>> {
-        let body = body(json)?;
-        self.0
-            .request(&method, &path, body)
-            .await
-            .map(Into::into)
-            .map_err(ClientError::new)
-    }
-
-    /// The base URL requests go to.
-    pub fn base_url(&self) -> String {
-        self.0.base_url().to_string()
-    }
-
-    /// The fingerprint of the keys in use, safe to log.
-    pub fn fingerprint(&self) -> String {
-        self.0.fingerprint().to_string()
-    }
-}
-
-/// A client for the Redis Cloud API whose calls block the calling thread.
-#[derive(Debug, uniffi::Object)]
-pub struct BlockingClient(core::BlockingClient);
-
-impl BlockingClient {
-    /// Applies `options` to `builder` and builds; shared by the constructors.
-    fn build(
-        builder: core::ClientBuilder,
-        options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, Arc<ClientError>> {
-        let client = with(builder, options)
-            .build_blocking()
-            .map_err(ClientError::new)?;
-        Ok(Arc::new(BlockingClient(client)))
-    }
-}
-
-#[uniffi::export]
-impl BlockingClient {
-    /// A client for these keys.
-    #[uniffi::constructor(default(options = None))]
-    pub fn new(
-        keys: Arc<ApiKeys>,
-        options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, Arc<ClientError>> {
-        let builder = core::ClientBuilder::new(keys.0.clone());
-        BlockingClient::build(builder, options)
-    }
-
-    /// A client for these credentials and their base URL.
-    #[uniffi::constructor(default(options = None))]
-    pub fn from_credentials(
-        credentials: Arc<Credentials>,
-        options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, Arc<ClientError>> {
-        let builder = core::ClientBuilder::from_credentials(credentials.0.clone());
-        BlockingClient::build(builder, options)
-    }
-
-    /// A client for the credentials `chain` resolves.
-    #[uniffi::constructor(default(options = None))]
-    pub fn from_chain(
-        chain: Arc<CredentialChain>,
-        options: Option<ClientOptions>,
-    ) -> Result<Arc<Self>, Arc<ClientError>> {
-        let builder = builder_for_chain(&chain)?;
-        BlockingClient::build(builder, options)
-    }
-
-    /// The account and the calling key (`GET /`).
-    pub fn account(&self) -> Result<AccountInfo, Arc<ClientError>> {
-        self.0.account().map(Into::into).map_err(ClientError::new)
-    }
-
-    /// A page of the account's system log (`GET /logs`), newest first.
-    pub fn system_log(&self, offset: u32, limit: u32) -> Result<SystemLogPage, Arc<ClientError>> {
-        self.0
-            .system_log(offset, limit)
-            .map(Into::into)
-            .map_err(ClientError::new)
-    }
-
-    /// Any request; see [`Client::request`].
-    pub fn request(
-        &self,
-        method: String,
-        path: String,
-        json: Option<String>,
-    ) -> Result<ApiResponse, Arc<ClientError>> {
-        let body = body(json)?;
-        self.0
-            .request(&method, &path, body)
-            .map(Into::into)
-            .map_err(ClientError::new)
-    }
-
-    /// The base URL requests go to.
-    pub fn base_url(&self) -> String {
-        self.0.client().base_url().to_string()
-    }
-
-    /// The fingerprint of the keys in use, safe to log.
-    pub fn fingerprint(&self) -> String {
-        self.0.client().fingerprint().to_string()
-    }
-}
+api_client!(
+    /// A client for the Redis Cloud API whose calls block the calling thread.
+    BlockingClient(core::BlockingClient), build_blocking, [], .0.client()
+);

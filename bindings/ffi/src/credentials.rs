@@ -16,11 +16,7 @@ use crate::keys::ApiKeys;
 #[uniffi::export(Debug, Eq)]
 pub struct Credentials(pub(crate) core::Credentials);
 
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
+fmt_as_core!(Credentials: Debug);
 
 impl From<core::Credentials> for Credentials {
     fn from(credentials: core::Credentials) -> Self {
@@ -169,17 +165,13 @@ pub enum CredentialSource {
     Custom,
 }
 
-impl From<core::CredentialSource> for CredentialSource {
-    fn from(source: core::CredentialSource) -> Self {
-        match source {
-            core::CredentialSource::Explicit => CredentialSource::Explicit,
-            core::CredentialSource::Environment => CredentialSource::Environment,
-            core::CredentialSource::ProfileFile => CredentialSource::ProfileFile,
-            core::CredentialSource::Keychain => CredentialSource::Keychain,
-            core::CredentialSource::Custom => CredentialSource::Custom,
-        }
-    }
-}
+mirror_enum!(core::CredentialSource => CredentialSource {
+    Explicit,
+    Environment,
+    ProfileFile,
+    Keychain,
+    Custom,
+});
 
 /// Credentials found by a chain, with their source and profile.
 #[derive(uniffi::Record)]

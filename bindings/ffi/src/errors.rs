@@ -1,14 +1,8 @@
-//! The public errors of the bindings. Every error the core returns is an
-//! error object around the core's error: the generated code of every
-//! language reads its stable `code()`, its `detail()` (the core's message)
-//! and its own accessors directly. No error ever carries a secret.
-//!
-//! `CredentialError` alone is an enum with `code` and `detail` in every
-//! variant: a credential store written in another language throws it, and
-//! UniFFI takes only enum errors back from foreign code.
-//!
-//! The key error is `ApiKeyError` here (the core's `KeyError`): `KeyError`
-//! is a Python builtin that the generated Python code itself relies on.
+//! The public errors of the bindings: each is an error object around the
+//! core's error, whose generated `code()`, `detail()` and own accessors read
+//! it; none carries a secret. `CredentialError` alone is an enum (a store
+//! written in another language throws it, and UniFFI takes only enum errors
+//! back). The key error is `ApiKeyError`: `KeyError` is a Python builtin.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +10,14 @@ use std::time::Duration;
 use redis_cloud_auth as core;
 
 use crate::keys::KeyKind;
+
+/// A core result as a binding call returns it: the error in its error object.
+pub(crate) trait Wrap<T> {
+    /// The error object around the core's error.
+    type Error;
+    /// The value, or the core's error wrapped.
+    fn wrap(self) -> Result<T, Arc<Self::Error>>;
+}
 
 /// Declares an error object around a core error, with `code()` and
 /// `detail()` and a constructor for the error a binding call returns.
@@ -41,6 +43,14 @@ macro_rules! error_object {
             /// The core's error as the error a binding call returns.
             pub fn new(err: impl Into<$core>) -> Arc<Self> {
                 Arc::new($name(err.into()))
+            }
+        }
+
+        impl<T> Wrap<T> for Result<T, $core> {
+            type Error = $name;
+
+            fn wrap(self) -> Result<T, Arc<$name>> {
+                self.map_err($name::new)
             }
         }
 
@@ -102,123 +112,73 @@ impl HeaderError {
     }
 }
 
-/// Credentials could not be loaded, saved or resolved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum CredentialError {
+/// Declares [`CredentialError`]: each variant holds `code` (documented by
+/// the given text), its own fields, then `detail`, and displays `detail`.
+macro_rules! credential_error {
+    ($($(#[$doc:meta])* $variant:ident($code:tt) { $($(#[$fdoc:meta])* $field:ident: $ty:ty,)* },)*) => {
+        /// Credentials could not be loaded, saved or resolved.
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+        pub enum CredentialError {
+            $(
+                $(#[$doc])*
+                #[error("{detail}")]
+                $variant {
+                    #[doc = $code]
+                    code: String,
+                    $($(#[$fdoc])* $field: $ty,)*
+                    /// The full message.
+                    detail: String,
+                },
+            )*
+        }
+    };
+}
+
+credential_error! {
     /// No source had credentials for the profile.
-    #[error("{detail}")]
-    NotFound {
-        /// `not_found`.
-        code: String,
+    NotFound("`not_found`.") {
         /// The profile looked for.
         profile: String,
         /// Every place searched, in order.
         searched: Vec<String>,
-        /// The full message.
-        detail: String,
     },
     /// A key failed validation.
-    #[error("{detail}")]
-    InvalidKey {
-        /// `invalid_key`.
-        code: String,
+    InvalidKey("`invalid_key`.") {
         /// Where the key came from (a variable name, a file and profile).
         origin: String,
         /// Which key.
         key: KeyKind,
-        /// The full message.
-        detail: String,
     },
     /// Only one of the two keys is set.
-    #[error("{detail}")]
-    Incomplete {
-        /// `incomplete`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
+    Incomplete("`incomplete`.") {},
     /// Two environment variables for the same value disagree.
-    #[error("{detail}")]
-    Conflict {
-        /// `conflict`.
-        code: String,
+    Conflict("`conflict`.") {
         /// The disagreeing variables.
         variables: Vec<String>,
-        /// The full message.
-        detail: String,
     },
     /// A base URL is not an http(s) URL.
-    #[error("{detail}")]
-    InvalidBaseUrl {
-        /// `invalid_base_url`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
+    InvalidBaseUrl("`invalid_base_url`.") {},
     /// A profile name has characters outside letters, digits, `-`, `_`, `.`.
-    #[error("{detail}")]
-    InvalidProfileName {
-        /// `invalid_profile_name`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
+    InvalidProfileName("`invalid_profile_name`.") {},
     /// The credentials file can be read by group or others.
-    #[error("{detail}")]
-    InsecurePermissions {
-        /// `insecure_permissions`.
-        code: String,
+    InsecurePermissions("`insecure_permissions`.") {
         /// The file.
         path: String,
-        /// The full message.
-        detail: String,
     },
     /// The credentials file is not valid TOML of the expected shape.
-    #[error("{detail}")]
-    FileFormat {
-        /// `file_format`.
-        code: String,
+    FileFormat("`file_format`.") {
         /// The file.
         path: String,
-        /// The full message.
-        detail: String,
     },
     /// Reading or writing a file failed.
-    #[error("{detail}")]
-    Io {
-        /// `io`.
-        code: String,
+    Io("`io`.") {
         /// The file.
         path: String,
-        /// The full message.
-        detail: String,
     },
     /// The OS keychain failed; nothing falls back to plaintext.
-    #[error("{detail}")]
-    Keychain {
-        /// `keychain`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
+    Keychain("`keychain`.") {},
     /// A store implemented by the application reported an error.
-    #[error("{detail}")]
-    Store {
-        /// `store`.
-        code: String,
-        /// The full message.
-        detail: String,
-    },
-}
-
-impl CredentialError {
-    /// A `store` error with `detail`, for stores implemented in other languages.
-    pub fn store(detail: impl Into<String>) -> Self {
-        CredentialError::Store {
-            code: "store".to_string(),
-            detail: detail.into(),
-        }
-    }
+    Store("`store`.") {},
 }
 
 impl From<core::CredentialError> for CredentialError {
@@ -272,7 +232,10 @@ impl From<CredentialError> for core::CredentialError {
 /// A foreign store's method failed in a way its language did not declare.
 impl From<uniffi::UnexpectedUniFFICallbackError> for CredentialError {
     fn from(err: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        CredentialError::store(format!("unexpected error in the store: {}", err.reason))
+        CredentialError::Store {
+            code: "store".to_string(),
+            detail: format!("unexpected error in the store: {}", err.reason),
+        }
     }
 }
 

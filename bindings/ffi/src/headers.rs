@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use redis_cloud_auth as core;
 
-use crate::errors::HeaderError;
+use crate::errors::{HeaderError, Wrap};
 use crate::keys::ApiKeys;
 
 /// One HTTP header of a request, as a name and a value.
@@ -24,7 +24,7 @@ pub fn parse_auth_headers(headers: Vec<HeaderPair>) -> Result<Arc<ApiKeys>, Arc<
     let keys = core::ApiKeys::from_header_pairs(
         headers.iter().map(|h| (h.name.as_str(), h.value.as_str())),
     )
-    .map_err(HeaderError::new)?;
+    .wrap()?;
     Ok(Arc::new(keys.into()))
 }
 

@@ -1,11 +1,10 @@
 //! [`ApiKeys`] and [`KeyKind`] over the core's keys.
 
-use std::fmt;
 use std::sync::Arc;
 
 use redis_cloud_auth as core;
 
-use crate::errors::ApiKeyError;
+use crate::errors::{ApiKeyError, Wrap};
 use crate::headers::HeaderPair;
 
 /// Which of the two keys a message is about.
@@ -17,14 +16,7 @@ pub enum KeyKind {
     User,
 }
 
-impl From<core::KeyKind> for KeyKind {
-    fn from(kind: core::KeyKind) -> Self {
-        match kind {
-            core::KeyKind::Account => KeyKind::Account,
-            core::KeyKind::User => KeyKind::User,
-        }
-    }
-}
+mirror_enum!(core::KeyKind => KeyKind { Account, User });
 
 /// The account key and user key of a Redis Cloud API request, validated.
 /// Its text forms show a fingerprint, never a key. Equal pairs hash alike
@@ -39,11 +31,7 @@ impl From<core::ApiKeys> for ApiKeys {
     }
 }
 
-impl fmt::Debug for ApiKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
+fmt_as_core!(ApiKeys: Debug, Display);
 
 impl std::hash::Hash for ApiKeys {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -52,18 +40,12 @@ impl std::hash::Hash for ApiKeys {
     }
 }
 
-impl fmt::Display for ApiKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
 #[uniffi::export]
 impl ApiKeys {
     /// Validates both keys (surrounding whitespace is trimmed first).
     #[uniffi::constructor]
     pub fn new(account_key: String, user_key: String) -> Result<Arc<Self>, Arc<ApiKeyError>> {
-        let keys = core::ApiKeys::new(account_key, user_key).map_err(ApiKeyError::new)?;
+        let keys = core::ApiKeys::new(account_key, user_key).wrap()?;
         Ok(Arc::new(keys.into()))
     }
 

@@ -6,6 +6,9 @@
 
 uniffi::setup_scaffolding!("redis_cloud_auth_ffi");
 
+#[macro_use]
+mod convert;
+
 mod client;
 mod credentials;
 mod errors;

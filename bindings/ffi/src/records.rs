@@ -3,6 +3,8 @@
 
 use redis_cloud_auth::api as core;
 
+use crate::convert::all;
+
 /// One entry of an account's system log. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SystemLogEntry {
@@ -22,19 +24,15 @@ pub struct SystemLogEntry {
     pub description: String,
 }
 
-impl From<core::SystemLogEntry> for SystemLogEntry {
-    fn from(e: core::SystemLogEntry) -> Self {
-        SystemLogEntry {
-            id: e.id,
-            time: e.time,
-            originator: e.originator,
-            api_key_name: e.api_key_name,
-            resource: e.resource,
-            kind: e.kind,
-            description: e.description,
-        }
-    }
-}
+from_core!(core::SystemLogEntry => SystemLogEntry {
+    id,
+    time,
+    originator,
+    api_key_name,
+    resource,
+    kind,
+    description,
+});
 
 /// The account and the calling key, as `GET /v1/` answers.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -79,28 +77,21 @@ pub struct Owner {
     pub email: String,
 }
 
+from_core!(core::AccountInfo => AccountInfo { id, name, created_timestamp, updated_timestamp, key });
+from_core!(core::KeyInfo => KeyInfo {
+    name,
+    account_id,
+    account_name,
+    allowed_source_ips,
+    created_timestamp,
+    owner,
+    http_source_ip,
+});
+from_core!(core::Owner => Owner { name, email });
+
 impl From<core::AccountResponse> for AccountInfo {
     fn from(response: core::AccountResponse) -> Self {
-        let a = response.account;
-        let k = a.key;
-        AccountInfo {
-            id: a.id,
-            name: a.name,
-            created_timestamp: a.created_timestamp,
-            updated_timestamp: a.updated_timestamp,
-            key: KeyInfo {
-                name: k.name,
-                account_id: k.account_id,
-                account_name: k.account_name,
-                allowed_source_ips: k.allowed_source_ips,
-                created_timestamp: k.created_timestamp,
-                owner: Owner {
-                    name: k.owner.name,
-                    email: k.owner.email,
-                },
-                http_source_ip: k.http_source_ip,
-            },
-        }
+        response.account.into()
     }
 }
 
@@ -116,7 +107,7 @@ pub struct SystemLogPage {
 impl From<core::SystemLogPage> for SystemLogPage {
     fn from(page: core::SystemLogPage) -> Self {
         SystemLogPage {
-            entries: page.entries.into_iter().map(Into::into).collect(),
+            entries: all(page.entries),
             links: page.links.iter().map(ToString::to_string).collect(),
         }
     }

@@ -1,8 +1,6 @@
 //! [`Secret`]: a new key as it crosses to foreign code, redacted until
 //! `expose()` is called.
 
-use std::fmt;
-
 use redis_cloud_auth as core;
 
 /// A secret value (a new account key or user key): printing it shows
@@ -19,14 +17,4 @@ impl Secret {
     }
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
+fmt_as_core!(Secret: Debug, Display);

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use redis_cloud_auth::verify as core;
 
-use crate::errors::{AdminError, AuthFailure};
+use crate::convert::all;
+use crate::errors::{AdminError, AuthFailure, Wrap};
 use crate::headers::HeaderPair;
 use crate::records::SystemLogEntry;
 use crate::secret::Secret;
@@ -39,29 +40,13 @@ pub enum Role {
     LogsViewer,
 }
 
-impl From<Role> for core::Role {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Owner => core::Role::Owner,
-            Role::Member => core::Role::Member,
-            Role::Viewer => core::Role::Viewer,
-            Role::BillingAdmin => core::Role::BillingAdmin,
-            Role::LogsViewer => core::Role::LogsViewer,
-        }
-    }
-}
-
-impl From<core::Role> for Role {
-    fn from(role: core::Role) -> Self {
-        match role {
-            core::Role::Owner => Role::Owner,
-            core::Role::Member => Role::Member,
-            core::Role::Viewer => Role::Viewer,
-            core::Role::BillingAdmin => Role::BillingAdmin,
-            core::Role::LogsViewer => Role::LogsViewer,
-        }
-    }
-}
+mirror_enum!(core::Role => Role {
+    Owner,
+    Member,
+    Viewer,
+    BillingAdmin,
+    LogsViewer,
+});
 
 /// Who a request authenticated as.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -111,17 +96,7 @@ pub struct UserInfo {
     pub role: Role,
 }
 
-impl From<core::UserInfo> for UserInfo {
-    fn from(u: core::UserInfo) -> Self {
-        UserInfo {
-            id: u.id,
-            account_id: u.account_id,
-            name: u.name,
-            email: u.email,
-            role: u.role.into(),
-        }
-    }
-}
+from_core!(core::UserInfo => UserInfo { id, account_id, name, email, role });
 
 /// A user key as listed: its name, owner and allow list, never its value.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -144,20 +119,16 @@ pub struct UserKeyInfo {
     pub active: bool,
 }
 
-impl From<core::UserKeyInfo> for UserKeyInfo {
-    fn from(k: core::UserKeyInfo) -> Self {
-        UserKeyInfo {
-            name: k.name,
-            account_id: k.account_id,
-            owner_id: k.owner_id,
-            owner_name: k.owner_name,
-            owner_email: k.owner_email,
-            allow_list: k.allow_list,
-            created_timestamp: k.created_timestamp,
-            active: k.active,
-        }
-    }
-}
+from_core!(core::UserKeyInfo => UserKeyInfo {
+    name,
+    account_id,
+    owner_id,
+    owner_name,
+    owner_email,
+    allow_list,
+    created_timestamp,
+    active,
+});
 
 /// Decides whether requests authenticate, and manages the accounts, users
 /// and keys it decides with. Thread-safe.
@@ -190,7 +161,7 @@ impl Verifier {
 
     /// Creates an account (API disabled) and returns its id.
     pub fn create_account(&self, name: String) -> Result<u64, Arc<AdminError>> {
-        self.0.create_account(&name).map_err(AdminError::new)
+        self.0.create_account(&name).wrap()
     }
 
     /// Adds a user to an account and returns the user's id.
@@ -203,7 +174,7 @@ impl Verifier {
     ) -> Result<u64, Arc<AdminError>> {
         self.0
             .add_user(account_id, &name, &email, role.into())
-            .map_err(AdminError::new)
+            .wrap()
     }
 
     /// Changes a user's role; keys of a user who is no longer an owner stop
@@ -216,7 +187,7 @@ impl Verifier {
     ) -> Result<(), Arc<AdminError>> {
         self.0
             .set_user_role(account_id, user_id, role.into())
-            .map_err(AdminError::new)
+            .wrap()
     }
 
     /// Enables the API. The first call creates the account key and returns
@@ -225,21 +196,19 @@ impl Verifier {
         Ok(self
             .0
             .enable_api(account_id)
-            .map_err(AdminError::new)?
+            .wrap()?
             .map(|key| Arc::new(Secret(key))))
     }
 
     /// Disables the API: every request of the account fails. The key is kept.
     pub fn disable_api(&self, account_id: u64) -> Result<(), Arc<AdminError>> {
-        self.0.disable_api(account_id).map_err(AdminError::new)
+        self.0.disable_api(account_id).wrap()
     }
 
     /// Replaces the account key and returns the new one, once.
     pub fn rotate_account_key(&self, account_id: u64) -> Result<Arc<Secret>, Arc<AdminError>> {
         Ok(Arc::new(Secret(
-            self.0
-                .rotate_account_key(account_id)
-                .map_err(AdminError::new)?,
+            self.0.rotate_account_key(account_id).wrap()?,
         )))
     }
 
@@ -257,7 +226,7 @@ impl Verifier {
         let key = self
             .0
             .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list)
-            .map_err(AdminError::new)?;
+            .wrap()?;
         Ok(Arc::new(Secret(key)))
     }
 
@@ -271,7 +240,7 @@ impl Verifier {
     ) -> Result<(), Arc<AdminError>> {
         self.0
             .set_allow_list(account_id, acting_user_id, &name, &allow_list)
-            .map_err(AdminError::new)
+            .wrap()
     }
 
     /// Deletes a user key; once this returns it never authenticates again.
@@ -283,34 +252,22 @@ impl Verifier {
     ) -> Result<(), Arc<AdminError>> {
         self.0
             .delete_user_key(account_id, acting_user_id, &name)
-            .map_err(AdminError::new)
+            .wrap()
     }
 
     /// The account's user keys, by name; never a key value.
     pub fn list_user_keys(&self, account_id: u64) -> Result<Vec<UserKeyInfo>, Arc<AdminError>> {
-        Ok(self
-            .0
-            .list_user_keys(account_id)
-            .map_err(AdminError::new)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(all(self.0.list_user_keys(account_id).wrap()?))
     }
 
     /// The account's users, by id.
     pub fn list_users(&self, account_id: u64) -> Result<Vec<UserInfo>, Arc<AdminError>> {
-        Ok(self
-            .0
-            .list_users(account_id)
-            .map_err(AdminError::new)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(all(self.0.list_users(account_id).wrap()?))
     }
 
     /// Whether the account has the API enabled.
     pub fn api_enabled(&self, account_id: u64) -> Result<bool, Arc<AdminError>> {
-        self.0.api_enabled(account_id).map_err(AdminError::new)
+        self.0.api_enabled(account_id).wrap()
     }
 
     /// The account's system log, newest first: `limit` entries (at most
@@ -321,18 +278,12 @@ impl Verifier {
         offset: u64,
         limit: u32,
     ) -> Result<Vec<SystemLogEntry>, Arc<AdminError>> {
-        Ok(self
-            .0
-            .system_log(account_id, offset, limit)
-            .map_err(AdminError::new)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(all(self.0.system_log(account_id, offset, limit).wrap()?))
     }
 
     /// Waits until every queued system-log entry is in the store.
     pub fn flush_system_log(&self) -> Result<(), Arc<AdminError>> {
-        self.0.flush_system_log().map_err(AdminError::new)
+        self.0.flush_system_log().wrap()
     }
 
     /// Trusts `X-Forwarded-For` from these proxies: CIDRs or bare IP addresses.
@@ -364,7 +315,7 @@ impl Verifier {
     ) -> Result<Principal, Arc<AuthFailure>> {
         decide(&self.0, &method, &path, &headers, &peer)
             .map(Into::into)
-            .map_err(AuthFailure::new)
+            .wrap()
     }
 
     /// Authenticates each request; returns one code per request, in order:

@@ -1750,12 +1750,14 @@ public protocol BlockingClientProtocol: AnyObject, Sendable {
     func fingerprint()  -> String
     
     /**
-     * Any request; see [`Client::request`].
+     * Any request: `path` relative to the base URL (starting with `/`),
+     * an optional JSON body as text. Non-2xx answers are errors.
      */
     func request(method: String, path: String, json: String?) throws  -> ApiResponse
     
     /**
-     * A page of the account's system log (`GET /logs`), newest first.
+     * A page of the account's system log (`GET /logs`), newest first;
+     * `limit` is 1 to 1000.
      */
     func systemLog(offset: UInt32, limit: UInt32) throws  -> SystemLogPage
     
@@ -1892,7 +1894,8 @@ open func fingerprint() -> String  {
 }
     
     /**
-     * Any request; see [`Client::request`].
+     * Any request: `path` relative to the base URL (starting with `/`),
+     * an optional JSON body as text. Non-2xx answers are errors.
      */
 open func request(method: String, path: String, json: String?)throws  -> ApiResponse  {
     return try  FfiConverterTypeApiResponse_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
@@ -1907,7 +1910,8 @@ open func request(method: String, path: String, json: String?)throws  -> ApiResp
 }
     
     /**
-     * A page of the account's system log (`GET /logs`), newest first.
+     * A page of the account's system log (`GET /logs`), newest first;
+     * `limit` is 1 to 1000.
      */
 open func systemLog(offset: UInt32, limit: UInt32)throws  -> SystemLogPage  {
     return try  FfiConverterTypeSystemLogPage_lift(try rustCallWithError(FfiConverterTypeClientError__as_error_lift) {
@@ -6773,10 +6777,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_fingerprint() != 19443) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_request() != 27423) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_request() != 26373) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_system_log() != 57913) {
+    if (uniffi_redis_cloud_auth_ffi_checksum_method_blockingclient_system_log() != 6197) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_redis_cloud_auth_ffi_checksum_method_client_account() != 36006) {
