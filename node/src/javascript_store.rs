@@ -16,6 +16,7 @@ use redis_cloud_auth::credentials::{
 use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret};
 
 use crate::credentials::{instance, Credentials};
+use crate::errors::invalid_arg;
 
 type Outcome<T> = std::result::Result<T, CredentialError>;
 
@@ -44,14 +45,10 @@ fn method<Args: JsValuesTupleIntoVec + 'static>(
     object: &Object,
     name: &str,
 ) -> Result<Method<Args>> {
-    let function: Function<Args, Unknown> = object.get_named_property(name).map_err(|_| {
-        Error::new(
-            Status::InvalidArg,
-            format!("a credential store needs a `{name}` method"),
-        )
-    })?;
-    let bound = function.bind(*object)?;
-    bound
+    let function: Function<Args, Unknown> = object
+        .get_named_property(name)
+        .map_err(|_| invalid_arg(format!("a credential store needs a `{name}` method")))?;
+    (function.bind(*object)?)
         .build_threadsafe_function::<Args>()
         .weak::<true>()
         .build()
@@ -60,13 +57,10 @@ fn method<Args: JsValuesTupleIntoVec + 'static>(
 impl JavascriptStore {
     /// Wraps `object`; must be called on the JavaScript thread.
     pub fn new(object: Object) -> Result<Self> {
-        let description = match object.get_named_property::<Function<(), Unknown>>("describe") {
-            Ok(describe) => describe
-                .apply(object, ())
-                .and_then(|v| v.coerce_to_string()?.into_utf8()?.into_owned())
-                .unwrap_or_else(|_| "JavaScript store".to_string()),
-            Err(_) => "JavaScript store".to_string(),
-        };
+        let description = (object.get_named_property::<Function<(), Unknown>>("describe"))
+            .and_then(|describe| describe.apply(object, ()))
+            .and_then(|v| v.coerce_to_string()?.into_utf8()?.into_owned())
+            .unwrap_or_else(|_| "JavaScript store".to_string());
         Ok(JavascriptStore {
             save: method(&object, "save")?,
             load: method(&object, "load")?,
@@ -76,8 +70,9 @@ impl JavascriptStore {
         })
     }
 
-    fn failure(&self, err: Error) -> CredentialError {
-        CredentialError::Store(format!("{}: {}", self.description, err.reason))
+    /// A `Store` error: the description, then `what` went wrong.
+    fn failure(&self, what: impl fmt::Display) -> CredentialError {
+        CredentialError::Store(format!("{}{what}", self.description))
     }
 
     /// Calls a method and waits for its value, or for its Promise to settle.
@@ -87,10 +82,7 @@ impl JavascriptStore {
         R: FromNapiValue + Send + 'static,
     {
         if thread::current().id() == self.js_thread {
-            return Err(CredentialError::Store(format!(
-                "{} can only be called from an asynchronous call",
-                self.description
-            )));
+            return Err(self.failure(" can only be called from an asynchronous call"));
         }
         let (sender, receiver) = mpsc::sync_channel::<Result<Pending<R>>>(1);
         let status = method.call_with_return_value(
@@ -102,20 +94,16 @@ impl JavascriptStore {
             },
         );
         if status != Status::Ok {
-            return Err(CredentialError::Store(format!(
-                "{} is no longer reachable",
-                self.description
-            )));
+            return Err(self.failure(" is no longer reachable"));
         }
         let pending = receiver
             .recv()
-            .map_err(|_| CredentialError::Store(format!("{} did not answer", self.description)))?
-            .map_err(|err| self.failure(err))?;
+            .map_err(|_| self.failure(" did not answer"))?
+            .map_err(|err| self.failure(format!(": {}", err.reason)))?;
         match pending {
             Pending::Ready(value) => Ok(value),
-            Pending::Later(promise) => {
-                futures::executor::block_on(promise).map_err(|err| self.failure(err))
-            }
+            Pending::Later(promise) => futures::executor::block_on(promise)
+                .map_err(|err| self.failure(format!(": {}", err.reason))),
         }
     }
 }
