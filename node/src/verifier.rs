@@ -11,7 +11,7 @@ use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
 use crate::errors::{invalid_arg, Failure};
-use crate::request::{remember, remember_failure, string, Arg, Parts};
+use crate::request::{js_string, remember, remember_failure, Parts};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
@@ -218,30 +218,23 @@ impl Verifier {
         })
     }
 
-    /// The check behind `authenticateSync`, on the parts of the request
-    /// that `auth-request.js` found: the key headers (`undefined` when
-    /// absent, `null` when repeated), the `X-Forwarded-For` values, and the
-    /// peer. Returns the core's encoded `Outcome` of a success (`2 * serial
-    /// + differs`), with the source IP (`[outcome, sourceIp]`) when it
-    /// differs from the peer as given; the principal's other fields are in
-    /// `principals[serial % principals.length]` (see `request::remember`).
-    /// A failure returns `[outcome, message]`: the core's encoded outcome
-    /// (`-1 - ordinal`) and the message that keys the error's fields in
-    /// `failures` (see `request::remember_failure`).
+    /// The check behind `authenticateSync`, on the parts `auth-request.js`
+    /// found; returns the encoded outcome as `check` there reads it, the
+    /// principal in `principals` and a failure's fields in `failures`.
     #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticate", skip_typescript)]
     pub fn authenticate_parts(
         &self,
         env: Env,
-        method: Arg,
-        path: Arg,
-        account_key: Arg,
-        user_key: Arg,
-        forwarded_for: Arg,
-        peer: Arg,
-        principals: Arg,
-        failures: Arg,
-    ) -> Result<Either<f64, (f64, Arg)>> {
+        method: Unknown,
+        path: Unknown,
+        account_key: Unknown,
+        user_key: Unknown,
+        forwarded_for: Unknown,
+        peer: Unknown,
+        principals: Unknown,
+        failures: Unknown,
+    ) -> Result<Either<f64, (f64, Unknown<'_>)>> {
         let raw = env.raw();
         // SAFETY: napi values of this call, read on the JavaScript thread.
         let parts = unsafe {
@@ -252,7 +245,7 @@ impl Verifier {
         };
         let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
-            unsafe { remember(raw, principals.0, &principal) }.map(|()| {
+            unsafe { remember(raw, principals.raw(), &principal) }.map(|()| {
                 let outcome = Outcome::authenticated(&principal, parts.peer());
                 (outcome, principal.source_ip)
             })
@@ -262,8 +255,8 @@ impl Verifier {
             Err(failure) => {
                 let encoded = Outcome::failed(&failure).encode() as f64;
                 // SAFETY: as above.
-                let message = unsafe { remember_failure(&env, failures.0, &failure)? };
-                return Ok(Either::B((encoded, Arg(message))));
+                let message = unsafe { remember_failure(&env, failures.raw(), &failure)? };
+                return Ok(Either::B((encoded, message)));
             }
         };
         let encoded = outcome.encode() as f64;
@@ -271,7 +264,7 @@ impl Verifier {
             Outcome::Authenticated {
                 source_ip_differs: true,
                 ..
-            } => Either::B((encoded, Arg(string(raw, &source_ip.to_string())?))),
+            } => Either::B((encoded, js_string(raw, &source_ip.to_string())?)),
             _ => Either::A(encoded),
         })
     }
@@ -284,12 +277,12 @@ impl Verifier {
     pub fn authenticate_parts_async<'env>(
         &self,
         env: &'env Env,
-        method: Arg,
-        path: Arg,
-        account_key: Arg,
-        user_key: Arg,
-        forwarded_for: Arg,
-        peer: Arg,
+        method: Unknown,
+        path: Unknown,
+        account_key: Unknown,
+        user_key: Unknown,
+        forwarded_for: Unknown,
+        peer: Unknown,
     ) -> Result<PromiseRaw<'env, Principal>> {
         // SAFETY: napi values of this call, read on the JavaScript thread.
         let parts = unsafe {
