@@ -47,38 +47,27 @@ function kindOf(name) {
   }
 }
 
-/** The headers the core reads, as found in one request. Every value must be a string. */
+/**
+ * The headers the core reads, as the native side takes them: a key header
+ * absent (`undefined`), repeated (`null`) or its value; the
+ * `X-Forwarded-For` values joined with `, `, as HTTP reads repeated lines.
+ */
 class Found {
   constructor() {
     this.accountKey = undefined
-    this.accountKeys = 0
     this.userKey = undefined
-    this.userKeys = 0
-    this.forwardedFor = undefined // a string, or an array when repeated
+    this.forwardedFor = undefined
   }
 
   add(kind, value) {
     if (typeof value !== 'string') throw invalidArg(BAD_HEADERS)
     if (kind === ACCOUNT) {
-      this.accountKey = value
-      this.accountKeys++
+      this.accountKey = this.accountKey === undefined ? value : null
     } else if (kind === USER) {
-      this.userKey = value
-      this.userKeys++
-    } else if (kind === OTHER) {
-      // not needed
-    } else if (this.forwardedFor === undefined) {
-      this.forwardedFor = value
-    } else if (typeof this.forwardedFor === 'string') {
-      this.forwardedFor = [this.forwardedFor, value]
-    } else {
-      this.forwardedFor.push(value)
+      this.userKey = this.userKey === undefined ? value : null
+    } else if (kind === FORWARDED) {
+      this.forwardedFor = this.forwardedFor === undefined ? value : `${this.forwardedFor}, ${value}`
     }
-  }
-
-  /** A key header as the native side takes it: absent, repeated (`null`), or its value. */
-  static key(value, count) {
-    return count === 0 ? undefined : count === 1 ? value : null
   }
 }
 
@@ -122,17 +111,16 @@ function findHeaders(headers) {
 }
 
 /**
- * The principals' fields but the source IP, by key serial (modulo the
- * length), for every verifier: the native check writes an entry when it
- * is not there (`remember` in src/request.rs). A serial names one key's
- * fields for the life of the process, so an entry never goes stale.
+ * Every verifier's principals but the source IP, by key serial (modulo the
+ * length), written by the native check on a miss (`remember` in
+ * src/request.rs); a serial names one key's fields for the process's life.
  */
 let principals
 
 /**
- * The fields of `AuthFailure` errors by message, for every verifier: the
- * native check writes an entry when it is not there (`remember_failure`
- * in src/request.rs). Started over every 65,536 checks: source IPs are many.
+ * Every verifier's `AuthFailure` fields by message, written by the native
+ * check on a miss (`remember_failure` in src/request.rs); started over
+ * every 65,536 checks, since source IPs are many.
  */
 let failures = Object.create(null)
 let failuresSeen = 0
@@ -149,29 +137,17 @@ function check(verifier, method, path, headers, peer) {
     failures = Object.create(null)
     failuresSeen = 0
   }
-  return verifier._authenticate(
-    method,
-    path,
-    Found.key(found.accountKey, found.accountKeys),
-    Found.key(found.userKey, found.userKeys),
-    found.forwardedFor,
-    peer,
-    principals,
-    failures,
-  )
-}
-
-/** The `AuthFailure` error of a failed outcome `[outcome, message]`. */
-function failure(outcome) {
-  const fields = failures[outcome[1]]
-  return Object.assign(new Error(fields.message), fields)
+  return verifier._authenticate(method, path, found.accountKey, found.userKey, found.forwardedFor, peer, principals, failures)
 }
 
 /** `Verifier.prototype.authenticateSync(method, path, headers, peer)`. */
 function authenticateSync(method, path, headers, peer) {
   const outcome = check(this, method, path, headers, peer)
   const encoded = typeof outcome === 'number' ? outcome : outcome[0]
-  if (encoded < 0) throw failure(outcome)
+  if (encoded < 0) {
+    const fields = failures[outcome[1]]
+    throw Object.assign(new Error(fields.message), fields)
+  }
   const serial = (encoded - (encoded % 2)) / 2
   const p = principals[serial % principals.length]
   return {
@@ -188,20 +164,13 @@ function authenticateSync(method, path, headers, peer) {
 /** `Verifier.prototype.authenticate(method, path, headers, peer)`: the check runs off the JavaScript thread. */
 function authenticate(method, path, headers, peer) {
   const found = findHeaders(headers)
-  return this._authenticateAsync(
-    method,
-    path,
-    Found.key(found.accountKey, found.accountKeys),
-    Found.key(found.userKey, found.userKeys),
-    found.forwardedFor,
-    peer,
-  )
+  return this._authenticateAsync(method, path, found.accountKey, found.userKey, found.forwardedFor, peer)
 }
 
 /** `parseAuthHeaders(headers)`: the `ApiKeys` of a request, or a `HeaderError`. */
 function parseAuthHeaders(headers) {
   const found = findHeaders(headers)
-  return native._parseAuthHeaders(Found.key(found.accountKey, found.accountKeys), Found.key(found.userKey, found.userKeys))
+  return native._parseAuthHeaders(found.accountKey, found.userKey)
 }
 
 /** `Verifier.prototype.authenticateMany(requests)`: `'ok'` or the failure's code per request. */

@@ -34,6 +34,14 @@ impl KeyKind {
             KeyKind::User => USER_KEY_HEADER,
         }
     }
+
+    /// `account` or `user`: the stable name every language shows (as in the vectors).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Account => "account",
+            KeyKind::User => "user",
+        }
+    }
 }
 
 impl fmt::Display for KeyKind {

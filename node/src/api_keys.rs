@@ -6,7 +6,7 @@ use napi_derive::napi;
 use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 
 use crate::errors::throw;
-use crate::request::{Arg, KeyHeader};
+use crate::request::KeyHeader;
 
 /// The account key and user key that authenticate a Redis Cloud API
 /// request. Validated on construction; printing it shows only a fingerprint.
@@ -111,12 +111,12 @@ impl ApiKeys {
 /// `parseAuthHeaders` after `auth-request.js` read the headers: the key
 /// headers as `_authenticate` takes them. Throws a `HeaderError`.
 #[napi(js_name = "_parseAuthHeaders", skip_typescript)]
-pub fn parse_auth_headers(env: Env, account_key: Arg, user_key: Arg) -> Result<ApiKeys> {
+pub fn parse_auth_headers(env: Env, account_key: Unknown, user_key: Unknown) -> Result<ApiKeys> {
     // SAFETY: napi values of this call, read on the JavaScript thread.
     let (account_key, user_key) = unsafe {
         (
-            KeyHeader::read(env.raw(), account_key.0, ACCOUNT_KEY_HEADER)?,
-            KeyHeader::read(env.raw(), user_key.0, USER_KEY_HEADER)?,
+            KeyHeader::read(env.raw(), account_key.raw(), ACCOUNT_KEY_HEADER)?,
+            KeyHeader::read(env.raw(), user_key.raw(), USER_KEY_HEADER)?,
         )
     };
     let pairs: Vec<(&str, &str)> = (account_key.pairs(ACCOUNT_KEY_HEADER))

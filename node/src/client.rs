@@ -16,7 +16,7 @@ use redis_cloud_auth::ClientError;
 use crate::api_keys::ApiKeys;
 use crate::background::blocking;
 use crate::credentials::{Credentials, ResolveOptions};
-use crate::errors::{invalid_arg, throw, Failure};
+use crate::errors::{throw, Failure};
 use crate::verifier::SystemLogEntry;
 
 /// An async client for the Redis Cloud API: timeouts, retries with
@@ -120,16 +120,14 @@ impl Client {
         constructor,
         ts_args_type = "keys: ApiKeys | Credentials, options?: ClientOptions"
     )]
-    pub fn new(env: Env, keys: Unknown, options: Option<ClientOptions>) -> Result<Self> {
-        let builder = if ApiKeys::instance_of(&env, &keys)? {
-            let keys = unsafe { ClassInstance::<ApiKeys>::from_napi_value(env.raw(), keys.raw())? };
-            ClientBuilder::new(keys.inner.clone())
-        } else if Credentials::instance_of(&env, &keys)? {
-            let credentials =
-                unsafe { ClassInstance::<Credentials>::from_napi_value(env.raw(), keys.raw())? };
-            ClientBuilder::from_credentials(credentials.inner.clone())
-        } else {
-            return Err(invalid_arg("a Client needs ApiKeys or Credentials"));
+    pub fn new(
+        env: Env,
+        keys: Either<&ApiKeys, &Credentials>,
+        options: Option<ClientOptions>,
+    ) -> Result<Self> {
+        let builder = match keys {
+            Either::A(keys) => ClientBuilder::new(keys.inner.clone()),
+            Either::B(credentials) => ClientBuilder::from_credentials(credentials.inner.clone()),
         };
         let options = options.map(Into::into).unwrap_or_default();
         let inner = throw(&env, builder.options(options).build())?;

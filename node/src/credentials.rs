@@ -14,7 +14,7 @@ use redis_cloud_auth::credentials::{
 
 use crate::api_keys::ApiKeys;
 use crate::background::blocking;
-use crate::errors::throw;
+use crate::errors::{invalid_arg, throw};
 use crate::javascript_store::JavascriptStore;
 use crate::stores::{FileStore, KeychainStore, MemoryStore};
 
@@ -142,52 +142,65 @@ impl TypeName for ResolveOptions {
 impl ValidateNapiValue for ResolveOptions {}
 
 fn bad_option(name: &str, expected: &str) -> Error {
-    Error::new(
-        Status::InvalidArg,
-        format!("option `{name}` must be {expected}"),
-    )
+    invalid_arg(format!("option `{name}` must be {expected}"))
 }
 
-/// Reads a store passed from JavaScript: one of ours, or any object with
+/// `value` as an instance of the class `T`, when it is one.
+pub(crate) fn instance<'a, T>(
+    env: &Env,
+    value: &Unknown<'a>,
+) -> Result<Option<ClassInstance<'a, T>>>
+where
+    T: JavaScriptClassExt + MaybeTypeTag + 'a,
+{
+    if !T::instance_of(env, value)? {
+        return Ok(None);
+    }
+    // SAFETY: `value` is a `T`, read on the JavaScript thread.
+    unsafe { ClassInstance::from_napi_value(env.raw(), value.raw()) }.map(Some)
+}
+
+/// A store passed from JavaScript: one of ours, or any object with
 /// `save`, `load` and `delete` functions.
-pub(crate) fn store_from_js(env: &Env, value: Unknown) -> Result<Arc<dyn CredentialStore>> {
-    if MemoryStore::instance_of(env, &value)? {
-        let store =
-            unsafe { ClassInstance::<MemoryStore>::from_napi_value(env.raw(), value.raw())? };
+fn store(env: &Env, value: Unknown) -> Result<Arc<dyn CredentialStore>> {
+    if let Some(store) = instance::<MemoryStore>(env, &value)? {
         return Ok(store.inner.clone());
     }
-    if FileStore::instance_of(env, &value)? {
-        let store = unsafe { ClassInstance::<FileStore>::from_napi_value(env.raw(), value.raw())? };
+    if let Some(store) = instance::<FileStore>(env, &value)? {
         return Ok(store.inner.clone());
     }
-    if KeychainStore::instance_of(env, &value)? {
-        let store =
-            unsafe { ClassInstance::<KeychainStore>::from_napi_value(env.raw(), value.raw())? };
+    if let Some(store) = instance::<KeychainStore>(env, &value)? {
         return Ok(store.inner.clone());
     }
     if value.get_type()? != ValueType::Object {
-        return Err(bad_option(
-            "stores",
-            "an array of stores (objects with save, load and delete)",
-        ));
+        let expected = "an array of stores (objects with save, load and delete)";
+        return Err(bad_option("stores", expected));
     }
-    let object = unsafe { Object::from_napi_value(env.raw(), value.raw())? };
-    Ok(Arc::new(JavascriptStore::from_object(env, object)?))
+    Ok(Arc::new(JavascriptStore::new(value.coerce_to_object()?)?))
+}
+
+/// A source's switch: `undefined` or `true` keeps it, `null` or `false`
+/// skips it; `None` for any other value.
+fn keeps(value: &Unknown) -> Result<Option<bool>> {
+    Ok(match value.get_type()? {
+        ValueType::Undefined => Some(true),
+        ValueType::Null => Some(false),
+        ValueType::Boolean => Some(value.coerce_to_bool()?),
+        _ => None,
+    })
 }
 
 impl FromNapiValue for ResolveOptions {
     unsafe fn from_napi_value(raw_env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
         let env = Env::from_raw(raw_env);
         let object = unsafe { Object::from_napi_value(raw_env, value)? };
+        let get = |name| object.get_named_property::<Unknown>(name);
         let mut chain = CredentialChain::new();
 
-        let explicit: Unknown = object.get_named_property("credentials")?;
-        if !is_nullish(&explicit)? {
-            if !Credentials::instance_of(&env, &explicit)? {
-                return Err(bad_option("credentials", "a Credentials object"));
-            }
-            let given =
-                unsafe { ClassInstance::<Credentials>::from_napi_value(raw_env, explicit.raw())? };
+        let explicit: Option<ClassInstance<Credentials>> = object
+            .get_named_property("credentials")
+            .map_err(|_| bad_option("credentials", "a Credentials object"))?;
+        if let Some(given) = explicit {
             chain = chain.explicit(given.inner.clone());
         }
 
@@ -207,60 +220,36 @@ impl FromNapiValue for ResolveOptions {
             chain = chain.profile(profile);
         }
 
-        let profile_file: Unknown = object.get_named_property("profileFile")?;
-        match profile_file.get_type()? {
-            ValueType::Undefined => {}
-            ValueType::Null => chain = chain.profile_file(None),
-            ValueType::Boolean => {
-                if !unsafe { bool::from_napi_value(raw_env, profile_file.raw())? } {
-                    chain = chain.profile_file(None);
-                }
-            }
-            ValueType::String => {
-                let path = unsafe { String::from_napi_value(raw_env, profile_file.raw())? };
+        let profile_file = get("profileFile")?;
+        match keeps(&profile_file)? {
+            Some(true) => {}
+            Some(false) => chain = chain.profile_file(None),
+            None if profile_file.get_type()? == ValueType::String => {
+                let path = profile_file.coerce_to_string()?.into_utf8()?.into_owned()?;
                 chain = chain.profile_file(Some(PathBuf::from(path)));
             }
-            _ => return Err(bad_option("profileFile", "a path, or false to skip it")),
+            None => return Err(bad_option("profileFile", "a path, or false to skip it")),
         }
 
-        let keychain: Unknown = object.get_named_property("keychain")?;
-        match keychain.get_type()? {
-            ValueType::Undefined => {}
-            ValueType::Null => chain = chain.keychain(None),
-            ValueType::Boolean => {
-                if !unsafe { bool::from_napi_value(raw_env, keychain.raw())? } {
-                    chain = chain.keychain(None);
-                }
+        let keychain = get("keychain")?;
+        match (
+            keeps(&keychain)?,
+            instance::<KeychainStore>(&env, &keychain)?,
+        ) {
+            (Some(true), _) => {}
+            (Some(false), _) => chain = chain.keychain(None),
+            (None, Some(store)) => {
+                chain = chain.keychain(Some(CoreKeychainStore::clone(&store.inner)))
             }
-            _ if KeychainStore::instance_of(&env, &keychain)? => {
-                let store = unsafe {
-                    ClassInstance::<KeychainStore>::from_napi_value(raw_env, keychain.raw())?
-                };
-                chain = chain.keychain(Some(CoreKeychainStore::clone(&store.inner)));
-            }
-            _ => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
+            (None, None) => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
         }
 
-        let stores: Unknown = object.get_named_property("stores")?;
-        if !is_nullish(&stores)? {
-            if !stores.is_array()? {
-                return Err(bad_option("stores", "an array of stores"));
-            }
-            let stores = unsafe { Array::from_napi_value(raw_env, stores.raw())? };
-            for i in 0..stores.len() {
-                let store: Unknown = stores
-                    .get(i)?
-                    .ok_or_else(|| bad_option("stores", "an array of stores"))?;
-                chain = chain.store(store_from_js(&env, store)?);
-            }
+        let stores: Option<Vec<Unknown>> = object
+            .get_named_property("stores")
+            .map_err(|_| bad_option("stores", "an array of stores"))?;
+        for value in stores.unwrap_or_default() {
+            chain = chain.store(store(&env, value)?);
         }
         Ok(ResolveOptions { chain })
     }
-}
-
-fn is_nullish(value: &Unknown) -> Result<bool> {
-    Ok(matches!(
-        value.get_type()?,
-        ValueType::Undefined | ValueType::Null
-    ))
 }

@@ -3,72 +3,63 @@
 use napi::bindgen_prelude::*;
 use redis_cloud_auth::store::StoreError;
 use redis_cloud_auth::verify::{AdminError, AuthFailure};
-use redis_cloud_auth::{ClientError, CredentialError, HeaderError, KeyError, KeyKind};
+use redis_cloud_auth::{ClientError, CredentialError, HeaderError, KeyError};
 
-/// Everything a call can fail with, before it becomes a JavaScript error.
-#[derive(Debug)]
-pub enum Failure {
-    /// A key value was rejected.
-    Key(KeyError),
-    /// A request's authentication headers could not be read.
-    Header(HeaderError),
-    /// Credentials could not be loaded, saved or resolved.
-    Credential(CredentialError),
-    /// A request did not authenticate.
-    Auth(AuthFailure),
-    /// An admin operation was refused.
-    Admin(AdminError),
-    /// The verifier's store could not be opened.
-    Store(StoreError),
-    /// A call to the API failed.
-    Client(ClientError),
-    /// The binding itself failed (a background task stopped).
-    Internal(String),
-}
+/// Declares `Failure`, a `From` for each core error, and each variant's
+/// JavaScript error `name` (the core error type's).
+macro_rules! failures {
+    ($($(#[$doc:meta])* $variant:ident($error:ty) = $name:literal,)*) => {
+        /// Everything a call can fail with, before it becomes a JavaScript error.
+        #[derive(Debug)]
+        pub enum Failure {
+            $($(#[$doc])* $variant($error),)*
+            /// The binding itself failed (a background task stopped).
+            Internal(String),
+        }
 
-macro_rules! failure_from {
-    ($($variant:ident($error:ty)),*) => {$(
-        impl From<$error> for Failure {
+        $(impl From<$error> for Failure {
             fn from(err: $error) -> Self {
                 Failure::$variant(err)
             }
+        })*
+
+        impl Failure {
+            /// The JavaScript error's `name`, its stable `code` (the core's) and its message.
+            fn parts(&self) -> (&'static str, &'static str, String) {
+                match self {
+                    $(Failure::$variant(e) => ($name, e.code(), e.to_string()),)*
+                    Failure::Internal(m) => ("Error", "internal", m.clone()),
+                }
+            }
         }
-    )*};
+    };
 }
 
-failure_from!(
-    Key(KeyError),
-    Header(HeaderError),
-    Credential(CredentialError),
-    Auth(AuthFailure),
-    Admin(AdminError),
-    Store(StoreError),
-    Client(ClientError)
-);
+failures! {
+    /// A key value was rejected.
+    Key(KeyError) = "ApiKeyError",
+    /// A request's authentication headers could not be read.
+    Header(HeaderError) = "HeaderError",
+    /// Credentials could not be loaded, saved or resolved.
+    Credential(CredentialError) = "CredentialError",
+    /// A request did not authenticate.
+    Auth(AuthFailure) = "AuthFailure",
+    /// An admin operation was refused.
+    Admin(AdminError) = "AdminError",
+    /// The verifier's store could not be opened.
+    Store(StoreError) = "StoreError",
+    /// A call to the API failed.
+    Client(ClientError) = "ClientError",
+}
 
 impl Failure {
-    /// The JavaScript error's `name` (the core error type's), its stable
-    /// `code` (the core's) and its message.
-    fn parts(&self) -> (&'static str, &'static str, String) {
-        match self {
-            Failure::Key(e) => ("ApiKeyError", e.code(), e.to_string()),
-            Failure::Header(e) => ("HeaderError", e.code(), e.to_string()),
-            Failure::Credential(e) => ("CredentialError", e.code(), e.to_string()),
-            Failure::Auth(e) => ("AuthFailure", e.code(), e.to_string()),
-            Failure::Admin(e) => ("AdminError", e.code(), e.to_string()),
-            Failure::Store(e) => ("StoreError", e.code(), e.to_string()),
-            Failure::Client(e) => ("ClientError", e.code(), e.to_string()),
-            Failure::Internal(m) => ("Error", "internal", m.clone()),
-        }
-    }
-
     /// Sets the fields a caller may branch on besides `code`.
     fn decorate(self, env: &Env, error: &mut Object) -> Result<()> {
         match self {
-            Failure::Key(e) => error.set_named_property("key", key_kind(e.kind())),
+            Failure::Key(e) => error.set_named_property("key", e.kind().as_str()),
             Failure::Header(e) => error.set_named_property("header", e.header()),
             Failure::Credential(CredentialError::InvalidKey { reason, .. }) => {
-                error.set_named_property("key", key_kind(reason.kind()))
+                error.set_named_property("key", reason.kind().as_str())
             }
             Failure::Auth(e) => set_auth_fields(error, &e),
             Failure::Client(e) => {
@@ -131,14 +122,6 @@ fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
         target.set_named_property("sourceIp", source_ip.to_string())?;
     }
     Ok(())
-}
-
-/// `account` or `user`, as in the vectors.
-pub fn key_kind(kind: KeyKind) -> &'static str {
-    match kind {
-        KeyKind::Account => "account",
-        KeyKind::User => "user",
-    }
 }
 
 /// Runs a fallible conversion and throws its failure as a JavaScript error.

@@ -1,10 +1,7 @@
 //! A `CredentialStore` written in JavaScript: any object with `save`,
-//! `load` and `delete` methods, sync or returning Promises.
-//!
-//! The chain runs on a worker thread; each call crosses to the JavaScript
-//! thread through a threadsafe function, and the worker waits for the
-//! value (or the Promise's value). Calling it on the JavaScript thread
-//! itself would wait forever, so that is refused with an error instead.
+//! `load` and `delete` methods, sync or returning Promises. The chain's
+//! worker thread calls them on the JavaScript thread and waits for the
+//! value; a call from the JavaScript thread itself is refused.
 
 use std::fmt;
 use std::sync::mpsc;
@@ -18,7 +15,8 @@ use redis_cloud_auth::credentials::{
 };
 use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret};
 
-use crate::credentials::Credentials;
+use crate::credentials::{instance, Credentials};
+use crate::errors::invalid_arg;
 
 type Outcome<T> = std::result::Result<T, CredentialError>;
 
@@ -47,14 +45,10 @@ fn method<Args: JsValuesTupleIntoVec + 'static>(
     object: &Object,
     name: &str,
 ) -> Result<Method<Args>> {
-    let function: Function<Args, Unknown> = object.get_named_property(name).map_err(|_| {
-        Error::new(
-            Status::InvalidArg,
-            format!("a credential store needs a `{name}` method"),
-        )
-    })?;
-    let bound = function.bind(*object)?;
-    bound
+    let function: Function<Args, Unknown> = object
+        .get_named_property(name)
+        .map_err(|_| invalid_arg(format!("a credential store needs a `{name}` method")))?;
+    (function.bind(*object)?)
         .build_threadsafe_function::<Args>()
         .weak::<true>()
         .build()
@@ -62,15 +56,11 @@ fn method<Args: JsValuesTupleIntoVec + 'static>(
 
 impl JavascriptStore {
     /// Wraps `object`; must be called on the JavaScript thread.
-    pub fn from_object(env: &Env, object: Object) -> Result<Self> {
-        let _ = env;
-        let description = match object.get_named_property::<Function<(), Unknown>>("describe") {
-            Ok(describe) => describe
-                .apply(object, ())
-                .and_then(|v| v.coerce_to_string()?.into_utf8()?.into_owned())
-                .unwrap_or_else(|_| "JavaScript store".to_string()),
-            Err(_) => "JavaScript store".to_string(),
-        };
+    pub fn new(object: Object) -> Result<Self> {
+        let description = (object.get_named_property::<Function<(), Unknown>>("describe"))
+            .and_then(|describe| describe.apply(object, ()))
+            .and_then(|v| v.coerce_to_string()?.into_utf8()?.into_owned())
+            .unwrap_or_else(|_| "JavaScript store".to_string());
         Ok(JavascriptStore {
             save: method(&object, "save")?,
             load: method(&object, "load")?,
@@ -80,8 +70,9 @@ impl JavascriptStore {
         })
     }
 
-    fn failure(&self, err: Error) -> CredentialError {
-        CredentialError::Store(format!("{}: {}", self.description, err.reason))
+    /// A `Store` error: the description, then `what` went wrong.
+    fn failure(&self, what: impl fmt::Display) -> CredentialError {
+        CredentialError::Store(format!("{}{what}", self.description))
     }
 
     /// Calls a method and waits for its value, or for its Promise to settle.
@@ -91,10 +82,7 @@ impl JavascriptStore {
         R: FromNapiValue + Send + 'static,
     {
         if thread::current().id() == self.js_thread {
-            return Err(CredentialError::Store(format!(
-                "{} can only be called from an asynchronous call",
-                self.description
-            )));
+            return Err(self.failure(" can only be called from an asynchronous call"));
         }
         let (sender, receiver) = mpsc::sync_channel::<Result<Pending<R>>>(1);
         let status = method.call_with_return_value(
@@ -106,20 +94,16 @@ impl JavascriptStore {
             },
         );
         if status != Status::Ok {
-            return Err(CredentialError::Store(format!(
-                "{} is no longer reachable",
-                self.description
-            )));
+            return Err(self.failure(" is no longer reachable"));
         }
         let pending = receiver
             .recv()
-            .map_err(|_| CredentialError::Store(format!("{} did not answer", self.description)))?
-            .map_err(|err| self.failure(err))?;
+            .map_err(|_| self.failure(" did not answer"))?
+            .map_err(|err| self.failure(format!(": {}", err.reason)))?;
         match pending {
             Pending::Ready(value) => Ok(value),
-            Pending::Later(promise) => {
-                futures::executor::block_on(promise).map_err(|err| self.failure(err))
-            }
+            Pending::Later(promise) => futures::executor::block_on(promise)
+                .map_err(|err| self.failure(format!(": {}", err.reason))),
         }
     }
 }
@@ -142,16 +126,7 @@ unsafe fn pending<R: FromNapiValue>(env: &Env, value: Unknown) -> Result<Pending
     }
 }
 
-/// Any return value; `save` resolves to nothing in particular.
-struct Ignored;
-
-impl FromNapiValue for Ignored {
-    unsafe fn from_napi_value(_: sys::napi_env, _: sys::napi_value) -> Result<Self> {
-        Ok(Ignored)
-    }
-}
-
-/// The truthiness of `delete`'s return value.
+/// The truthiness of a return value (`save`'s is not read).
 struct Truthy(bool);
 
 impl FromNapiValue for Truthy {
@@ -165,49 +140,52 @@ impl FromNapiValue for Truthy {
 /// `{ accountKey, userKey, baseUrl? }`. Read on the JavaScript thread.
 struct Loaded(Outcome<Option<CoreCredentials>>);
 
-const LOAD_SHAPE: &str =
-    "load must return null, a Credentials object, or { accountKey, userKey, baseUrl? }";
+fn shape() -> CredentialError {
+    let shape = "load must return null, a Credentials object, or { accountKey, userKey, baseUrl? }";
+    CredentialError::Store(shape.into())
+}
 
 impl FromNapiValue for Loaded {
-    unsafe fn from_napi_value(raw_env: sys::napi_env, raw: sys::napi_value) -> Result<Self> {
-        let env = Env::from_raw(raw_env);
-        let value = unsafe { Unknown::from_napi_value(raw_env, raw)? };
-        match value.get_type()? {
-            ValueType::Undefined | ValueType::Null => return Ok(Loaded(Ok(None))),
-            ValueType::Object => {}
-            _ => return Ok(Loaded(Err(CredentialError::Store(LOAD_SHAPE.into())))),
+    unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> Result<Self> {
+        let value = unsafe { Unknown::from_napi_value(env, raw)? };
+        if matches!(value.get_type()?, ValueType::Undefined | ValueType::Null) {
+            return Ok(Loaded(Ok(None)));
         }
-        if Credentials::instance_of(&env, &value)? {
-            let found = unsafe { ClassInstance::<Credentials>::from_napi_value(raw_env, raw)? };
+        if let Some(found) = instance::<Credentials>(&Env::from_raw(env), &value)? {
             return Ok(Loaded(Ok(Some(found.inner.clone()))));
         }
-        let object = unsafe { Object::from_napi_value(raw_env, raw)? };
-        let text = |name: &str| -> Result<Option<String>> { object.get_named_property(name) };
-        let (Ok(account_key), Ok(user_key), Ok(base_url)) =
-            (text("accountKey"), text("userKey"), text("baseUrl"))
-        else {
-            return Ok(Loaded(Err(CredentialError::Store(LOAD_SHAPE.into()))));
-        };
-        let origin = "a JavaScript store";
-        let (Some(account_key), Some(user_key)) =
-            (account_key.map(Secret::new), user_key.map(Secret::new))
-        else {
-            return Ok(Loaded(Err(CredentialError::Incomplete {
-                origin: origin.into(),
-                missing: "accountKey or userKey".into(),
-            })));
-        };
-        let credentials = CoreApiKeys::new(account_key, user_key)
-            .map_err(|reason| CredentialError::InvalidKey {
-                origin: origin.into(),
-                reason,
-            })
-            .map(CoreCredentials::new)
-            .and_then(|c| match base_url {
-                Some(url) => c.with_base_url(url),
-                None => Ok(c),
-            });
-        Ok(Loaded(credentials.map(Some)))
+        match value.get_type()? {
+            ValueType::Object => Ok(Loaded(from_fields(&value.coerce_to_object()?).map(Some))),
+            _ => Ok(Loaded(Err(shape()))),
+        }
+    }
+}
+
+/// The credentials in `{ accountKey, userKey, baseUrl? }`.
+fn from_fields(object: &Object) -> Outcome<CoreCredentials> {
+    let text = |name| {
+        object
+            .get_named_property::<Option<String>>(name)
+            .map_err(|_| shape())
+    };
+    let account_key = text("accountKey")?.map(Secret::new);
+    let (user_key, base_url) = (text("userKey")?.map(Secret::new), text("baseUrl")?);
+    let origin = || "a JavaScript store".to_string();
+    let (Some(account_key), Some(user_key)) = (account_key, user_key) else {
+        let missing = "accountKey or userKey".into();
+        return Err(CredentialError::Incomplete {
+            origin: origin(),
+            missing,
+        });
+    };
+    let keys =
+        CoreApiKeys::new(account_key, user_key).map_err(|reason| CredentialError::InvalidKey {
+            origin: origin(),
+            reason,
+        })?;
+    match base_url {
+        Some(url) => CoreCredentials::new(keys).with_base_url(url),
+        None => Ok(CoreCredentials::new(keys)),
     }
 }
 
@@ -219,7 +197,7 @@ impl CredentialStore for JavascriptStore {
                 inner: credentials.clone(),
             },
         ));
-        self.call::<_, Ignored>(&self.save, args).map(|_| ())
+        self.call::<_, Truthy>(&self.save, args).map(|_| ())
     }
 
     fn load(&self, profile: &str) -> Outcome<Option<CoreCredentials>> {

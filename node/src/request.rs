@@ -32,33 +32,6 @@ fn type_of(env: sys::napi_env, value: sys::napi_value) -> Result<sys::napi_value
     Ok(kind)
 }
 
-/// A JavaScript value passed as it is, for arguments read by hand.
-pub struct Arg(pub sys::napi_value);
-
-impl TypeName for Arg {
-    fn type_name() -> &'static str {
-        "unknown"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ValidateNapiValue for Arg {}
-
-impl FromNapiValue for Arg {
-    unsafe fn from_napi_value(_env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        Ok(Arg(value))
-    }
-}
-
-impl ToNapiValue for Arg {
-    unsafe fn to_napi_value(_env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-        Ok(value.0)
-    }
-}
-
 /// A JavaScript string read as UTF-8, on the stack when short; zeroed
 /// when dropped, since it may be a key.
 pub struct Text {
@@ -146,30 +119,12 @@ impl KeyHeader {
     }
 }
 
-/// The `X-Forwarded-For` values: `undefined`, one string, or an array of them.
-unsafe fn forwarded_for(env: sys::napi_env, value: sys::napi_value) -> Result<Vec<Text>> {
-    const WHAT: &str = "x-forwarded-for";
-    match type_of(env, value)? {
-        sys::ValueType::napi_undefined => Ok(Vec::new()),
-        sys::ValueType::napi_string => Ok(vec![unsafe { Text::read(env, value, WHAT)? }]),
-        _ => {
-            let mut len = 0;
-            ok(
-                unsafe { sys::napi_get_array_length(env, value, &mut len) },
-                "the x-forwarded-for values",
-            )?;
-            (0..len)
-                .map(|i| {
-                    let mut item = ptr::null_mut();
-                    ok(
-                        unsafe { sys::napi_get_element(env, value, i, &mut item) },
-                        "the x-forwarded-for values",
-                    )?;
-                    unsafe { Text::read(env, item, WHAT) }
-                })
-                .collect()
-        }
+/// The `X-Forwarded-For` values as `auth-request.js` joins them: `undefined` or a string.
+unsafe fn forwarded_for(env: sys::napi_env, value: sys::napi_value) -> Result<Option<Text>> {
+    if type_of(env, value)? == sys::ValueType::napi_undefined {
+        return Ok(None);
     }
+    unsafe { Text::read(env, value, FORWARDED_FOR_HEADER) }.map(Some)
 }
 
 /// What one check reads, owned so that it can cross to a worker thread.
@@ -178,7 +133,7 @@ pub struct Parts {
     path: Text,
     account_key: KeyHeader,
     user_key: KeyHeader,
-    forwarded_for: Vec<Text>,
+    forwarded_for: Option<Text>,
     peer: Text,
 }
 
@@ -187,16 +142,16 @@ impl Parts {
     ///
     /// # Safety
     /// `env` and the values come from napi, on the JavaScript thread.
-    pub unsafe fn read(env: sys::napi_env, args: [Arg; 6]) -> Result<Self> {
-        let [method, path, account_key, user_key, forwarded, peer] = args;
+    pub unsafe fn read(env: sys::napi_env, args: [Unknown; 6]) -> Result<Self> {
+        let [method, path, account_key, user_key, forwarded, peer] = args.map(|a| a.raw());
         unsafe {
             Ok(Parts {
-                method: Text::read(env, method.0, "method")?,
-                path: Text::read(env, path.0, "path")?,
-                account_key: KeyHeader::read(env, account_key.0, ACCOUNT_KEY_HEADER)?,
-                user_key: KeyHeader::read(env, user_key.0, USER_KEY_HEADER)?,
-                forwarded_for: forwarded_for(env, forwarded.0)?,
-                peer: Text::read(env, peer.0, "peer")?,
+                method: Text::read(env, method, "method")?,
+                path: Text::read(env, path, "path")?,
+                account_key: KeyHeader::read(env, account_key, ACCOUNT_KEY_HEADER)?,
+                user_key: KeyHeader::read(env, user_key, USER_KEY_HEADER)?,
+                forwarded_for: forwarded_for(env, forwarded)?,
+                peer: Text::read(env, peer, "peer")?,
             })
         }
     }
@@ -239,12 +194,18 @@ fn set(
 }
 
 /// A JavaScript string of `value`.
-pub fn string(env: sys::napi_env, value: &str) -> Result<sys::napi_value> {
+fn string(env: sys::napi_env, value: &str) -> Result<sys::napi_value> {
     let mut out = ptr::null_mut();
     check_status!(unsafe {
         sys::napi_create_string_utf8(env, value.as_ptr().cast(), value.len() as isize, &mut out)
     })?;
     Ok(out)
+}
+
+/// A JavaScript string of `value`, as napi returns values.
+pub fn js_string<'a>(env: sys::napi_env, value: &str) -> Result<Unknown<'a>> {
+    // SAFETY: a value just created, on the JavaScript thread.
+    Ok(unsafe { Unknown::from_raw_unchecked(env, string(env, value)?) })
 }
 
 fn number(env: sys::napi_env, value: u64) -> Result<sys::napi_value> {
@@ -253,19 +214,17 @@ fn number(env: sys::napi_env, value: u64) -> Result<sys::napi_value> {
     Ok(out)
 }
 
-/// Makes sure `table[message]` (the JavaScript table of failures by
-/// message, see `auth-request.js`) holds the fields of the `AuthFailure`
-/// error for `failure`, whose message is `message`; returns the message as
-/// a JavaScript string. The message names one set of fields: it holds the
-/// header and the source IP where the failure has them.
+/// Makes sure `table[message]` (see `auth-request.js`) holds the fields of
+/// the `AuthFailure` error for `failure`; returns its message, which names
+/// one set of fields, as a JavaScript string.
 ///
 /// # Safety
 /// `table` (a plain object) comes from napi, on the JavaScript thread.
-pub unsafe fn remember_failure(
+pub unsafe fn remember_failure<'a>(
     env: &Env,
     table: sys::napi_value,
     failure: &AuthFailure,
-) -> Result<sys::napi_value> {
+) -> Result<Unknown<'a>> {
     let raw = env.raw();
     if type_of(raw, table)? != sys::ValueType::napi_object {
         return Err(invalid_arg("the failure table must be an object"));
@@ -280,14 +239,11 @@ pub unsafe fn remember_failure(
         let fields = crate::errors::auth_failure_fields(env, failure)?;
         check_status!(unsafe { sys::napi_set_property(raw, table, key, fields.raw()) })?;
     }
-    Ok(key)
+    Ok(unsafe { Unknown::from_raw_unchecked(raw, key) })
 }
 
-/// Makes sure `table[serial % table.length]` (the JavaScript table of
-/// principals by key serial, see `auth-request.js`) holds the fields of
-/// `principal` but its source IP: read once, written on a miss. A serial
-/// names one set of fields for the life of the process, so an entry
-/// never goes stale.
+/// Makes sure `table[serial % table.length]` (see `auth-request.js`) holds
+/// the fields of `principal` but its source IP: read once, written on a miss.
 ///
 /// # Safety
 /// `env` and `table` (an array) come from napi, on the JavaScript thread.

@@ -66,10 +66,7 @@ impl KeychainStore {
     /// The store under the service `redis-cloud-auth`, or under `service`.
     #[napi(constructor)]
     pub fn new(service: Option<String>) -> Self {
-        let store = match service {
-            Some(service) => CoreKeychainStore::with_service(service),
-            None => CoreKeychainStore::new(),
-        };
+        let store = service.map_or_else(CoreKeychainStore::new, CoreKeychainStore::with_service);
         KeychainStore {
             inner: Arc::new(store),
         }

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::verify::{self as core, AccountId, Outcome, Role, TrustedProxies, UserId};
+use redis_cloud_auth::verify::{self as core, Outcome, Role, TrustedProxies};
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
 use crate::errors::{invalid_arg, Failure};
-use crate::request::{remember, remember_failure, string, Arg, Parts};
+use crate::request::{js_string, remember, remember_failure, Parts};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
@@ -174,6 +174,22 @@ impl Verifier {
             inner: Arc::new(inner),
         }
     }
+
+    /// Runs `work` on this verifier off the JavaScript thread.
+    fn run<'a, T, E, F>(&self, env: &'a Env, work: F) -> Result<PromiseRaw<'a, T>>
+    where
+        T: ToNapiValue + Send + 'static,
+        E: Into<Failure>,
+        F: FnOnce(&core::Verifier) -> std::result::Result<T, E> + Send + 'static,
+    {
+        let verifier = self.inner.clone();
+        blocking(env, move || work(&verifier).map_err(Into::into))
+    }
+}
+
+/// Converts every item of a core list.
+fn all<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
+    items.into_iter().map(B::from).collect()
 }
 
 #[napi]
@@ -202,30 +218,23 @@ impl Verifier {
         })
     }
 
-    /// The check behind `authenticateSync`, on the parts of the request
-    /// that `auth-request.js` found: the key headers (`undefined` when
-    /// absent, `null` when repeated), the `X-Forwarded-For` values, and the
-    /// peer. Returns the core's encoded `Outcome` of a success (`2 * serial
-    /// + differs`), with the source IP (`[outcome, sourceIp]`) when it
-    /// differs from the peer as given; the principal's other fields are in
-    /// `principals[serial % principals.length]` (see `request::remember`).
-    /// A failure returns `[outcome, message]`: the core's encoded outcome
-    /// (`-1 - ordinal`) and the message that keys the error's fields in
-    /// `failures` (see `request::remember_failure`).
+    /// The check behind `authenticateSync`, on the parts `auth-request.js`
+    /// found; returns the encoded outcome as `check` there reads it, the
+    /// principal in `principals` and a failure's fields in `failures`.
     #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticate", skip_typescript)]
     pub fn authenticate_parts(
         &self,
         env: Env,
-        method: Arg,
-        path: Arg,
-        account_key: Arg,
-        user_key: Arg,
-        forwarded_for: Arg,
-        peer: Arg,
-        principals: Arg,
-        failures: Arg,
-    ) -> Result<Either<f64, (f64, Arg)>> {
+        method: Unknown,
+        path: Unknown,
+        account_key: Unknown,
+        user_key: Unknown,
+        forwarded_for: Unknown,
+        peer: Unknown,
+        principals: Unknown,
+        failures: Unknown,
+    ) -> Result<Either<f64, (f64, Unknown<'_>)>> {
         let raw = env.raw();
         // SAFETY: napi values of this call, read on the JavaScript thread.
         let parts = unsafe {
@@ -236,7 +245,7 @@ impl Verifier {
         };
         let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
-            unsafe { remember(raw, principals.0, &principal) }.map(|()| {
+            unsafe { remember(raw, principals.raw(), &principal) }.map(|()| {
                 let outcome = Outcome::authenticated(&principal, parts.peer());
                 (outcome, principal.source_ip)
             })
@@ -246,8 +255,8 @@ impl Verifier {
             Err(failure) => {
                 let encoded = Outcome::failed(&failure).encode() as f64;
                 // SAFETY: as above.
-                let message = unsafe { remember_failure(&env, failures.0, &failure)? };
-                return Ok(Either::B((encoded, Arg(message))));
+                let message = unsafe { remember_failure(&env, failures.raw(), &failure)? };
+                return Ok(Either::B((encoded, message)));
             }
         };
         let encoded = outcome.encode() as f64;
@@ -255,7 +264,7 @@ impl Verifier {
             Outcome::Authenticated {
                 source_ip_differs: true,
                 ..
-            } => Either::B((encoded, Arg(string(raw, &source_ip.to_string())?))),
+            } => Either::B((encoded, js_string(raw, &source_ip.to_string())?)),
             _ => Either::A(encoded),
         })
     }
@@ -268,12 +277,12 @@ impl Verifier {
     pub fn authenticate_parts_async<'env>(
         &self,
         env: &'env Env,
-        method: Arg,
-        path: Arg,
-        account_key: Arg,
-        user_key: Arg,
-        forwarded_for: Arg,
-        peer: Arg,
+        method: Unknown,
+        path: Unknown,
+        account_key: Unknown,
+        user_key: Unknown,
+        forwarded_for: Unknown,
+        peer: Unknown,
     ) -> Result<PromiseRaw<'env, Principal>> {
         // SAFETY: napi values of this call, read on the JavaScript thread.
         let parts = unsafe {
@@ -290,13 +299,8 @@ impl Verifier {
 
     /// Creates an account (API disabled) and resolves its id.
     #[napi(ts_return_type = "Promise<number>")]
-    pub fn create_account<'env>(
-        &self,
-        env: &'env Env,
-        name: String,
-    ) -> Result<PromiseRaw<'env, i64>> {
-        let verifier = self.inner.clone();
-        blocking(env, move || Ok(js_id(verifier.create_account(&name)?)))
+    pub fn create_account<'a>(&self, env: &'a Env, name: String) -> Result<PromiseRaw<'a, i64>> {
+        self.run(env, move |v| v.create_account(&name).map(js_id))
     }
 
     /// Adds a user to an account and resolves the user's id.
@@ -304,18 +308,17 @@ impl Verifier {
         ts_args_type = "accountId: number, name: string, email: string, role: Role",
         ts_return_type = "Promise<number>"
     )]
-    pub fn add_user<'env>(
+    pub fn add_user<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
         name: String,
         email: String,
         role: String,
-    ) -> Result<PromiseRaw<'env, i64>> {
+    ) -> Result<PromiseRaw<'a, i64>> {
         let (account, role) = (id(account_id, "accountId")?, self::role(&role)?);
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(js_id(verifier.add_user(account, &name, &email, role)?))
+        self.run(env, move |v| {
+            v.add_user(account, &name, &email, role).map(js_id)
         })
     }
 
@@ -324,63 +327,49 @@ impl Verifier {
         ts_args_type = "accountId: number, userId: number, role: Role",
         ts_return_type = "Promise<void>"
     )]
-    pub fn set_user_role<'env>(
+    pub fn set_user_role<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
         user_id: i64,
         role: String,
-    ) -> Result<PromiseRaw<'env, ()>> {
-        let (account, user, role) = (
-            id(account_id, "accountId")?,
-            id(user_id, "userId")?,
-            self::role(&role)?,
-        );
-        let verifier = self.inner.clone();
-        blocking(
-            env,
-            move || Ok(verifier.set_user_role(account, user, role)?),
-        )
+    ) -> Result<PromiseRaw<'a, ()>> {
+        let (account, user) = (id(account_id, "accountId")?, id(user_id, "userId")?);
+        let role = self::role(&role)?;
+        self.run(env, move |v| v.set_user_role(account, user, role))
     }
 
     /// Enables the API. The first time, resolves the new account key (the
     /// only time it can be read); later, null.
     #[napi(ts_return_type = "Promise<Secret | null>")]
-    pub fn enable_api<'env>(
+    pub fn enable_api<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
-    ) -> Result<PromiseRaw<'env, Option<Secret>>> {
+    ) -> Result<PromiseRaw<'a, Option<Secret>>> {
         let account = id(account_id, "accountId")?;
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier.enable_api(account)?.map(Secret::from))
+        self.run(env, move |v| {
+            v.enable_api(account).map(|key| key.map(Secret::from))
         })
     }
 
     /// Disables the API: every request of the account fails with `api_disabled`.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn disable_api<'env>(
-        &self,
-        env: &'env Env,
-        account_id: i64,
-    ) -> Result<PromiseRaw<'env, ()>> {
+    pub fn disable_api<'a>(&self, env: &'a Env, account_id: i64) -> Result<PromiseRaw<'a, ()>> {
         let account = id(account_id, "accountId")?;
-        let verifier = self.inner.clone();
-        blocking(env, move || Ok(verifier.disable_api(account)?))
+        self.run(env, move |v| v.disable_api(account))
     }
 
     /// Replaces the account key and resolves the new one, once.
     #[napi(ts_return_type = "Promise<Secret>")]
-    pub fn rotate_account_key<'env>(
+    pub fn rotate_account_key<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
-    ) -> Result<PromiseRaw<'env, Secret>> {
+    ) -> Result<PromiseRaw<'a, Secret>> {
         let account = id(account_id, "accountId")?;
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier.rotate_account_key(account)?.into())
+        self.run(env, move |v| {
+            v.rotate_account_key(account).map(Secret::from)
         })
     }
 
@@ -388,144 +377,112 @@ impl Verifier {
     /// `actingUserId` and `ownerId` must be owners of the account; `allowList`
     /// holds CIDRs (empty or absent allows every source).
     #[napi(ts_return_type = "Promise<Secret>")]
-    pub fn create_user_key<'env>(
+    pub fn create_user_key<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
         acting_user_id: i64,
         owner_id: i64,
         name: String,
         allow_list: Option<Vec<String>>,
-    ) -> Result<PromiseRaw<'env, Secret>> {
-        let account = id(account_id, "accountId")?;
-        let (acting_user, owner): (UserId, UserId) = (
+    ) -> Result<PromiseRaw<'a, Secret>> {
+        let (account, acting) = (
+            id(account_id, "accountId")?,
             id(acting_user_id, "actingUserId")?,
-            id(owner_id, "ownerId")?,
         );
-        let allow_list = allow_list.unwrap_or_default();
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier
-                .create_user_key(account, acting_user, owner, &name, &allow_list)?
-                .into())
+        let (owner, allow_list) = (id(owner_id, "ownerId")?, allow_list.unwrap_or_default());
+        self.run(env, move |v| {
+            v.create_user_key(account, acting, owner, &name, &allow_list)
+                .map(Secret::from)
         })
     }
 
     /// Replaces a user key's allow list; `actingUserId` must be an owner.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn set_allow_list<'env>(
+    pub fn set_allow_list<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
         acting_user_id: i64,
         name: String,
         allow_list: Vec<String>,
-    ) -> Result<PromiseRaw<'env, ()>> {
-        let (account, acting_user) = (
+    ) -> Result<PromiseRaw<'a, ()>> {
+        let (account, acting) = (
             id(account_id, "accountId")?,
             id(acting_user_id, "actingUserId")?,
         );
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier.set_allow_list(account, acting_user, &name, &allow_list)?)
+        self.run(env, move |v| {
+            v.set_allow_list(account, acting, &name, &allow_list)
         })
     }
 
     /// Deletes a user key; once this resolves it never authenticates again.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn delete_user_key<'env>(
+    pub fn delete_user_key<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
         acting_user_id: i64,
         name: String,
-    ) -> Result<PromiseRaw<'env, ()>> {
-        let (account, acting_user) = (
+    ) -> Result<PromiseRaw<'a, ()>> {
+        let (account, acting) = (
             id(account_id, "accountId")?,
             id(acting_user_id, "actingUserId")?,
         );
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier.delete_user_key(account, acting_user, &name)?)
-        })
+        self.run(env, move |v| v.delete_user_key(account, acting, &name))
     }
 
     /// The account's user keys, by name; never a key.
     #[napi(ts_return_type = "Promise<UserKeyInfo[]>")]
-    pub fn list_user_keys<'env>(
+    pub fn list_user_keys<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
-    ) -> Result<PromiseRaw<'env, Vec<UserKeyInfo>>> {
-        let account: AccountId = id(account_id, "accountId")?;
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier
-                .list_user_keys(account)?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
+    ) -> Result<PromiseRaw<'a, Vec<UserKeyInfo>>> {
+        let account = id(account_id, "accountId")?;
+        self.run(env, move |v| v.list_user_keys(account).map(all))
     }
 
     /// The account's users, by id.
     #[napi(ts_return_type = "Promise<UserInfo[]>")]
-    pub fn list_users<'env>(
+    pub fn list_users<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
-    ) -> Result<PromiseRaw<'env, Vec<UserInfo>>> {
+    ) -> Result<PromiseRaw<'a, Vec<UserInfo>>> {
         let account = id(account_id, "accountId")?;
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier
-                .list_users(account)?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
+        self.run(env, move |v| v.list_users(account).map(all))
     }
 
     /// Whether the account has the API enabled.
     #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn api_enabled<'env>(
-        &self,
-        env: &'env Env,
-        account_id: i64,
-    ) -> Result<PromiseRaw<'env, bool>> {
+    pub fn api_enabled<'a>(&self, env: &'a Env, account_id: i64) -> Result<PromiseRaw<'a, bool>> {
         let account = id(account_id, "accountId")?;
-        let verifier = self.inner.clone();
-        blocking(env, move || Ok(verifier.api_enabled(account)?))
+        self.run(env, move |v| v.api_enabled(account))
     }
 
     /// The account's system log, newest first: `limit` entries (default
     /// 100, at most 1000) after skipping `offset`.
     #[napi(ts_return_type = "Promise<SystemLogEntry[]>")]
-    pub fn system_log<'env>(
+    pub fn system_log<'a>(
         &self,
-        env: &'env Env,
+        env: &'a Env,
         account_id: i64,
         offset: Option<i64>,
         limit: Option<u32>,
-    ) -> Result<PromiseRaw<'env, Vec<SystemLogEntry>>> {
-        let account = id(account_id, "accountId")?;
-        let offset = id(offset.unwrap_or(0), "offset")?;
+    ) -> Result<PromiseRaw<'a, Vec<SystemLogEntry>>> {
+        let (account, offset) = (
+            id(account_id, "accountId")?,
+            id(offset.unwrap_or(0), "offset")?,
+        );
         let limit = limit.unwrap_or(redis_cloud_auth::api::LOG_DEFAULT_LIMIT);
-        let verifier = self.inner.clone();
-        blocking(env, move || {
-            Ok(verifier
-                .system_log(account, offset, limit)?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
+        self.run(env, move |v| v.system_log(account, offset, limit).map(all))
     }
 
     /// Waits until every queued system-log entry is written.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn flush_system_log<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, ()>> {
-        let verifier = self.inner.clone();
-        blocking(env, move || Ok(verifier.flush_system_log()?))
+    pub fn flush_system_log<'a>(&self, env: &'a Env) -> Result<PromiseRaw<'a, ()>> {
+        self.run(env, |v| v.flush_system_log())
     }
 
     /// Trusts `X-Forwarded-For` from peers in these networks (CIDRs or
