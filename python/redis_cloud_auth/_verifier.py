@@ -53,14 +53,7 @@ class Principal:
     @classmethod
     def _of(cls, native: _ffi.Principal) -> Principal:
         principal = cls.__new__(cls)
-        principal._fields = (
-            native.account_id,
-            native.user_id,
-            native.account_name,
-            native.owner_name,
-            native.owner_email,
-            native.key_name,
-        )
+        principal._fields = tuple(getattr(native, name) for name in _PRINCIPAL_FIELDS)
         principal._source_ip = native.source_ip
         return principal
 
@@ -108,12 +101,13 @@ class Principal:
         return hash((self._fields, self._source_ip))
 
     def __repr__(self) -> str:
-        return (
-            f"Principal(account_id={self.account_id}, account_name={self.account_name!r}, "
-            f"user_id={self.user_id}, owner_name={self.owner_name!r}, "
-            f"owner_email={self.owner_email!r}, key_name={self.key_name!r}, "
-            f"source_ip={self.source_ip!r})"
-        )
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _PRINCIPAL_REPR)
+        return f"Principal({fields})"
+
+
+# The order of Principal._fields, and of its repr (the spec's).
+_PRINCIPAL_FIELDS = ("account_id", "user_id", "account_name", "owner_name", "owner_email", "key_name")
+_PRINCIPAL_REPR = ("account_id", "account_name", "user_id", "owner_name", "owner_email", "key_name", "source_ip")
 
 
 @lifted
