@@ -9,88 +9,16 @@ packages.
 ['x-api-key', 'x-api-secret-key']
 """
 
-from ._client import (
-    AccountInfo,
-    ApiResponse,
-    BlockingClient,
-    Client,
-    KeyInfo,
-    Owner,
-    SystemLogPage,
-)
-from ._credentials import (
-    CredentialChain,
-    Credentials,
-    CredentialSource,
-    CredentialStore,
-    FileStore,
-    KeychainStore,
-    MemoryStore,
-    Resolved,
-)
-from ._errors import (
-    AdminError,
-    ApiKeyError,
-    AuthFailure,
-    ClientError,
-    CredentialError,
-    HeaderError,
-    RedisCloudAuthError,
-)
-from ._keys import (
-    ACCOUNT_KEY_HEADER,
-    USER_KEY_HEADER,
-    ApiKeys,
-    KeyKind,
-    key_fingerprint,
-    parse_auth_headers,
-)
-from ._verifier import (
-    AuthRequest,
-    Principal,
-    Role,
-    Secret,
-    SystemLogEntry,
-    UserInfo,
-    UserKeyInfo,
-    Verifier,
-)
+from . import _client, _credentials, _errors, _keys, _verifier
+from ._client import *
+from ._credentials import *
+from ._errors import *
+from ._keys import *
+from ._verifier import *
 
-__all__ = [
-    "AccountInfo",
-    "ApiResponse",
-    "BlockingClient",
-    "Client",
-    "ClientError",
-    "KeyInfo",
-    "Owner",
-    "SystemLogPage",
-    "AdminError",
-    "AuthFailure",
-    "AuthRequest",
-    "Principal",
-    "Role",
-    "SystemLogEntry",
-    "UserInfo",
-    "UserKeyInfo",
-    "Verifier",
-    "ACCOUNT_KEY_HEADER",
-    "USER_KEY_HEADER",
-    "ApiKeyError",
-    "ApiKeys",
-    "CredentialChain",
-    "CredentialError",
-    "CredentialSource",
-    "CredentialStore",
-    "Credentials",
-    "FileStore",
-    "HeaderError",
-    "KeyKind",
-    "KeychainStore",
-    "MemoryStore",
-    "RedisCloudAuthError",
-    "Resolved",
-    "Secret",
-    "key_fingerprint",
-    "parse_auth_headers",
-]
+__all__: list[str] = []
+__all__ += _client.__all__
+__all__ += _credentials.__all__
+__all__ += _errors.__all__
+__all__ += _keys.__all__
+__all__ += _verifier.__all__

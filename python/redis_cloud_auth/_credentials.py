@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 import enum
 import os
 import typing
 
-from ._errors import CredentialError, translating
+from ._errors import CredentialError, lifted, translated
 from ._keys import ApiKeys
 from ._native import redis_cloud_auth_ffi as _ffi
 
@@ -24,12 +25,12 @@ __all__ = [
 ]
 
 
+@translated()
 class Credentials:
     """A pair of keys and, optionally, the API base URL they belong to."""
 
     __slots__ = ("_inner",)
 
-    @translating
     def __init__(self, keys: ApiKeys, base_url: str | None = None) -> None:
         """Raises :class:`CredentialError` (``invalid_base_url``) when
         ``base_url`` is not an http(s) URL."""
@@ -65,6 +66,7 @@ class Credentials:
         raise TypeError("Credentials cannot be pickled: they hold secrets")
 
 
+@lifted
 class CredentialSource(str, enum.Enum):
     """Where resolved credentials came from."""
 
@@ -113,21 +115,19 @@ class CredentialStore(abc.ABC):
         return _ForeignStore(self)
 
 
+@translated()
 class _BuiltinStore(CredentialStore):
     """A store implemented in the core."""
 
     _store: _ffi.CredentialStore
 
-    @translating
     def save(self, profile: str, credentials: Credentials) -> None:
         self._store.save(profile, credentials._inner)
 
-    @translating
     def load(self, profile: str) -> Credentials | None:
         found = self._store.load(profile)
         return None if found is None else Credentials._wrap(found)
 
-    @translating
     def delete(self, profile: str) -> bool:
         return self._store.delete(profile)
 
@@ -212,17 +212,12 @@ class _ForeignStore(_ffi.CredentialStore):
             return type(self._python).__name__
 
 
-class _store_errors:
+@contextlib.contextmanager
+def _store_errors() -> typing.Iterator[None]:
     """Reports an exception of a Python store as a ``store`` error."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type | None, error: BaseException | None, _tb: object
-    ) -> typing.Literal[False]:
-        if error is None or not isinstance(error, Exception):
-            return False
+    try:
+        yield
+    except Exception as error:
         detail = str(error) if isinstance(error, CredentialError) else repr(error)
         raise _ffi.CredentialError.Store(code="store", detail=detail) from None  # type: ignore[attr-defined]
 
@@ -230,6 +225,7 @@ class _store_errors:
 _DEFAULT: typing.Any = object()
 
 
+@translated()
 class CredentialChain:
     """Finds credentials in order: explicit, environment, profile file,
     keychain, then the given stores.
@@ -289,14 +285,13 @@ class CredentialChain:
         """The profile the chain looks up."""
         return self._inner.profile_name()
 
-    @translating
     def resolve(self) -> Resolved:
         """Finds credentials; raises :class:`CredentialError` (``not_found``
         lists every place searched)."""
         found = self._inner.resolve()
         return Resolved(
             credentials=Credentials._wrap(found.credentials),
-            source=CredentialSource(found.source.name.lower()),
+            source=typing.cast(CredentialSource, found.source),  # lifted
             profile=found.profile,
         )
 

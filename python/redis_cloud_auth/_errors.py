@@ -1,4 +1,5 @@
-"""Exception classes of the package, one per error of the core.
+"""Exception classes of the package, one per error of the core, and how
+generated errors, records and enums become the package's.
 
 Every error has a stable ``code`` (the same in every language) and a
 message (``str(error)``) that comes from the core and never holds a secret.
@@ -6,7 +7,9 @@ message (``str(error)``) that comes from the core and never holds a secret.
 
 from __future__ import annotations
 
+import datetime
 import functools
+import inspect
 import typing
 
 from ._native import redis_cloud_auth_ffi as _ffi
@@ -22,6 +25,7 @@ __all__ = [
 ]
 
 _F = typing.TypeVar("_F", bound=typing.Callable[..., typing.Any])
+_C = typing.TypeVar("_C", bound=type)
 
 
 class RedisCloudAuthError(Exception):
@@ -109,10 +113,9 @@ class ClientError(RedisCloudAuthError):
 
 
 # Generated error -> the class raised here, and the generated error's
-# accessors beyond code() and detail() that become attributes. Every error
-# but CredentialError is an error object whose methods read the core's
-# error; CredentialError is an enum (a Python store raises it too), whose
-# fields are attributes already.
+# accessors beyond code() and detail() that become attributes.
+# CredentialError is an enum (a Python store raises it too) whose fields are
+# attributes already.
 _CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError], tuple[str, ...]]] = [
     (_ffi.ApiKeyError, ApiKeyError, ("key", "length", "position")),
     (_ffi.HeaderError, HeaderError, ("header",)),
@@ -120,14 +123,7 @@ _CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError], tuple[str, 
     (_ffi.AuthFailure, AuthFailure, AuthFailure._ACCESSORS),
     (_ffi.ClientError, ClientError, ("status", "retry_after", "credential_code")),
 ]
-
-# Converts generated field values (enums) into this package's types.
-_FIELD_CONVERTERS: dict[str, typing.Callable[[typing.Any], typing.Any]] = {}
-
-
-def convert_field(name: str, converter: typing.Callable[[typing.Any], typing.Any]) -> None:
-    """Converts the field ``name`` of every translated error with ``converter``."""
-    _FIELD_CONVERTERS[name] = converter
+_NATIVE_ERRORS: tuple[type[BaseException], ...] = (_ffi.CredentialError, *(native for native, _, _ in _CLASSES))
 
 
 def translate(error: BaseException) -> BaseException:
@@ -144,38 +140,62 @@ def translate(error: BaseException) -> BaseException:
         ours, accessors = found[0]
         fields = {name: getattr(error, name)() for name in accessors}
         code, detail = error.code(), error.detail()  # type: ignore[attr-defined]
-    for name, value in fields.items():
-        converter = _FIELD_CONVERTERS.get(name)
-        if converter is not None and value is not None:
-            fields[name] = converter(value)
+    if isinstance(fields.get("retry_after"), datetime.timedelta):
+        fields["retry_after"] = fields["retry_after"].total_seconds()
     return ours(detail, code=code, **fields)
-
-
-def _native_errors() -> tuple[type[BaseException], ...]:
-    return (_ffi.CredentialError, *(native for native, _, _ in _CLASSES))
 
 
 def translating(function: _F) -> _F:
     """Wraps ``function`` so that generated errors surface as this package's."""
 
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def waiting(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+            try:
+                return await function(*args, **kwargs)
+            except _NATIVE_ERRORS as error:
+                raise translate(error) from None
+
+        return typing.cast(_F, waiting)
+
     @functools.wraps(function)
     def wrapper(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
         try:
             return function(*args, **kwargs)
-        except _native_errors() as error:
+        except _NATIVE_ERRORS as error:
             raise translate(error) from None
 
     return typing.cast(_F, wrapper)
 
 
-def translating_async(function: _F) -> _F:
-    """:func:`translating` for coroutine functions."""
+def translated(*skip: str) -> typing.Callable[[_C], _C]:
+    """Applies :func:`translating` to ``__init__`` and every public method,
+    classmethod and property of a class, but those named in ``skip``."""
 
-    @functools.wraps(function)
-    async def wrapper(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
-        try:
-            return await function(*args, **kwargs)
-        except _native_errors() as error:
-            raise translate(error) from None
+    def wrap(cls: _C) -> _C:
+        for name, member in list(vars(cls).items()):
+            wrapped: typing.Any
+            if name in skip or (name.startswith("_") and name != "__init__"):
+                continue
+            if isinstance(member, property):
+                get, set_ = member.fget, member.fset
+                wrapped = property(get and translating(get), set_ and translating(set_), doc=member.__doc__)
+            elif isinstance(member, classmethod):
+                wrapped = classmethod(translating(member.__func__))
+            elif inspect.isfunction(member):
+                wrapped = translating(member)
+            else:
+                continue
+            setattr(cls, name, wrapped)
+        return cls
 
-    return typing.cast(_F, wrapper)
+    return wrap
+
+
+def lifted(cls: _C) -> _C:
+    """Has the generated code build ``cls`` wherever it builds its record or
+    enum of the same name (it looks the name up on each call): an answer is
+    read from Rust once, straight into this package's type."""
+    setattr(_ffi, cls.__name__, cls)
+    return cls

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import typing
 
-from ._errors import convert_field, translating
+from ._errors import lifted, translated, translating
 from ._native import redis_cloud_auth_ffi as _ffi
 
 __all__ = [
@@ -23,6 +23,7 @@ USER_KEY_HEADER: str = _ffi.user_key_header()
 """Header that carries the user key (``x-api-secret-key``)."""
 
 
+@lifted
 class KeyKind(str, enum.Enum):
     """Which of the two keys a message is about."""
 
@@ -31,14 +32,8 @@ class KeyKind(str, enum.Enum):
     USER = "user"
     """The personal user key, sent as ``x-api-secret-key``."""
 
-    @classmethod
-    def _from_native(cls, native: _ffi.KeyKind) -> KeyKind:
-        return cls(native.name.lower())
 
-
-convert_field("key", KeyKind._from_native)
-
-
+@translated()
 class ApiKeys:
     """The account key and user key of a Redis Cloud API request, validated.
 
@@ -52,7 +47,6 @@ class ApiKeys:
 
     __slots__ = ("_inner",)
 
-    @translating
     def __init__(self, account_key: str, user_key: str) -> None:
         """Validates both keys (surrounding whitespace is trimmed first);
         raises :class:`ApiKeyError`."""

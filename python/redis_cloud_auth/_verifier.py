@@ -12,7 +12,7 @@ import os
 import typing
 import weakref
 
-from ._errors import AuthFailure, translating
+from ._errors import AuthFailure, lifted, translated, translating
 from ._keys import Headers, _header_pairs
 from ._native import redis_cloud_auth_ffi as _ffi
 
@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 
+@lifted
 class Role(str, enum.Enum):
     """A user's role in an account; only owners hold user keys."""
 
@@ -36,9 +37,6 @@ class Role(str, enum.Enum):
     VIEWER = "viewer"
     BILLING_ADMIN = "billing-admin"
     LOGS_VIEWER = "logs-viewer"
-
-    def _native(self) -> _ffi.Role:
-        return _ffi.Role[self.name]
 
 
 class Principal:
@@ -55,14 +53,7 @@ class Principal:
     @classmethod
     def _of(cls, native: _ffi.Principal) -> Principal:
         principal = cls.__new__(cls)
-        principal._fields = (
-            native.account_id,
-            native.user_id,
-            native.account_name,
-            native.owner_name,
-            native.owner_email,
-            native.key_name,
-        )
+        principal._fields = tuple(getattr(native, name) for name in _PRINCIPAL_FIELDS)
         principal._source_ip = native.source_ip
         return principal
 
@@ -110,14 +101,16 @@ class Principal:
         return hash((self._fields, self._source_ip))
 
     def __repr__(self) -> str:
-        return (
-            f"Principal(account_id={self.account_id}, account_name={self.account_name!r}, "
-            f"user_id={self.user_id}, owner_name={self.owner_name!r}, "
-            f"owner_email={self.owner_email!r}, key_name={self.key_name!r}, "
-            f"source_ip={self.source_ip!r})"
-        )
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _PRINCIPAL_REPR)
+        return f"Principal({fields})"
 
 
+# The order of Principal._fields, and of its repr (the spec's).
+_PRINCIPAL_FIELDS = ("account_id", "user_id", "account_name", "owner_name", "owner_email", "key_name")
+_PRINCIPAL_REPR = ("account_id", "account_name", "user_id", "owner_name", "owner_email", "key_name", "source_ip")
+
+
+@lifted
 @dataclasses.dataclass(frozen=True)
 class UserInfo:
     """A user of an account."""
@@ -129,6 +122,7 @@ class UserInfo:
     role: Role
 
 
+@lifted
 @dataclasses.dataclass(frozen=True)
 class UserKeyInfo:
     """A user key as listed: its name, owner and allow list, never its value."""
@@ -144,6 +138,7 @@ class UserKeyInfo:
     """False while the owner does not have the owner role."""
 
 
+@lifted
 @dataclasses.dataclass(frozen=True)
 class SystemLogEntry:
     """One entry of an account's system log, newest first. Holds no secret."""
@@ -155,10 +150,6 @@ class SystemLogEntry:
     resource: str
     kind: str
     description: str
-
-
-def _record(cls: type, native: typing.Any) -> typing.Any:
-    return cls(**{f.name: getattr(native, f.name) for f in dataclasses.fields(cls)})
 
 
 class AuthRequest(typing.NamedTuple):
@@ -238,6 +229,7 @@ def _texts(out: _Outcome, view: memoryview) -> list[str]:
     return view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes().decode().split("\0")
 
 
+@translated("authenticate", "authenticate_many")
 class Verifier:
     """Decides whether requests authenticate, and manages the accounts,
     users and keys it decides with. Thread-safe.
@@ -249,7 +241,6 @@ class Verifier:
 
     __slots__ = ("_inner", "_handle", "_outcomes", "_principals", "_lean", "__weakref__")
 
-    @translating
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
         if path is None:
             self._attach(_ffi.Verifier.in_memory(), _HOLDING_GIL)
@@ -283,7 +274,6 @@ class Verifier:
         return cls(path)
 
     @classmethod
-    @translating
     def open_redis(cls, url: str) -> Verifier:
         """A verifier over the Redis store at ``url`` (``redis://HOST:PORT``),
         shared by a fleet of verifiers. Calls may wait on Redis, so they
@@ -415,39 +405,32 @@ class Verifier:
 
     # Admin operations
 
-    @translating
     def create_account(self, name: str) -> int:
         """Creates an account (API disabled) and returns its id."""
         return self._inner.create_account(name)
 
-    @translating
     def add_user(self, account_id: int, name: str, email: str, role: Role = Role.OWNER) -> int:
         """Adds a user to an account and returns the user's id."""
-        return self._inner.add_user(account_id, name, email, Role(role)._native())
+        return self._inner.add_user(account_id, name, email, Role(role))
 
-    @translating
     def set_user_role(self, account_id: int, user_id: int, role: Role) -> None:
         """Changes a user's role; the keys of a user who is no longer an
         owner stop authenticating until the role comes back."""
-        self._inner.set_user_role(account_id, user_id, Role(role)._native())
+        self._inner.set_user_role(account_id, user_id, Role(role))
 
-    @translating
     def enable_api(self, account_id: int) -> typing.Optional[Secret]:
         """Enables the API. The first call creates the account key and
         returns it, the only time it can be read; later calls return None."""
         return self._inner.enable_api(account_id)
 
-    @translating
     def disable_api(self, account_id: int) -> None:
         """Disables the API: every request of the account fails."""
         self._inner.disable_api(account_id)
 
-    @translating
     def rotate_account_key(self, account_id: int) -> Secret:
         """Replaces the account key and returns the new one, once."""
         return self._inner.rotate_account_key(account_id)
 
-    @translating
     def create_user_key(
         self,
         account_id: int,
@@ -462,44 +445,33 @@ class Verifier:
         CIDRs (empty allows every source)."""
         return self._inner.create_user_key(account_id, acting_user_id, owner_id, name, list(allow_list))
 
-    @translating
     def set_allow_list(
         self, account_id: int, acting_user_id: int, name: str, allow_list: typing.Iterable[str]
     ) -> None:
         """Replaces a user key's allow list."""
         self._inner.set_allow_list(account_id, acting_user_id, name, list(allow_list))
 
-    @translating
     def delete_user_key(self, account_id: int, acting_user_id: int, name: str) -> None:
         """Deletes a user key; once this returns it never authenticates again."""
         self._inner.delete_user_key(account_id, acting_user_id, name)
 
-    @translating
     def list_user_keys(self, account_id: int) -> list[UserKeyInfo]:
         """The account's user keys, by name; never a key value."""
-        return [_record(UserKeyInfo, k) for k in self._inner.list_user_keys(account_id)]
+        return self._inner.list_user_keys(account_id)
 
-    @translating
     def list_users(self, account_id: int) -> list[UserInfo]:
         """The account's users, by id."""
-        return [
-            UserInfo(id=u.id, account_id=u.account_id, name=u.name, email=u.email,
-                     role=Role[u.role.name])
-            for u in self._inner.list_users(account_id)
-        ]
+        return self._inner.list_users(account_id)
 
-    @translating
     def api_enabled(self, account_id: int) -> bool:
         """Whether the account has the API enabled."""
         return self._inner.api_enabled(account_id)
 
-    @translating
     def system_log(self, account_id: int, offset: int = 0, limit: int = 100) -> list[SystemLogEntry]:
         """The account's system log, newest first: ``limit`` entries (at
         most 1000) after skipping ``offset``."""
-        return [_record(SystemLogEntry, e) for e in self._inner.system_log(account_id, offset, limit)]
+        return self._inner.system_log(account_id, offset, limit)
 
-    @translating
     def flush_system_log(self) -> None:
         """Waits until every queued system-log entry is in the store."""
         self._inner.flush_system_log()
@@ -511,7 +483,6 @@ class Verifier:
         return self._inner.trusted_proxies()
 
     @trusted_proxies.setter
-    @translating
     def trusted_proxies(self, proxies: typing.Iterable[str]) -> None:
         self._inner.set_trusted_proxies(list(proxies))
 

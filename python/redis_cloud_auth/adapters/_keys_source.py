@@ -12,18 +12,36 @@ KeysLike = typing.Union[ApiKeys, Credentials, CredentialChain, None]
 """What a client adapter is built from; ``None`` is the default chain."""
 
 
-@translating
-def resolve(credentials: KeysLike) -> tuple[ApiKeys, typing.Optional[str]]:
-    """The keys, and the base URL when the credentials carry one."""
-    if isinstance(credentials, ApiKeys):
-        return credentials, None
-    if isinstance(credentials, Credentials):
-        return credentials.keys, credentials.base_url
-    if credentials is None:
-        credentials = CredentialChain()
-    if isinstance(credentials, CredentialChain):
-        found = credentials.resolve().credentials
-        return found.keys, found.base_url
-    raise TypeError(
-        f"expected ApiKeys, Credentials, CredentialChain or None, got {type(credentials).__name__}"
-    )
+class KeysAuth:
+    """What both client adapters hold: the keys, and the base URL their
+    credentials carry."""
+
+    @translating
+    def __init__(self, credentials: KeysLike = None) -> None:
+        """Raises :class:`~redis_cloud_auth.CredentialError` when the chain finds nothing."""
+        self._base_url: typing.Optional[str] = None
+        if credentials is None:
+            credentials = CredentialChain()
+        if isinstance(credentials, CredentialChain):
+            credentials = credentials.resolve().credentials
+        if isinstance(credentials, Credentials):
+            self._base_url = credentials.base_url
+            credentials = credentials.keys
+        if not isinstance(credentials, ApiKeys):
+            raise TypeError(
+                f"expected ApiKeys, Credentials, CredentialChain or None, got {type(credentials).__name__}"
+            )
+        self._keys = credentials
+
+    @property
+    def base_url(self) -> typing.Optional[str]:
+        """The API base URL the credentials carry (``None`` when they carry none)."""
+        return self._base_url
+
+    @property
+    def fingerprint(self) -> str:
+        """Fingerprint of the keys, safe to log."""
+        return self._keys.fingerprint
+
+    def __repr__(self) -> str:
+        return f"ApiKeysAuth({self._keys.fingerprint})"

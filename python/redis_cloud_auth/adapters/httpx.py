@@ -15,7 +15,7 @@ from . import _keys_source
 __all__ = ["ApiKeysAuth"]
 
 
-class ApiKeysAuth(httpx.Auth):
+class ApiKeysAuth(_keys_source.KeysAuth, httpx.Auth):
     """Adds the ``x-api-key`` and ``x-api-secret-key`` headers to each
     request, for sync and async clients alike.
 
@@ -28,24 +28,7 @@ class ApiKeysAuth(httpx.Auth):
     off, its default, for clients that carry keys.
     """
 
-    def __init__(self, credentials: _keys_source.KeysLike = None) -> None:
-        """Raises :class:`~redis_cloud_auth.CredentialError` when the chain finds nothing."""
-        self._keys, self._base_url = _keys_source.resolve(credentials)
-
-    @property
-    def base_url(self) -> typing.Optional[str]:
-        """The API base URL the credentials carry (``None`` when they carry none)."""
-        return self._base_url
-
-    @property
-    def fingerprint(self) -> str:
-        """Fingerprint of the keys, safe to log."""
-        return self._keys.fingerprint
-
     def auth_flow(self, request: httpx.Request) -> typing.Generator[httpx.Request, httpx.Response, None]:
         """Sends ``request`` once, with the two headers."""
         request.headers.update(self._keys.expose_headers())
         yield request
-
-    def __repr__(self) -> str:
-        return f"ApiKeysAuth({self._keys.fingerprint})"

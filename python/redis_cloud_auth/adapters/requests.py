@@ -18,7 +18,7 @@ __all__ = ["ApiKeysAuth"]
 _HEADER_NAMES = (ACCOUNT_KEY_HEADER, USER_KEY_HEADER)
 
 
-class ApiKeysAuth(requests.auth.AuthBase):
+class ApiKeysAuth(_keys_source.KeysAuth, requests.auth.AuthBase):
     """Adds the ``x-api-key`` and ``x-api-secret-key`` headers to each request.
 
     Built from :class:`~redis_cloud_auth.ApiKeys`,
@@ -28,22 +28,6 @@ class ApiKeysAuth(requests.auth.AuthBase):
     fingerprint, never a key. A redirect to another origin does not carry
     the keys.
     """
-
-    __slots__ = ("_keys", "_base_url")
-
-    def __init__(self, credentials: _keys_source.KeysLike = None) -> None:
-        """Raises :class:`~redis_cloud_auth.CredentialError` when the chain finds nothing."""
-        self._keys, self._base_url = _keys_source.resolve(credentials)
-
-    @property
-    def base_url(self) -> typing.Optional[str]:
-        """The API base URL the credentials carry (``None`` when they carry none)."""
-        return self._base_url
-
-    @property
-    def fingerprint(self) -> str:
-        """Fingerprint of the keys, safe to log."""
-        return self._keys.fingerprint
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers.update(self._keys.expose_headers())
@@ -55,14 +39,7 @@ class ApiKeysAuth(requests.auth.AuthBase):
             return NotImplemented
         return self._keys == other._keys
 
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
     __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"ApiKeysAuth({self._keys.fingerprint})"
 
 
 def _origin(url: typing.Optional[str]) -> tuple[str, typing.Optional[str], typing.Optional[int]]:
