@@ -55,7 +55,7 @@ PATH="$ours/bin:$PATH" "$ours/bin/python" -m pip install --quiet --force-reinsta
 # The peer, from its sdist, in a venv of its own (built once).
 peer="$CARGO_TARGET_DIR/bench-python-peer"
 [ -x "$peer/bin/python" ] || python3 -m venv "$peer"
-installed=$("$peer/bin/python" -m pip show redis-cloud 2>/dev/null | sed -n 's/^Version: //p')
+installed=$("$peer/bin/python" -m pip show redis-cloud 2>/dev/null | sed -n 's/^Version: //p' || true)
 if [ "$installed" != "$peer_version" ]; then
   "$peer/bin/python" -m pip install --quiet "maturin>=1.4,<2.0"
   "$peer/bin/python" - "$work/$peer_sdist" "$peer_sdist" "$peer_sha256" <<'PY'
