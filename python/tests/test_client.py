@@ -48,7 +48,8 @@ def calls(request) -> Calls:
 def test_account_and_system_log(emulator, calls):
     client = calls.client(emulator.keys, base_url=emulator.base_url)
     account = calls.run(client, "account")
-    assert isinstance(account, rca.AccountInfo)
+    assert type(account) is rca.AccountInfo
+    assert (type(account.key), type(account.key.owner)) == (rca.KeyInfo, rca.Owner)
     assert (account.id, account.name) == (emulator.account, "acme")
     assert account.key.name == "loopback-key"
     assert account.key.owner == rca.Owner(name="Ada", email="ada@example.com")
@@ -57,6 +58,7 @@ def test_account_and_system_log(emulator, calls):
     page = calls.run(client, "system_log", offset=0, limit=5)
     assert 1 <= len(page.entries) <= 5
     newest = page.entries[0]
+    assert all(type(e) is rca.SystemLogEntry for e in page.entries)
     assert newest.api_key_name == "loopback-key"
     assert newest.kind == "authentication"
     assert "127.0.0.1" in newest.description

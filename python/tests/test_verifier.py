@@ -133,7 +133,10 @@ def test_key_lifecycle(world):
     assert outcome(v, world.account_key, world.user_key, OK_IP) == "ok"
     second = v.create_user_key(a, owner, owner, "second-app-key", []).expose()
     assert second != world.user_key
-    assert [k.name for k in v.list_user_keys(a)] == ["ci-deploy-key", "second-app-key"]
+    keys = v.list_user_keys(a)
+    assert [k.name for k in keys] == ["ci-deploy-key", "second-app-key"]
+    # Answers are the package's own records, not the generated ones.
+    assert all(type(k) is rca.UserKeyInfo for k in keys)
     v.delete_user_key(a, owner, "ci-deploy-key")
     assert outcome(v, world.account_key, world.user_key, OK_IP) == "invalid_user_key"
     rotated = v.rotate_account_key(a).expose()
@@ -141,6 +144,7 @@ def test_key_lifecycle(world):
     assert outcome(v, rotated, second, OK_IP) == "ok"
     users = v.list_users(a)
     assert [(u.name, u.role) for u in users] == [("Ada", rca.Role.OWNER), ("Bob", rca.Role.MEMBER)]
+    assert all(type(u) is rca.UserInfo and type(u.role) is rca.Role for u in users)
 
 
 def test_admin_errors(world):
@@ -175,6 +179,7 @@ def test_system_log_records_each_attempt(world):
         v.authenticate("GET", "/v1/logs", keyed(world.account_key, world.user_key), OUTSIDE_IP)
     v.flush_system_log()
     entries = v.system_log(a, offset=0, limit=10)
+    assert all(type(e) is rca.SystemLogEntry for e in entries)
     assert [e.resource for e in entries[:2]] == ["GET /v1/logs", "POST /v1/subscriptions"]
     assert all(e.api_key_name == "ci-deploy-key" for e in entries[:2])
     assert OUTSIDE_IP in entries[0].description and OK_IP in entries[1].description
