@@ -835,18 +835,14 @@ fn shutdown_does_not_wait_forever_for_a_stalled_connection() {
 #[test]
 fn bench_baseline_answers_without_keys_on_both_paths() {
     let sb = Sandbox::new();
-    let data = sb.data();
-    let admin = |args: &[&str]| {
-        let mut all = vec!["admin", "--data", data.to_str().unwrap()];
-        all.extend_from_slice(args);
-        sb.run(&all).ok().trim().to_string()
-    };
-    let account = admin(&["account", "create", "--name", "acme"]);
-    let owner = admin(&[
+    let mut t = Transcript::new(&sb);
+    let account = t.admin(&["account", "create", "--name", "acme"]);
+    let account = account.trim();
+    let owner = t.admin(&[
         "user",
         "add",
         "--account",
-        &account,
+        account,
         "--name",
         "Ada",
         "--email",
@@ -854,14 +850,15 @@ fn bench_baseline_answers_without_keys_on_both_paths() {
         "--role",
         "owner",
     ]);
-    admin(&["api", "enable", "--account", &account]);
-    admin(&[
+    let owner = owner.trim();
+    t.admin(&["api", "enable", "--account", account]);
+    t.admin(&[
         "keys",
         "create",
         "--account",
-        &account,
+        account,
         "--owner",
-        &owner,
+        owner,
         "--name",
         "baseline-key",
     ]);
@@ -874,7 +871,7 @@ fn bench_baseline_answers_without_keys_on_both_paths() {
     let checked = http(&server.url, "GET", "/auth/nginx", &original);
     assert_eq!(checked.status, 200, "{}", checked.body);
     assert_eq!(checked.header("x-rcauth-key-name"), Some("baseline-key"));
-    assert_eq!(checked.header("x-rcauth-owner-id"), Some(owner.as_str()));
+    assert_eq!(checked.header("x-rcauth-owner-id"), Some(owner));
     let misconfigured = http(&server.url, "GET", "/auth/nginx", &original[..1]);
     assert_eq!(misconfigured.status, 400, "{}", misconfigured.body);
     assert_eq!(http(&server.url, "GET", "/v1/", &[]).status, 200);
