@@ -80,12 +80,7 @@ impl From<core::ApiResponse> for ApiResponse {
             headers: response
                 .headers
                 .iter()
-                .filter_map(|(name, value)| {
-                    Some(HeaderPair {
-                        name: name.as_str().to_string(),
-                        value: value.to_str().ok()?.to_string(),
-                    })
-                })
+                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?).into()))
                 .collect(),
             json: response.json.to_string(),
         }
@@ -94,14 +89,12 @@ impl From<core::ApiResponse> for ApiResponse {
 
 /// Parses a request body given as JSON text.
 fn body(json: Option<String>) -> Result<Option<serde_json::Value>, Arc<ClientError>> {
-    json.map(|text| {
-        serde_json::from_str(&text).map_err(|err| {
-            ClientError::new(core::ClientError::InvalidRequest {
-                reason: format!("body is not JSON: {err}"),
-            })
-        })
-    })
-    .transpose()
+    let invalid = |err| core::ClientError::InvalidRequest {
+        reason: format!("body is not JSON: {err}"),
+    };
+    json.map(|text| serde_json::from_str(&text).map_err(invalid))
+        .transpose()
+        .wrap()
 }
 
 /// Declares a client object over `$core`: its constructors build with

@@ -1,22 +1,43 @@
-//! The conversions every binding type repeats, written once: `From` a core
-//! record field by field, `From` both ways between twin enums, `Debug` and
-//! `Display` through the core value, and a list converted item by item.
+//! The conversions every binding type repeats, written once: records and
+//! enums declared with their conversion from the core twin, `Debug` and
+//! `Display` through the core value, and lists converted item by item.
 
-/// `From<$core>` for the binding record `$name`, each field with `Into`.
-macro_rules! from_core {
-    ($core:ty => $name:ident { $($field:ident),* $(,)? }) => {
+/// Declares each binding record `$name` and `From<$core>` for it: each
+/// field converted with `Into`, or with the function given after `=>`.
+macro_rules! record {
+    ($(
+        $(#[$meta:meta])* pub struct $name:ident from $core:ty {
+            $($(#[$fmeta:meta])* pub $field:ident: $ty:ty $(=> $conv:path)?,)*
+        }
+    )*) => {$(
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
         impl From<$core> for $name {
             fn from(value: $core) -> Self {
-                $name { $($field: value.$field.into()),* }
+                $name { $($field: record!(@field value.$field $($conv)?)),* }
             }
         }
-    };
+    )*};
+    (@field $value:ident.$field:ident) => { $value.$field.into() };
+    (@field $value:ident.$field:ident $conv:path) => { $conv($value.$field) };
 }
 
-/// `From` both ways between the core enum `$core` and its binding twin
-/// `$name`, which has the same variants.
+/// Declares the binding enum `$name` with the variants of the core enum
+/// `$core`, and `From` both ways.
 macro_rules! mirror_enum {
-    ($core:ty => $name:ident { $($variant:ident),* $(,)? }) => {
+    (
+        $(#[$meta:meta])* pub enum $name:ident from $core:ty {
+            $($(#[$vmeta:meta])* $variant:ident,)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
         impl From<$core> for $name {
             fn from(value: $core) -> Self {
                 type Core = $core;
@@ -48,4 +69,14 @@ macro_rules! fmt_as_core {
 /// Every item of `items` converted with `Into`.
 pub(crate) fn all<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
     items.into_iter().map(Into::into).collect()
+}
+
+/// `value` as text (an IP address, a JSON value).
+pub(crate) fn text(value: impl ToString) -> String {
+    value.to_string()
+}
+
+/// Every item of `items` as text.
+pub(crate) fn texts<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    items.into_iter().map(text).collect()
 }

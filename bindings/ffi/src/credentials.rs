@@ -18,12 +18,6 @@ pub struct Credentials(pub(crate) core::Credentials);
 
 fmt_as_core!(Credentials: Debug);
 
-impl From<core::Credentials> for Credentials {
-    fn from(credentials: core::Credentials) -> Self {
-        Credentials(credentials)
-    }
-}
-
 #[uniffi::export]
 impl Credentials {
     /// Credentials for `keys`, with an optional http(s) base URL.
@@ -34,12 +28,12 @@ impl Credentials {
             Some(url) => credentials.with_base_url(url)?,
             None => credentials,
         };
-        Ok(Arc::new(credentials.into()))
+        Ok(Arc::new(Credentials(credentials)))
     }
 
     /// The account key and user key.
     pub fn keys(&self) -> Arc<ApiKeys> {
-        Arc::new(self.0.keys.clone().into())
+        Arc::new(ApiKeys(self.0.keys.clone()))
     }
 
     /// The API base URL, when one was given or stored.
@@ -72,7 +66,7 @@ impl CredentialStore for CoreStore {
     }
 
     fn load(&self, profile: String) -> Result<Option<Arc<Credentials>>, CredentialError> {
-        Ok(self.0.load(&profile)?.map(|c| Arc::new(c.into())))
+        Ok(self.0.load(&profile)?.map(|c| Arc::new(Credentials(c))))
     }
 
     fn delete(&self, profile: String) -> Result<bool, CredentialError> {
@@ -133,9 +127,7 @@ pub fn file_store(path: String) -> Arc<dyn CredentialStore> {
 /// platform's config folder; nothing when neither is known.
 #[uniffi::export]
 pub fn default_file_store() -> Option<Arc<dyn CredentialStore>> {
-    let path = core::Environment::from_process()
-        .config_path()
-        .or_else(core::default_config_path)?;
+    let path = core::CredentialChain::new().profile_file_path()?;
     Some(Arc::new(CoreStore(Arc::new(core::FileStore::new(path)))))
 }
 
@@ -143,35 +135,26 @@ pub fn default_file_store() -> Option<Arc<dyn CredentialStore>> {
 /// on macOS, Credential Manager on Windows, kernel keyutils on Linux.
 #[uniffi::export(default(service = None))]
 pub fn keychain_store(service: Option<String>) -> Arc<dyn CredentialStore> {
-    let store = match service {
-        Some(service) => core::KeychainStore::with_service(service),
-        None => core::KeychainStore::new(),
-    };
+    let store = service.map_or_else(core::KeychainStore::new, core::KeychainStore::with_service);
     Arc::new(CoreStore(Arc::new(store)))
 }
 
-/// Where resolved credentials came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum CredentialSource {
-    /// Given to the chain directly.
-    Explicit,
-    /// Environment variables.
-    Environment,
-    /// The TOML profile file.
-    ProfileFile,
-    /// The OS keychain.
-    Keychain,
-    /// A store the application supplied.
-    Custom,
+mirror_enum! {
+    /// Where resolved credentials came from.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+    pub enum CredentialSource from core::CredentialSource {
+        /// Given to the chain directly.
+        Explicit,
+        /// Environment variables.
+        Environment,
+        /// The TOML profile file.
+        ProfileFile,
+        /// The OS keychain.
+        Keychain,
+        /// A store the application supplied.
+        Custom,
+    }
 }
-
-mirror_enum!(core::CredentialSource => CredentialSource {
-    Explicit,
-    Environment,
-    ProfileFile,
-    Keychain,
-    Custom,
-});
 
 /// Credentials found by a chain, with their source and profile.
 #[derive(uniffi::Record)]
@@ -246,7 +229,7 @@ impl CredentialChain {
     pub fn resolve(&self) -> Result<Resolved, CredentialError> {
         let found = self.0.resolve()?;
         Ok(Resolved {
-            credentials: Arc::new(found.credentials.into()),
+            credentials: Arc::new(Credentials(found.credentials)),
             source: found.source.into(),
             profile: found.profile,
         })

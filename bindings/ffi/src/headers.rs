@@ -16,6 +16,15 @@ pub struct HeaderPair {
     pub value: String,
 }
 
+impl<N: Into<String>, V: Into<String>> From<(N, V)> for HeaderPair {
+    fn from((name, value): (N, V)) -> Self {
+        HeaderPair {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
 /// Reads the keys from a request's headers: names match in any case,
 /// surrounding spaces and tabs are ignored, each header must appear once
 /// with a well-formed value.
@@ -25,7 +34,7 @@ pub fn parse_auth_headers(headers: Vec<HeaderPair>) -> Result<Arc<ApiKeys>, Arc<
         headers.iter().map(|h| (h.name.as_str(), h.value.as_str())),
     )
     .wrap()?;
-    Ok(Arc::new(keys.into()))
+    Ok(Arc::new(ApiKeys(keys)))
 }
 
 /// The header that carries the account key (`x-api-key`).

@@ -4,19 +4,20 @@ use std::sync::Arc;
 
 use redis_cloud_auth as core;
 
+use crate::convert::all;
 use crate::errors::{ApiKeyError, Wrap};
 use crate::headers::HeaderPair;
 
-/// Which of the two keys a message is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum KeyKind {
-    /// The account key, sent as `x-api-key`.
-    Account,
-    /// The personal user key, sent as `x-api-secret-key`.
-    User,
+mirror_enum! {
+    /// Which of the two keys a message is about.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+    pub enum KeyKind from core::KeyKind {
+        /// The account key, sent as `x-api-key`.
+        Account,
+        /// The personal user key, sent as `x-api-secret-key`.
+        User,
+    }
 }
-
-mirror_enum!(core::KeyKind => KeyKind { Account, User });
 
 /// The account key and user key of a Redis Cloud API request, validated.
 /// Its text forms show a fingerprint, never a key. Equal pairs hash alike
@@ -24,12 +25,6 @@ mirror_enum!(core::KeyKind => KeyKind { Account, User });
 #[derive(Clone, PartialEq, Eq, uniffi::Object)]
 #[uniffi::export(Debug, Display, Eq, Hash)]
 pub struct ApiKeys(pub(crate) core::ApiKeys);
-
-impl From<core::ApiKeys> for ApiKeys {
-    fn from(keys: core::ApiKeys) -> Self {
-        ApiKeys(keys)
-    }
-}
 
 fmt_as_core!(ApiKeys: Debug, Display);
 
@@ -45,8 +40,9 @@ impl ApiKeys {
     /// Validates both keys (surrounding whitespace is trimmed first).
     #[uniffi::constructor]
     pub fn new(account_key: String, user_key: String) -> Result<Arc<Self>, Arc<ApiKeyError>> {
-        let keys = core::ApiKeys::new(account_key, user_key).wrap()?;
-        Ok(Arc::new(keys.into()))
+        Ok(Arc::new(ApiKeys(
+            core::ApiKeys::new(account_key, user_key).wrap()?,
+        )))
     }
 
     /// Fingerprint of the pair, safe for logs and display.
@@ -77,14 +73,7 @@ impl ApiKeys {
     /// The two request headers in order (`x-api-key`, `x-api-secret-key`);
     /// the values are the keys. For an HTTP library of the calling language.
     pub fn expose_header_pairs(&self) -> Vec<HeaderPair> {
-        self.0
-            .expose_header_pairs()
-            .iter()
-            .map(|(name, value)| HeaderPair {
-                name: name.to_string(),
-                value: value.to_string(),
-            })
-            .collect()
+        all(self.0.expose_header_pairs().to_vec())
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use redis_cloud_auth::verify as core;
 
-use crate::convert::all;
+use crate::convert::{all, text, texts};
 use crate::errors::{AdminError, AuthFailure, Wrap};
 use crate::headers::HeaderPair;
 use crate::records::SystemLogEntry;
@@ -25,110 +25,79 @@ pub struct AuthRequest {
     pub peer: String,
 }
 
-/// A user's role in an account; only owners hold user keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Role {
-    /// Manages the account and may hold API user keys.
-    Owner,
-    /// Works with the account's resources.
-    Member,
-    /// Reads the account's resources.
-    Viewer,
-    /// Manages billing.
-    BillingAdmin,
-    /// Reads the logs.
-    LogsViewer,
-}
-
-mirror_enum!(core::Role => Role {
-    Owner,
-    Member,
-    Viewer,
-    BillingAdmin,
-    LogsViewer,
-});
-
-/// Who a request authenticated as.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Principal {
-    /// The account.
-    pub account_id: u64,
-    /// The account's name.
-    pub account_name: String,
-    /// The key owner's user id.
-    pub user_id: u64,
-    /// The key owner's name.
-    pub owner_name: String,
-    /// The key owner's email.
-    pub owner_email: String,
-    /// The user key's name.
-    pub key_name: String,
-    /// The source IP the verifier saw (after trusted proxies).
-    pub source_ip: String,
-}
-
-impl From<core::Principal> for Principal {
-    fn from(p: core::Principal) -> Self {
-        Principal {
-            account_id: p.account_id,
-            account_name: p.account_name,
-            user_id: p.user_id,
-            owner_name: p.owner_name,
-            owner_email: p.owner_email,
-            key_name: p.key_name,
-            source_ip: p.source_ip.to_string(),
-        }
+mirror_enum! {
+    /// A user's role in an account; only owners hold user keys.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+    pub enum Role from core::Role {
+        /// Manages the account and may hold API user keys.
+        Owner,
+        /// Works with the account's resources.
+        Member,
+        /// Reads the account's resources.
+        Viewer,
+        /// Manages billing.
+        BillingAdmin,
+        /// Reads the logs.
+        LogsViewer,
     }
 }
 
-/// A user of an account.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct UserInfo {
-    /// The user's id.
-    pub id: u64,
-    /// The account.
-    pub account_id: u64,
-    /// The user's name.
-    pub name: String,
-    /// The user's email.
-    pub email: String,
-    /// The user's role.
-    pub role: Role,
+record! {
+    /// Who a request authenticated as.
+    #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+    pub struct Principal from core::Principal {
+        /// The account.
+        pub account_id: u64,
+        /// The account's name.
+        pub account_name: String,
+        /// The key owner's user id.
+        pub user_id: u64,
+        /// The key owner's name.
+        pub owner_name: String,
+        /// The key owner's email.
+        pub owner_email: String,
+        /// The user key's name.
+        pub key_name: String,
+        /// The source IP the verifier saw (after trusted proxies).
+        pub source_ip: String => text,
+    }
+
+    /// A user of an account.
+    #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+    pub struct UserInfo from core::UserInfo {
+        /// The user's id.
+        pub id: u64,
+        /// The account.
+        pub account_id: u64,
+        /// The user's name.
+        pub name: String,
+        /// The user's email.
+        pub email: String,
+        /// The user's role.
+        pub role: Role,
+    }
+
+    /// A user key as listed: its name, owner and allow list, never its value.
+    #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+    pub struct UserKeyInfo from core::UserKeyInfo {
+        /// The key's name, unique in the account.
+        pub name: String,
+        /// The account.
+        pub account_id: u64,
+        /// The owner's user id.
+        pub owner_id: u64,
+        /// The owner's name.
+        pub owner_name: String,
+        /// The owner's email.
+        pub owner_email: String,
+        /// CIDRs the key may be used from; empty allows every source.
+        pub allow_list: Vec<String>,
+        /// When the key was created (ISO-8601 UTC).
+        pub created_timestamp: String,
+        /// False while the owner does not have the owner role.
+        pub active: bool,
+    }
 }
-
-from_core!(core::UserInfo => UserInfo { id, account_id, name, email, role });
-
-/// A user key as listed: its name, owner and allow list, never its value.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct UserKeyInfo {
-    /// The key's name, unique in the account.
-    pub name: String,
-    /// The account.
-    pub account_id: u64,
-    /// The owner's user id.
-    pub owner_id: u64,
-    /// The owner's name.
-    pub owner_name: String,
-    /// The owner's email.
-    pub owner_email: String,
-    /// CIDRs the key may be used from; empty allows every source.
-    pub allow_list: Vec<String>,
-    /// When the key was created (ISO-8601 UTC).
-    pub created_timestamp: String,
-    /// False while the owner does not have the owner role.
-    pub active: bool,
-}
-
-from_core!(core::UserKeyInfo => UserKeyInfo {
-    name,
-    account_id,
-    owner_id,
-    owner_name,
-    owner_email,
-    allow_list,
-    created_timestamp,
-    active,
-});
 
 /// Decides whether requests authenticate, and manages the accounts, users
 /// and keys it decides with. Thread-safe.
@@ -193,11 +162,8 @@ impl Verifier {
     /// Enables the API. The first call creates the account key and returns
     /// it, the only time it can be read; later calls return nothing.
     pub fn enable_api(&self, account_id: u64) -> Result<Option<Arc<Secret>>, Arc<AdminError>> {
-        Ok(self
-            .0
-            .enable_api(account_id)
-            .wrap()?
-            .map(|key| Arc::new(Secret(key))))
+        let key = self.0.enable_api(account_id).wrap()?;
+        Ok(key.map(|key| Arc::new(Secret(key))))
     }
 
     /// Disables the API: every request of the account fails. The key is kept.
@@ -207,9 +173,8 @@ impl Verifier {
 
     /// Replaces the account key and returns the new one, once.
     pub fn rotate_account_key(&self, account_id: u64) -> Result<Arc<Secret>, Arc<AdminError>> {
-        Ok(Arc::new(Secret(
-            self.0.rotate_account_key(account_id).wrap()?,
-        )))
+        let key = self.0.rotate_account_key(account_id).wrap()?;
+        Ok(Arc::new(Secret(key)))
     }
 
     /// Creates a user key named `name` for `owner_id` and returns it, once.
@@ -295,11 +260,7 @@ impl Verifier {
 
     /// The trusted proxy networks.
     pub fn trusted_proxies(&self) -> Vec<String> {
-        self.0
-            .trusted_proxies()
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        texts(self.0.trusted_proxies().iter())
     }
 
     /// Decides whether a request authenticates: `method` and `path` are
@@ -313,38 +274,35 @@ impl Verifier {
         headers: Vec<HeaderPair>,
         peer: String,
     ) -> Result<Principal, Arc<AuthFailure>> {
-        decide(&self.0, &method, &path, &headers, &peer)
-            .map(Into::into)
-            .wrap()
+        let request = AuthRequest {
+            method,
+            path,
+            headers,
+            peer,
+        };
+        decide(&self.0, &request).map(Into::into).wrap()
     }
 
     /// Authenticates each request; returns one code per request, in order:
     /// `ok` or the failure's code.
     pub fn authenticate_many(&self, requests: Vec<AuthRequest>) -> Vec<String> {
-        requests
-            .into_iter()
-            .map(
-                |r| match decide(&self.0, &r.method, &r.path, &r.headers, &r.peer) {
-                    Ok(_) => "ok".to_string(),
-                    Err(failure) => failure.code().to_string(),
-                },
-            )
-            .collect()
+        let code = |r| decide(&self.0, r).map_or_else(|f| f.code().into(), |_| "ok".into());
+        requests.iter().map(code).collect()
     }
 }
 
 /// The core's `authenticate` on a request as the bindings receive it.
 fn decide(
     verifier: &core::Verifier,
-    method: &str,
-    path: &str,
-    headers: &[HeaderPair],
-    peer: &str,
+    r: &AuthRequest,
 ) -> Result<core::Principal, core::AuthFailure> {
-    let peer = core::parse_peer(peer)?;
-    let pairs: Vec<(&str, &[u8])> = headers
+    let peer = core::parse_peer(&r.peer)?;
+    let pairs: Vec<(&str, &[u8])> = r
+        .headers
         .iter()
         .map(|h| (h.name.as_str(), h.value.as_bytes()))
         .collect();
-    verifier.authenticate(&core::AuthRequest::from_pairs(method, path, &pairs, peer))
+    verifier.authenticate(&core::AuthRequest::from_pairs(
+        &r.method, &r.path, &pairs, peer,
+    ))
 }
