@@ -1,14 +1,16 @@
-//! The public errors of the bindings: each is an error object around the
-//! core's error, whose generated `code()`, `detail()` and own accessors read
-//! it; none carries a secret. `CredentialError` alone is an enum (a store
-//! written in another language throws it, and UniFFI takes only enum errors
-//! back). The key error is `ApiKeyError`: `KeyError` is a Python builtin.
+//! The public errors: error objects around the core's errors, read through
+//! `code()`, `detail()` and their own accessors; never a secret. Only
+//! `CredentialError` is an enum (foreign stores throw it, and UniFFI takes
+//! only enum errors back). `ApiKeyError`, as `KeyError` is a Python builtin.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use redis_cloud_auth as core;
 
+use core::verify::AdminError as Admin;
+
+use crate::convert::text;
 use crate::keys::KeyKind;
 
 /// A core result as a binding call returns it: the error in its error object.
@@ -19,10 +21,15 @@ pub(crate) trait Wrap<T> {
     fn wrap(self) -> Result<T, Arc<Self::Error>>;
 }
 
-/// Declares an error object around a core error, with `code()` and
-/// `detail()` and a constructor for the error a binding call returns.
+/// Declares an error object around a core error, with `code()`,
+/// `detail()`, a constructor for the error a binding call returns, and an
+/// accessor per `name -> Type = expression` (over the core error `$e`).
 macro_rules! error_object {
-    ($(#[$doc:meta])* $name:ident($core:ty)) => {
+    ($(
+        $(#[$doc:meta])* $name:ident($core:ty) |$e:ident| {
+            $($(#[$mdoc:meta])* $method:ident -> $ret:ty = $body:expr,)*
+        }
+    )*) => {$(
         $(#[$doc])*
         #[derive(thiserror::Error, uniffi::Object)]
         #[error(transparent)]
@@ -65,57 +72,100 @@ macro_rules! error_object {
             pub fn detail(&self) -> String {
                 self.0.to_string()
             }
+
+            $(
+                $(#[$mdoc])*
+                pub fn $method(&self) -> $ret {
+                    let $e = &self.0;
+                    $body
+                }
+            )*
         }
-    };
+    )*};
 }
 
-error_object!(
+error_object! {
     /// A key value was rejected: empty, wrong length, or a character that
     /// is not visible ASCII (the core's `KeyError`).
-    ApiKeyError(core::KeyError)
-);
-
-#[uniffi::export]
-impl ApiKeyError {
-    /// Which key was rejected.
-    pub fn key(&self) -> KeyKind {
-        self.0.kind().into()
-    }
-
-    /// The key's length in bytes, for `key_length`.
-    pub fn length(&self) -> Option<u64> {
-        match self.0 {
-            core::KeyError::Length { len, .. } => Some(len as u64),
+    ApiKeyError(core::KeyError) |e| {
+        /// Which key was rejected.
+        key -> KeyKind = e.kind().into(),
+        /// The key's length in bytes, for `key_length`.
+        length -> Option<u64> = match e {
+            core::KeyError::Length { len, .. } => Some(*len as u64),
             _ => None,
-        }
-    }
-
-    /// Zero-based byte position of the first bad character, for `key_character`.
-    pub fn position(&self) -> Option<u64> {
-        match self.0 {
-            core::KeyError::Character { position, .. } => Some(position as u64),
+        },
+        /// Zero-based byte position of the first bad character, for `key_character`.
+        position -> Option<u64> = match e {
+            core::KeyError::Character { position, .. } => Some(*position as u64),
             _ => None,
-        }
+        },
     }
-}
 
-error_object!(
     /// The authentication headers of a request could not be read.
-    HeaderError(core::HeaderError)
-);
+    HeaderError(core::HeaderError) |e| {
+        /// The header's name.
+        header -> String = e.header().into(),
+    }
 
-#[uniffi::export]
-impl HeaderError {
-    /// The header's name.
-    pub fn header(&self) -> String {
-        self.0.header().into()
+    /// An admin operation of the verifier was refused.
+    AdminError(core::verify::AdminError) |e| {
+        /// What was not found or is invalid (`account`, `email`, ...), for
+        /// `not_found` and `invalid_name`.
+        what -> Option<String> = match e {
+            Admin::NotFound { what } | Admin::InvalidName { what, .. } => Some(what.to_string()),
+            _ => None,
+        },
+        /// The allow-list entry as written, for `invalid_cidr`.
+        entry -> Option<String> = match e {
+            Admin::InvalidCidr { entry, .. } => Some(entry.clone()),
+            _ => None,
+        },
+    }
+
+    /// Why a request did not authenticate. `detail` is the precise reason,
+    /// for logs; a caller is shown only `http_status` and `public_message`
+    /// (or the whole `error_body`), in which an account mismatch reads like
+    /// an invalid user key.
+    AuthFailure(core::AuthFailure) |e| {
+        /// The HTTP status to answer with (401, 403, 500, 503).
+        http_status -> u16 = e.http_status(),
+        /// The code the caller is shown (`unauthorized`, `forbidden`, ...).
+        public_code -> String = e.public_code().into(),
+        /// The message the caller is shown: it never tells which rule failed.
+        public_message -> String = e.public_message(),
+        /// The JSON body `rcauth serve` answers with, byte for byte.
+        error_body -> String = e.error_json(),
+        /// The header concerned, for `missing_credentials` and `malformed_credentials`.
+        header -> Option<String> = e.header().map(Into::into),
+        /// The source IP, for `source_ip_not_allowed`.
+        source_ip -> Option<String> = e.source_ip().map(text),
+    }
+
+    /// A call to the API did not succeed. No message holds a key.
+    ClientError(core::ClientError) |e| {
+        /// The HTTP status the server answered with, when there was an answer.
+        status -> Option<u16> = e.status(),
+        /// How long the server asked to wait, for `rate_limited`.
+        retry_after -> Option<Duration> = e.retry_after(),
+        /// The credential error's own code (`not_found`, ...), for `credentials`.
+        credential_code -> Option<String> = match e {
+            core::ClientError::Credentials(inner) => Some(inner.code().into()),
+            _ => None,
+        },
     }
 }
 
-/// Declares [`CredentialError`]: each variant holds `code` (documented by
-/// the given text), its own fields, then `detail`, and displays `detail`.
+/// Declares [`CredentialError`] and its conversion from the core's: each
+/// variant holds `code` (documented by the given text), its own fields
+/// (bound by the core variant's pattern, or the expression after `=`), then
+/// `detail`, and displays `detail`.
 macro_rules! credential_error {
-    ($($(#[$doc:meta])* $variant:ident($code:tt) { $($(#[$fdoc:meta])* $field:ident: $ty:ty,)* },)*) => {
+    (from $core:ty as $alias:ident; $(
+        $(#[$doc:meta])* $variant:ident($code:tt, $pat:pat) {
+            $($(#[$fdoc:meta])* $field:ident: $ty:ty $(= $value:expr)?,)*
+        },
+    )*) => {
         /// Credentials could not be loaded, saved or resolved.
         #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
         pub enum CredentialError {
@@ -131,91 +181,71 @@ macro_rules! credential_error {
                 },
             )*
         }
+
+        impl From<$core> for CredentialError {
+            fn from(err: $core) -> Self {
+                type $alias = $core;
+                let (code, detail) = (err.code().to_string(), err.to_string());
+                match err {
+                    $($pat => CredentialError::$variant {
+                        code,
+                        $($field: credential_error!(@value $field $($value)?),)*
+                        detail,
+                    },)*
+                }
+            }
+        }
     };
+    (@value $field:ident) => { $field };
+    (@value $field:ident $value:expr) => { $value };
 }
 
 credential_error! {
+    from core::CredentialError as E;
     /// No source had credentials for the profile.
-    NotFound("`not_found`.") {
+    NotFound("`not_found`.", E::NotFound { profile, searched }) {
         /// The profile looked for.
         profile: String,
         /// Every place searched, in order.
         searched: Vec<String>,
     },
     /// A key failed validation.
-    InvalidKey("`invalid_key`.") {
+    InvalidKey("`invalid_key`.", E::InvalidKey { origin, reason }) {
         /// Where the key came from (a variable name, a file and profile).
         origin: String,
         /// Which key.
-        key: KeyKind,
+        key: KeyKind = reason.kind().into(),
     },
     /// Only one of the two keys is set.
-    Incomplete("`incomplete`.") {},
+    Incomplete("`incomplete`.", E::Incomplete { .. }) {},
     /// Two environment variables for the same value disagree.
-    Conflict("`conflict`.") {
+    Conflict("`conflict`.", E::Conflict { variables }) {
         /// The disagreeing variables.
         variables: Vec<String>,
     },
     /// A base URL is not an http(s) URL.
-    InvalidBaseUrl("`invalid_base_url`.") {},
+    InvalidBaseUrl("`invalid_base_url`.", E::InvalidBaseUrl { .. }) {},
     /// A profile name has characters outside letters, digits, `-`, `_`, `.`.
-    InvalidProfileName("`invalid_profile_name`.") {},
+    InvalidProfileName("`invalid_profile_name`.", E::InvalidProfileName { .. }) {},
     /// The credentials file can be read by group or others.
-    InsecurePermissions("`insecure_permissions`.") {
+    InsecurePermissions("`insecure_permissions`.", E::InsecurePermissions { path, .. }) {
         /// The file.
         path: String,
     },
     /// The credentials file is not valid TOML of the expected shape.
-    FileFormat("`file_format`.") {
+    FileFormat("`file_format`.", E::FileFormat { path, .. }) {
         /// The file.
         path: String,
     },
     /// Reading or writing a file failed.
-    Io("`io`.") {
+    Io("`io`.", E::Io { path, .. }) {
         /// The file.
         path: String,
     },
     /// The OS keychain failed; nothing falls back to plaintext.
-    Keychain("`keychain`.") {},
+    Keychain("`keychain`.", E::Keychain(_)) {},
     /// A store implemented by the application reported an error.
-    Store("`store`.") {},
-}
-
-impl From<core::CredentialError> for CredentialError {
-    fn from(err: core::CredentialError) -> Self {
-        use core::CredentialError as E;
-        let code = err.code().to_string();
-        let detail = err.to_string();
-        match err {
-            E::NotFound { profile, searched } => CredentialError::NotFound {
-                code,
-                profile,
-                searched,
-                detail,
-            },
-            E::InvalidKey { origin, reason } => CredentialError::InvalidKey {
-                code,
-                origin,
-                key: reason.kind().into(),
-                detail,
-            },
-            E::Incomplete { .. } => CredentialError::Incomplete { code, detail },
-            E::Conflict { variables } => CredentialError::Conflict {
-                code,
-                variables,
-                detail,
-            },
-            E::InvalidBaseUrl { .. } => CredentialError::InvalidBaseUrl { code, detail },
-            E::InvalidProfileName { .. } => CredentialError::InvalidProfileName { code, detail },
-            E::InsecurePermissions { path, .. } => {
-                CredentialError::InsecurePermissions { code, path, detail }
-            }
-            E::FileFormat { path, .. } => CredentialError::FileFormat { code, path, detail },
-            E::Io { path, .. } => CredentialError::Io { code, path, detail },
-            E::Keychain(_) => CredentialError::Keychain { code, detail },
-            E::Store(_) => CredentialError::Store { code, detail },
-        }
-    }
+    Store("`store`.", E::Store(_)) {},
 }
 
 /// Back to the core error, for stores implemented in other languages whose
@@ -235,99 +265,6 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for CredentialError {
         CredentialError::Store {
             code: "store".to_string(),
             detail: format!("unexpected error in the store: {}", err.reason),
-        }
-    }
-}
-
-error_object!(
-    /// An admin operation of the verifier was refused.
-    AdminError(core::verify::AdminError)
-);
-
-#[uniffi::export]
-impl AdminError {
-    /// What was not found or is invalid (`account`, `email`, ...), for
-    /// `not_found` and `invalid_name`.
-    pub fn what(&self) -> Option<String> {
-        use core::verify::AdminError as E;
-        match &self.0 {
-            E::NotFound { what } | E::InvalidName { what, .. } => Some(what.to_string()),
-            _ => None,
-        }
-    }
-
-    /// The allow-list entry as written, for `invalid_cidr`.
-    pub fn entry(&self) -> Option<String> {
-        match &self.0 {
-            core::verify::AdminError::InvalidCidr { entry, .. } => Some(entry.clone()),
-            _ => None,
-        }
-    }
-}
-
-error_object!(
-    /// Why a request did not authenticate. `detail` is the precise reason,
-    /// for logs; a caller is shown only `http_status` and `public_message`
-    /// (or the whole `error_body`), in which an account mismatch reads like
-    /// an invalid user key.
-    AuthFailure(core::AuthFailure)
-);
-
-#[uniffi::export]
-impl AuthFailure {
-    /// The HTTP status to answer with (401, 403, 500, 503).
-    pub fn http_status(&self) -> u16 {
-        self.0.http_status()
-    }
-
-    /// The code the caller is shown (`unauthorized`, `forbidden`, ...).
-    pub fn public_code(&self) -> String {
-        self.0.public_code().into()
-    }
-
-    /// The message the caller is shown: it never tells which rule failed.
-    pub fn public_message(&self) -> String {
-        self.0.public_message()
-    }
-
-    /// The JSON body `rcauth serve` answers with, byte for byte.
-    pub fn error_body(&self) -> String {
-        self.0.error_json()
-    }
-
-    /// The header concerned, for `missing_credentials` and `malformed_credentials`.
-    pub fn header(&self) -> Option<String> {
-        self.0.header().map(Into::into)
-    }
-
-    /// The source IP, for `source_ip_not_allowed`.
-    pub fn source_ip(&self) -> Option<String> {
-        self.0.source_ip().map(|ip| ip.to_string())
-    }
-}
-
-error_object!(
-    /// A call to the API did not succeed. No message holds a key.
-    ClientError(core::ClientError)
-);
-
-#[uniffi::export]
-impl ClientError {
-    /// The HTTP status the server answered with, when there was an answer.
-    pub fn status(&self) -> Option<u16> {
-        self.0.status()
-    }
-
-    /// How long the server asked to wait, for `rate_limited`.
-    pub fn retry_after(&self) -> Option<Duration> {
-        self.0.retry_after()
-    }
-
-    /// The credential error's own code (`not_found`, ...), for `credentials`.
-    pub fn credential_code(&self) -> Option<String> {
-        match &self.0 {
-            core::ClientError::Credentials(inner) => Some(inner.code().into()),
-            _ => None,
         }
     }
 }
