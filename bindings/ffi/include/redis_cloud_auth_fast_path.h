@@ -8,7 +8,7 @@
  * error is one of RCA_ERR_* (below every outcome).
  *
  * Checked against the Rust declarations by the test
- * `fast_path::tests::the_header_declares_what_the_library_defines`
+ * `the_header_declares_what_the_library_defines` in bindings/ffi/tests/fast_path.rs
  * (gcc parses this file; the prototypes and constants must be the Rust ones).
  */
 #ifndef REDIS_CLOUD_AUTH_FAST_PATH_H
@@ -46,7 +46,7 @@ int64_t rca_authenticate(uint64_t handle, const uint8_t *data, uint32_t data_len
 
 /* count requests, each: method, path, peer, header count (decimal), names
  * and values; outcomes[i] receives each one's encoded outcome. Returns 0
- * or a call error. */
+ * or a call error (the outcomes written so far are the first requests'). */
 int64_t rca_authenticate_many(uint64_t handle, uint32_t count, const uint8_t *data,
                               uint64_t data_len, int64_t *outcomes);
 

@@ -1,16 +1,8 @@
-//! The lean C entry points of `authenticate`, for callers that pay a lot
-//! per generated FFI call (Python through ctypes): one crossing, one
-//! borrowed buffer in, the core's encoded outcome back
-//! ([`Outcome::encode`]: a key serial and whether the source IP differs
-//! from the peer, or a failure ordinal). Declared for C in
-//! `include/redis_cloud_auth_fast_path.h`; `check-header.sh` compiles a C
-//! program against that header and this library and checks the two agree.
-//!
-//! A request is one buffer of UTF-8 fields separated by single NUL bytes:
-//! method, path, peer, then each header's name and value. A verifier handle
-//! is a strong reference taken with `Verifier::fast_path_handle()` and
-//! given back with [`rca_verifier_release`]. No panic crosses: one is
-//! reported as [`RCA_ERR_PANIC`].
+//! The lean C entry points of `authenticate` (for Python through ctypes):
+//! one borrowed buffer of NUL-separated UTF-8 fields in, the core's
+//! [`Outcome::encode`] back. `include/redis_cloud_auth_fast_path.h` declares
+//! them (held to this file by `tests/fast_path.rs`); a panic is reported as
+//! [`RCA_ERR_PANIC`].
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -23,19 +15,17 @@ use crate::verifier::Verifier;
 pub const RCA_ERR_NULL: i64 = -1001;
 /// Call error: the request buffer is not UTF-8 fields in the documented order.
 pub const RCA_ERR_REQUEST: i64 = -1002;
-/// Call error: the texts do not fit the out-struct (cannot happen for
-/// texts the verifier accepted).
+/// Call error: the texts do not fit the out-struct (never for accepted texts).
 pub const RCA_ERR_TEXT: i64 = -1003;
 /// Call error: an internal error; nothing was decided.
 pub const RCA_ERR_PANIC: i64 = -1004;
 /// Bytes of text an out-struct holds.
 pub const RCA_TEXT_CAP: usize = 4096;
 
-/// What a binding reads after a call when the outcome alone is not enough.
-/// On success: the ids, then account name, owner name, owner email, key
-/// name and source IP; on failure (ids 0): the precise reason, the public
-/// message, the header concerned, the source IP (these two possibly
-/// empty) and the JSON error body to answer with. Texts are NUL-separated, `text_len` bytes in all.
+/// The texts behind an outcome, NUL-separated. On success: the ids, then
+/// account name, owner name, owner email, key name and source IP; on
+/// failure (ids 0): detail, public message, header, source IP (these two
+/// possibly empty) and the JSON error body.
 #[repr(C)]
 pub struct RcaAuthOutcome {
     /// The account (0 on failure).
@@ -212,10 +202,8 @@ pub unsafe extern "C" fn rca_verifier_release(handle: u64) {
     }
 }
 
-/// Authenticates the request in `data` (method, path, peer, then header
-/// names and values, NUL-separated) and returns the encoded outcome, or a
-/// call error (`RCA_ERR_*`, below every outcome). `out` receives the
-/// principal's or the failure's texts.
+/// Authenticates the request in `data` and returns the encoded outcome, or a
+/// call error (`RCA_ERR_*`); `out` receives the principal's or failure's texts.
 ///
 /// # Safety
 /// `handle` must be a live handle; `data` must point to `data_len` readable
@@ -238,11 +226,8 @@ pub unsafe extern "C" fn rca_authenticate(
     })
 }
 
-/// Authenticates `count` requests and writes each one's encoded outcome to
-/// `outcomes[i]`. In `data`, each request is its method, path, peer, the
-/// number of its headers (decimal), then their names and values, all
-/// NUL-separated. Returns 0, or a call error (and the outcomes written so
-/// far are the first requests').
+/// Authenticates `count` requests (each: method, path, peer, header count in
+/// decimal, names and values) into `outcomes`; returns 0 or a call error.
 ///
 /// # Safety
 /// `handle` must be a live handle; `data` must point to `data_len` readable

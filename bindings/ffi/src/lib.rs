@@ -1,8 +1,6 @@
-//! UniFFI bindings of `redis_cloud_auth` for Python, Kotlin and Swift.
-//!
-//! Thin wrapper types and `From` conversions over the core; no rule of the
-//! domain is written here. Every fallible call returns a typed error whose
-//! text comes from the core and never holds a secret.
+//! UniFFI bindings of `redis_cloud_auth` for Python, Kotlin and Swift: wrapper
+//! types and conversions over the core, no rule of the domain; every error is
+//! typed, its text from the core, never a secret.
 
 uniffi::setup_scaffolding!("redis_cloud_auth_ffi");
 
