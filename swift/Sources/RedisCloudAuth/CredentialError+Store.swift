@@ -1,7 +1,4 @@
-// `code` and `detail` of a CredentialError, the one error that is an enum
-// (a store written in Swift throws it); every other error of this library
-// is an error object whose generated methods (`code()`, `detail()`, ...)
-// read the core's error.
+// `code` and `detail` of CredentialError, the one error that is an enum (a Swift store throws it).
 
 extension CredentialError {
     /// The stable code of this error (`not_found`, `invalid_key`, `store`, ...).

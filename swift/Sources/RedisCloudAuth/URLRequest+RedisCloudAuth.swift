@@ -80,8 +80,7 @@ private final class KeysStayOnOrigin: NSObject, URLSessionTaskDelegate {
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest
     ) async -> URLRequest? {
-        let from = task.originalRequest?.url
-        let to = request.url
+        let (from, to) = (task.originalRequest?.url, request.url)
         guard from?.scheme != to?.scheme || from?.host != to?.host || from?.port != to?.port else {
             return request
         }
