@@ -252,10 +252,8 @@ credential_error! {
 /// errors travel through the core's credential chain.
 impl From<CredentialError> for core::CredentialError {
     fn from(err: CredentialError) -> Self {
-        match err {
-            CredentialError::Store { detail, .. } => core::CredentialError::Store(detail),
-            other => core::CredentialError::Store(other.to_string()),
-        }
+        // Every variant displays its `detail`.
+        core::CredentialError::Store(err.to_string())
     }
 }
 

@@ -99,6 +99,9 @@ record! {
     }
 }
 
+/// What an admin call returns: the value, or why it was refused.
+type Admin<T> = Result<T, Arc<AdminError>>;
+
 /// Decides whether requests authenticate, and manages the accounts, users
 /// and keys it decides with. Thread-safe.
 #[derive(Debug, uniffi::Object)]
@@ -115,7 +118,7 @@ impl Verifier {
     /// A verifier over the SQLite file at `path`, created (mode 0600) and
     /// migrated as needed. Several processes may open the same file.
     #[uniffi::constructor]
-    pub fn open_sqlite(path: String) -> Result<Arc<Self>, Arc<AdminError>> {
+    pub fn open_sqlite(path: String) -> Admin<Arc<Self>> {
         let verifier = core::Verifier::open_sqlite(path).map_err(AdminError::new)?;
         Ok(Arc::new(Verifier(Arc::new(verifier))))
     }
@@ -123,24 +126,18 @@ impl Verifier {
     /// A verifier over the Redis store at `url` (`redis://HOST:PORT`),
     /// shared with every other verifier that opens it.
     #[uniffi::constructor]
-    pub fn open_redis(url: String) -> Result<Arc<Self>, Arc<AdminError>> {
+    pub fn open_redis(url: String) -> Admin<Arc<Self>> {
         let verifier = core::Verifier::open_redis(&url).map_err(AdminError::new)?;
         Ok(Arc::new(Verifier(Arc::new(verifier))))
     }
 
     /// Creates an account (API disabled) and returns its id.
-    pub fn create_account(&self, name: String) -> Result<u64, Arc<AdminError>> {
+    pub fn create_account(&self, name: String) -> Admin<u64> {
         self.0.create_account(&name).wrap()
     }
 
     /// Adds a user to an account and returns the user's id.
-    pub fn add_user(
-        &self,
-        account_id: u64,
-        name: String,
-        email: String,
-        role: Role,
-    ) -> Result<u64, Arc<AdminError>> {
+    pub fn add_user(&self, account_id: u64, name: String, email: String, role: Role) -> Admin<u64> {
         self.0
             .add_user(account_id, &name, &email, role.into())
             .wrap()
@@ -148,12 +145,7 @@ impl Verifier {
 
     /// Changes a user's role; keys of a user who is no longer an owner stop
     /// authenticating until the role comes back.
-    pub fn set_user_role(
-        &self,
-        account_id: u64,
-        user_id: u64,
-        role: Role,
-    ) -> Result<(), Arc<AdminError>> {
+    pub fn set_user_role(&self, account_id: u64, user_id: u64, role: Role) -> Admin<()> {
         self.0
             .set_user_role(account_id, user_id, role.into())
             .wrap()
@@ -161,18 +153,18 @@ impl Verifier {
 
     /// Enables the API. The first call creates the account key and returns
     /// it, the only time it can be read; later calls return nothing.
-    pub fn enable_api(&self, account_id: u64) -> Result<Option<Arc<Secret>>, Arc<AdminError>> {
+    pub fn enable_api(&self, account_id: u64) -> Admin<Option<Arc<Secret>>> {
         let key = self.0.enable_api(account_id).wrap()?;
         Ok(key.map(|key| Arc::new(Secret(key))))
     }
 
     /// Disables the API: every request of the account fails. The key is kept.
-    pub fn disable_api(&self, account_id: u64) -> Result<(), Arc<AdminError>> {
+    pub fn disable_api(&self, account_id: u64) -> Admin<()> {
         self.0.disable_api(account_id).wrap()
     }
 
     /// Replaces the account key and returns the new one, once.
-    pub fn rotate_account_key(&self, account_id: u64) -> Result<Arc<Secret>, Arc<AdminError>> {
+    pub fn rotate_account_key(&self, account_id: u64) -> Admin<Arc<Secret>> {
         let key = self.0.rotate_account_key(account_id).wrap()?;
         Ok(Arc::new(Secret(key)))
     }
@@ -187,7 +179,7 @@ impl Verifier {
         owner_id: u64,
         name: String,
         allow_list: Vec<String>,
-    ) -> Result<Arc<Secret>, Arc<AdminError>> {
+    ) -> Admin<Arc<Secret>> {
         let key = self
             .0
             .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list)
@@ -202,36 +194,31 @@ impl Verifier {
         acting_user_id: u64,
         name: String,
         allow_list: Vec<String>,
-    ) -> Result<(), Arc<AdminError>> {
+    ) -> Admin<()> {
         self.0
             .set_allow_list(account_id, acting_user_id, &name, &allow_list)
             .wrap()
     }
 
     /// Deletes a user key; once this returns it never authenticates again.
-    pub fn delete_user_key(
-        &self,
-        account_id: u64,
-        acting_user_id: u64,
-        name: String,
-    ) -> Result<(), Arc<AdminError>> {
+    pub fn delete_user_key(&self, account_id: u64, acting_user_id: u64, name: String) -> Admin<()> {
         self.0
             .delete_user_key(account_id, acting_user_id, &name)
             .wrap()
     }
 
     /// The account's user keys, by name; never a key value.
-    pub fn list_user_keys(&self, account_id: u64) -> Result<Vec<UserKeyInfo>, Arc<AdminError>> {
+    pub fn list_user_keys(&self, account_id: u64) -> Admin<Vec<UserKeyInfo>> {
         Ok(all(self.0.list_user_keys(account_id).wrap()?))
     }
 
     /// The account's users, by id.
-    pub fn list_users(&self, account_id: u64) -> Result<Vec<UserInfo>, Arc<AdminError>> {
+    pub fn list_users(&self, account_id: u64) -> Admin<Vec<UserInfo>> {
         Ok(all(self.0.list_users(account_id).wrap()?))
     }
 
     /// Whether the account has the API enabled.
-    pub fn api_enabled(&self, account_id: u64) -> Result<bool, Arc<AdminError>> {
+    pub fn api_enabled(&self, account_id: u64) -> Admin<bool> {
         self.0.api_enabled(account_id).wrap()
     }
 
@@ -242,17 +229,17 @@ impl Verifier {
         account_id: u64,
         offset: u64,
         limit: u32,
-    ) -> Result<Vec<SystemLogEntry>, Arc<AdminError>> {
+    ) -> Admin<Vec<SystemLogEntry>> {
         Ok(all(self.0.system_log(account_id, offset, limit).wrap()?))
     }
 
     /// Waits until every queued system-log entry is in the store.
-    pub fn flush_system_log(&self) -> Result<(), Arc<AdminError>> {
+    pub fn flush_system_log(&self) -> Admin<()> {
         self.0.flush_system_log().wrap()
     }
 
     /// Trusts `X-Forwarded-For` from these proxies: CIDRs or bare IP addresses.
-    pub fn set_trusted_proxies(&self, proxies: Vec<String>) -> Result<(), Arc<AdminError>> {
+    pub fn set_trusted_proxies(&self, proxies: Vec<String>) -> Admin<()> {
         let nets = core::TrustedProxies::parse(&proxies).map_err(AdminError::new)?;
         self.0.set_trusted_proxies(nets);
         Ok(())
