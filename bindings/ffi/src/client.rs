@@ -87,8 +87,11 @@ impl From<core::ApiResponse> for ApiResponse {
     }
 }
 
+/// What a client call returns: the value, or why the call failed.
+type Call<T> = Result<T, Arc<ClientError>>;
+
 /// Parses a request body given as JSON text.
-fn body(json: Option<String>) -> Result<Option<serde_json::Value>, Arc<ClientError>> {
+fn body(json: Option<String>) -> Call<Option<serde_json::Value>> {
     let invalid = |err| core::ClientError::InvalidRequest {
         reason: format!("body is not JSON: {err}"),
     };
@@ -114,7 +117,7 @@ macro_rules! api_client {
             fn build(
                 builder: core::ClientBuilder,
                 options: Option<ClientOptions>,
-            ) -> Result<Arc<Self>, Arc<ClientError>> {
+            ) -> Call<Arc<Self>> {
                 let builder = builder.options(options.unwrap_or_default().into());
                 Ok(Arc::new($name(builder.$build().wrap()?)))
             }
@@ -124,10 +127,7 @@ macro_rules! api_client {
         impl $name {
             /// A client for these keys.
             #[uniffi::constructor(default(options = None))]
-            pub fn new(
-                keys: Arc<ApiKeys>,
-                options: Option<ClientOptions>,
-            ) -> Result<Arc<Self>, Arc<ClientError>> {
+            pub fn new(keys: Arc<ApiKeys>, options: Option<ClientOptions>) -> Call<Arc<Self>> {
                 Self::build(core::ClientBuilder::new(keys.0.clone()), options)
             }
 
@@ -136,7 +136,7 @@ macro_rules! api_client {
             pub fn from_credentials(
                 credentials: Arc<Credentials>,
                 options: Option<ClientOptions>,
-            ) -> Result<Arc<Self>, Arc<ClientError>> {
+            ) -> Call<Arc<Self>> {
                 Self::build(core::ClientBuilder::from_credentials(credentials.0.clone()), options)
             }
 
@@ -145,22 +145,18 @@ macro_rules! api_client {
             pub fn from_chain(
                 chain: Arc<CredentialChain>,
                 options: Option<ClientOptions>,
-            ) -> Result<Arc<Self>, Arc<ClientError>> {
+            ) -> Call<Arc<Self>> {
                 Self::build(core::ClientBuilder::from_chain(&chain.0).wrap()?, options)
             }
 
             /// The account and the calling key (`GET /`).
-            pub $($async)? fn account(&self) -> Result<AccountInfo, Arc<ClientError>> {
+            pub $($async)? fn account(&self) -> Call<AccountInfo> {
                 self.0.account()$(.$await)?.map(Into::into).wrap()
             }
 
             /// A page of the account's system log (`GET /logs`), newest first;
             /// `limit` is 1 to 1000.
-            pub $($async)? fn system_log(
-                &self,
-                offset: u32,
-                limit: u32,
-            ) -> Result<SystemLogPage, Arc<ClientError>> {
+            pub $($async)? fn system_log(&self, offset: u32, limit: u32) -> Call<SystemLogPage> {
                 self.0.system_log(offset, limit)$(.$await)?.map(Into::into).wrap()
             }
 
@@ -171,7 +167,7 @@ macro_rules! api_client {
                 method: String,
                 path: String,
                 json: Option<String>,
-            ) -> Result<ApiResponse, Arc<ClientError>> {
+            ) -> Call<ApiResponse> {
                 let body = body(json)?;
                 self.0.request(&method, &path, body)$(.$await)?.map(Into::into).wrap()
             }

@@ -267,29 +267,27 @@ impl Verifier {
             headers,
             peer,
         };
-        decide(&self.0, &request).map(Into::into).wrap()
+        request.decide(&self.0).map(Into::into).wrap()
     }
 
     /// Authenticates each request; returns one code per request, in order:
     /// `ok` or the failure's code.
     pub fn authenticate_many(&self, requests: Vec<AuthRequest>) -> Vec<String> {
-        let code = |r| decide(&self.0, r).map_or_else(|f| f.code().into(), |_| "ok".into());
-        requests.iter().map(code).collect()
+        let code = |r: &AuthRequest| r.decide(&self.0).err().map_or("ok", |f| f.code());
+        requests.iter().map(code).map(String::from).collect()
     }
 }
 
-/// The core's `authenticate` on a request as the bindings receive it.
-fn decide(
-    verifier: &core::Verifier,
-    r: &AuthRequest,
-) -> Result<core::Principal, core::AuthFailure> {
-    let peer = core::parse_peer(&r.peer)?;
-    let pairs: Vec<(&str, &[u8])> = r
-        .headers
-        .iter()
-        .map(|h| (h.name.as_str(), h.value.as_bytes()))
-        .collect();
-    verifier.authenticate(&core::AuthRequest::from_pairs(
-        &r.method, &r.path, &pairs, peer,
-    ))
+impl AuthRequest {
+    /// The core's `authenticate` on this request.
+    fn decide(&self, verifier: &core::Verifier) -> Result<core::Principal, core::AuthFailure> {
+        let peer = core::parse_peer(&self.peer)?;
+        let pairs: Vec<(&str, &[u8])> = self
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_bytes()))
+            .collect();
+        let request = core::AuthRequest::from_pairs(&self.method, &self.path, &pairs, peer);
+        verifier.authenticate(&request)
+    }
 }

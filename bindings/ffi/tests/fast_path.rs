@@ -7,7 +7,7 @@ use redis_cloud_auth_ffi::fast_path::{
     rca_authenticate, rca_authenticate_many, rca_verifier_release, RcaAuthOutcome, RCA_ERR_NULL,
     RCA_ERR_PANIC, RCA_ERR_REQUEST, RCA_ERR_TEXT, RCA_TEXT_CAP,
 };
-use redis_cloud_auth_ffi::{Role, Verifier};
+use redis_cloud_auth_ffi::verifier::{Role, Verifier};
 
 struct World {
     handle: u64,

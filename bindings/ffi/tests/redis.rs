@@ -6,7 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use redis_cloud_auth_ffi::{HeaderPair, Role, Verifier};
+use redis_cloud_auth_ffi::headers::HeaderPair;
+use redis_cloud_auth_ffi::verifier::{Role, Verifier};
 
 fn headers(account_key: &str, user_key: &str) -> Vec<HeaderPair> {
     vec![
