@@ -140,6 +140,13 @@ pub struct ApiKeys {
     user_key: Secret,
 }
 
+/// Hashes the fingerprint, never a key: equal pairs hash alike, as `Eq` needs.
+impl std::hash::Hash for ApiKeys {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.fingerprint().hash(state);
+    }
+}
+
 impl ApiKeys {
     /// Validates both values and wraps them. Leading and trailing whitespace
     /// (a pasted newline) is trimmed first.

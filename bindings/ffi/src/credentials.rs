@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use redis_cloud_auth::credentials as core;
+use redis_cloud_auth::credentials::{self as core, CredentialChain as Chain};
 
 use crate::errors::CredentialError;
 use crate::keys::ApiKeys;
@@ -93,8 +93,9 @@ impl redis_cloud_auth::CredentialStore for BoundStore {
         profile: &str,
         credentials: &core::Credentials,
     ) -> Result<(), core::CredentialError> {
-        let credentials = Arc::new(Credentials(credentials.clone()));
-        Ok(self.0.save(profile.to_string(), credentials)?)
+        Ok(self
+            .0
+            .save(profile.into(), Arc::new(Credentials(credentials.clone())))?)
     }
 
     fn load(&self, profile: &str) -> Result<Option<core::Credentials>, core::CredentialError> {
@@ -173,10 +174,8 @@ pub struct Resolved {
 pub struct CredentialChain(pub(crate) core::CredentialChain);
 
 impl CredentialChain {
-    fn with(
-        &self,
-        change: impl FnOnce(core::CredentialChain) -> core::CredentialChain,
-    ) -> Arc<Self> {
+    /// A new chain: this one with `change` applied.
+    fn with(&self, change: impl FnOnce(Chain) -> Chain) -> Arc<Self> {
         Arc::new(CredentialChain(change(self.0.clone())))
     }
 }

@@ -22,18 +22,11 @@ mirror_enum! {
 /// The account key and user key of a Redis Cloud API request, validated.
 /// Its text forms show a fingerprint, never a key. Equal pairs hash alike
 /// (the hash is taken over the fingerprint, never over a key).
-#[derive(Clone, PartialEq, Eq, uniffi::Object)]
+#[derive(Clone, PartialEq, Eq, Hash, uniffi::Object)]
 #[uniffi::export(Debug, Display, Eq, Hash)]
 pub struct ApiKeys(pub(crate) core::ApiKeys);
 
 fmt_as_core!(ApiKeys: Debug, Display);
-
-impl std::hash::Hash for ApiKeys {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // Equal keys have equal fingerprints, so this agrees with `Eq`.
-        self.0.fingerprint().hash(state);
-    }
-}
 
 #[uniffi::export]
 impl ApiKeys {
