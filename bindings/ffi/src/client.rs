@@ -151,7 +151,7 @@ macro_rules! api_client {
 
             /// The account and the calling key (`GET /`).
             pub $($async)? fn account(&self) -> Call<AccountInfo> {
-                self.0.account()$(.$await)?.map(Into::into).wrap()
+                self.0.account()$(.$await)?.map(|answer| answer.account.into()).wrap()
             }
 
             /// A page of the account's system log (`GET /logs`), newest first;

@@ -77,9 +77,3 @@ record! {
         pub links: Vec<String> => texts,
     }
 }
-
-impl From<core::AccountResponse> for AccountInfo {
-    fn from(response: core::AccountResponse) -> Self {
-        response.account.into()
-    }
-}
