@@ -182,28 +182,29 @@ class _Outcome(ctypes.Structure):
     ]
 
 
-def _entry(lib: ctypes.CDLL) -> typing.Any:
-    # Called without argtypes, the cheapest ctypes call: the handle as a
-    # c_uint64 and the out-struct's address as a c_void_p made once, the
-    # request as bytes, its length as a C int (below 2**31).
-    entry = lib.rca_authenticate
-    entry.restype = ctypes.c_int64
-    return entry
+def _function(lib: ctypes.CDLL, name: str, restype: typing.Any, *argtypes: typing.Any) -> typing.Any:
+    """``name`` of ``lib``. ``rca_authenticate`` goes without argtypes, the
+    cheapest ctypes call: the handle as a c_uint64 and the out-struct's
+    address as a c_void_p made once, the request as bytes, its length as a
+    C int (below 2**31)."""
+    function = getattr(lib, name)
+    function.restype = restype
+    if argtypes:
+        function.argtypes = argtypes
+    return function
 
 
-# The library the generated module loaded, twice: holding the GIL through
-# the call (PyDLL) for the in-memory store, where a call takes about a
-# microsecond and never waits; releasing it (CDLL) for SQLite and Redis,
-# where a call may wait on the store.
-_LIB = ctypes.PyDLL(_ffi._UniffiLib._name)
-_HOLDING_GIL = _entry(_LIB)
-_RELEASING_GIL = _entry(ctypes.CDLL(_ffi._UniffiLib._name))
-_MANY = ctypes.CDLL(_ffi._UniffiLib._name).rca_authenticate_many
-_MANY.restype = ctypes.c_int64
-_MANY.argtypes = [ctypes.c_uint64, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_void_p]
-_RELEASE = _LIB.rca_verifier_release
-_RELEASE.restype = None
-_RELEASE.argtypes = [ctypes.c_uint64]
+# The library the generated module loaded: holding the GIL through the call
+# (PyDLL) for the in-memory store, where a call takes about a microsecond
+# and never waits; releasing it (CDLL) for SQLite and Redis, which may wait.
+_PATH = _ffi._UniffiLib._name
+_HOLDING_GIL = _function(ctypes.PyDLL(_PATH), "rca_authenticate", ctypes.c_int64)
+_RELEASING_GIL = _function(ctypes.CDLL(_PATH), "rca_authenticate", ctypes.c_int64)
+_MANY = _function(
+    ctypes.CDLL(_PATH), "rca_authenticate_many", ctypes.c_int64,
+    ctypes.c_uint64, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_void_p,
+)
+_RELEASE = _function(ctypes.PyDLL(_PATH), "rca_verifier_release", None, ctypes.c_uint64)
 
 # Failure ordinal -> (code, http_status, public_code).
 _KINDS = [(k.code, k.http_status, k.public_code) for k in _ffi.auth_failure_kinds()]
@@ -253,14 +254,11 @@ class Verifier:
         handle = self._inner.fast_path_handle()
         self._handle = ctypes.c_uint64(handle)
         weakref.finalize(self, _RELEASE, handle)
-        # Out-structs not in use: a call takes one and puts it back after
-        # reading it, so threads never share one (pop and append are atomic).
+        # Out-structs not in use: a call takes one and puts it back (pop and
+        # append are atomic), so threads never share one.
         self._outcomes = [_new_outcome()]
-        # Encoded outcome of a success from the peer as given (bit 0 clear:
-        # it names the key) to the Principal first built for that key. A
-        # key serial names one key's account, owner and key fields for the
-        # life of the process, so entries never go stale; those of deleted
-        # keys go when the cache, full, is emptied.
+        # Encoded outcome (bit 0 clear) -> the Principal first built for that
+        # key: a key serial names the same fields for the life of the process.
         self._principals: dict[int, Principal] = {}
 
     @classmethod
@@ -276,8 +274,7 @@ class Verifier:
     @classmethod
     def open_redis(cls, url: str) -> Verifier:
         """A verifier over the Redis store at ``url`` (``redis://HOST:PORT``),
-        shared by a fleet of verifiers. Calls may wait on Redis, so they
-        release the GIL."""
+        shared by a fleet of verifiers; calls release the GIL."""
         verifier = cls.__new__(cls)
         verifier._attach(_ffi.Verifier.open_redis(url), _RELEASING_GIL)
         return verifier
@@ -332,8 +329,7 @@ class Verifier:
 
     @translating
     def _generated(self, method: str, path: str, headers: Headers, peer: str) -> Principal:
-        """:meth:`authenticate` through the generated call: fields that are
-        bytes or hold a NUL."""
+        """:meth:`authenticate` for fields that are bytes or hold a NUL."""
         return Principal._of(self._inner.authenticate(method, path, _header_pairs(headers), peer))
 
     def _principal(self, result: int, outcome: tuple[_Outcome, memoryview, ctypes.c_void_p]) -> Principal:
@@ -384,7 +380,7 @@ class Verifier:
             for method, path, headers, peer in requests:
                 items = list(headers.items() if isinstance(headers, typing.Mapping) else headers)
                 fields += (method, path, peer, str(len(items)))
-                fields += itertools.chain.from_iterable(items)
+                fields += _chain(items)
             data = "\0".join(fields).encode()
         except (TypeError, UnicodeEncodeError):
             data = None
