@@ -39,75 +39,19 @@ class Role(str, enum.Enum):
     LOGS_VIEWER = "logs-viewer"
 
 
-class Principal:
-    """Who a request authenticated as. Holds no secret."""
+@lifted
+class Principal(typing.NamedTuple):
+    """Who a request authenticated as: the account, the key's owner and
+    name, and the source IP the verifier saw (after trusted proxies). Holds
+    no secret."""
 
-    # The account, owner and key fields in one tuple, shared by every
-    # Principal of the same key (the verifier caches it by the key's
-    # serial), and the source IP of this request.
-    __slots__ = ("_fields", "_source_ip")
-
-    _fields: tuple
-    _source_ip: str
-
-    @classmethod
-    def _of(cls, native: _ffi.Principal) -> Principal:
-        principal = cls.__new__(cls)
-        principal._fields = tuple(getattr(native, name) for name in _PRINCIPAL_FIELDS)
-        principal._source_ip = native.source_ip
-        return principal
-
-    @property
-    def account_id(self) -> int:
-        """The account."""
-        return self._fields[0]
-
-    @property
-    def account_name(self) -> str:
-        """The account's name."""
-        return self._fields[2]
-
-    @property
-    def user_id(self) -> int:
-        """The key owner's user id."""
-        return self._fields[1]
-
-    @property
-    def owner_name(self) -> str:
-        """The key owner's name."""
-        return self._fields[3]
-
-    @property
-    def owner_email(self) -> str:
-        """The key owner's email."""
-        return self._fields[4]
-
-    @property
-    def key_name(self) -> str:
-        """The user key's name."""
-        return self._fields[5]
-
-    @property
-    def source_ip(self) -> str:
-        """The source IP the verifier saw (after trusted proxies)."""
-        return self._source_ip
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Principal):
-            return NotImplemented
-        return self._fields == other._fields and self._source_ip == other._source_ip
-
-    def __hash__(self) -> int:
-        return hash((self._fields, self._source_ip))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _PRINCIPAL_REPR)
-        return f"Principal({fields})"
-
-
-# The order of Principal._fields, and of its repr (the spec's).
-_PRINCIPAL_FIELDS = ("account_id", "user_id", "account_name", "owner_name", "owner_email", "key_name")
-_PRINCIPAL_REPR = ("account_id", "account_name", "user_id", "owner_name", "owner_email", "key_name", "source_ip")
+    account_id: int
+    account_name: str
+    user_id: int
+    owner_name: str
+    owner_email: str
+    key_name: str
+    source_ip: str
 
 
 @lifted
@@ -210,7 +154,7 @@ _RELEASE = _function(ctypes.PyDLL(_PATH), "rca_verifier_release", None, ctypes.c
 _KINDS = [(k.code, k.http_status, k.public_code) for k in _ffi.auth_failure_kinds()]
 # Results at or below this are call errors, not outcomes.
 _CALL_ERROR = -1001
-_new_principal = object.__new__
+_new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
 # Longest request the lean entry takes (its length is a C int).
@@ -316,12 +260,9 @@ class Verifier:
                     # nothing from the out-struct.
                     known = self._principals.get(result)
                     if known is not None:
-                        if known._source_ip == peer:
+                        if known[6] == peer:
                             return known  # immutable: the same value again
-                        principal = _new_principal(Principal)
-                        principal._fields = known._fields
-                        principal._source_ip = peer
-                        return principal
+                        return _new_principal(Principal, (*known[:6], peer))
                 return self._principal(result, outcome)
             raise self._failure(result, outcome)
         finally:
@@ -330,7 +271,7 @@ class Verifier:
     @translating
     def _generated(self, method: str, path: str, headers: Headers, peer: str) -> Principal:
         """:meth:`authenticate` for fields that are bytes or hold a NUL."""
-        return Principal._of(self._inner.authenticate(method, path, _header_pairs(headers), peer))
+        return self._inner.authenticate(method, path, _header_pairs(headers), peer)
 
     def _principal(self, result: int, outcome: tuple[_Outcome, memoryview, ctypes.c_void_p]) -> Principal:
         """A principal read from the out-struct, cached by its key."""
@@ -339,16 +280,15 @@ class Verifier:
         principals = self._principals
         key = result & ~1
         known = principals.get(key)
-        principal = _new_principal(Principal)
-        principal._source_ip = source_ip
         if known is not None:
-            principal._fields = known._fields
-        else:
-            principal._fields = (out.account_id, out.user_id, account_name, owner_name, owner_email, key_name)
-            if not result & 1:
-                if len(principals) >= _PRINCIPALS_MAX:
-                    principals.clear()
-                principals[key] = principal
+            return _new_principal(Principal, (*known[:6], source_ip))
+        principal = _new_principal(
+            Principal, (out.account_id, account_name, out.user_id, owner_name, owner_email, key_name, source_ip)
+        )
+        if not result & 1:
+            if len(principals) >= _PRINCIPALS_MAX:
+                principals.clear()
+            principals[key] = principal
         return principal
 
     @staticmethod
