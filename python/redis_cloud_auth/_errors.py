@@ -112,10 +112,8 @@ class ClientError(RedisCloudAuthError):
     """The credential error's code, on ``credentials``."""
 
 
-# Generated error -> the class raised here, and the generated error's
-# accessors beyond code() and detail() that become attributes.
-# CredentialError is an enum (a Python store raises it too) whose fields are
-# attributes already.
+# Generated error -> the class raised here, and its accessors beyond code()
+# and detail() that become attributes (CredentialError's fields are already).
 _CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError], tuple[str, ...]]] = [
     (_ffi.ApiKeyError, ApiKeyError, ("key", "length", "position")),
     (_ffi.HeaderError, HeaderError, ("header",)),
