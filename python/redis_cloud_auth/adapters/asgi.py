@@ -62,7 +62,10 @@ class AuthMiddleware:
             )
         except AuthFailure as failure:
             if kind == "http":
-                await _refuse(send, failure)
+                body = failure.error_body.encode()
+                start = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": failure.http_status, "headers": start})
+                await send({"type": "http.response.body", "body": body})
             else:
                 await receive()  # websocket.connect
                 await send({"type": "websocket.close", "code": _POLICY_VIOLATION})
@@ -72,9 +75,3 @@ class AuthMiddleware:
     def __repr__(self) -> str:
         return f"AuthMiddleware({self.app!r}, {self.verifier!r})"
 
-
-async def _refuse(send: Send, failure: AuthFailure) -> None:
-    body = failure.error_body.encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": failure.http_status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
