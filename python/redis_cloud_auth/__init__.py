@@ -16,9 +16,4 @@ from ._errors import *
 from ._keys import *
 from ._verifier import *
 
-__all__: list[str] = []
-__all__ += _client.__all__
-__all__ += _credentials.__all__
-__all__ += _errors.__all__
-__all__ += _keys.__all__
-__all__ += _verifier.__all__
+__all__ = [name for module in (_client, _credentials, _errors, _keys, _verifier) for name in module.__all__]

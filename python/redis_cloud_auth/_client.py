@@ -90,10 +90,8 @@ class ApiResponse:
     @classmethod
     def _of(cls, native: _ffi.ApiResponse) -> ApiResponse:
         headers: dict[str, str] = {}
-        for pair in native.headers:
-            headers[pair.name] = (
-                f"{headers[pair.name]}, {pair.value}" if pair.name in headers else pair.value
-            )
+        for name, value in ((pair.name, pair.value) for pair in native.headers):
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
         return cls(native.status, headers, _json.loads(native.json))
 
 

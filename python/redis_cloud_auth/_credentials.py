@@ -55,9 +55,7 @@ class Credentials:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Credentials):
             return NotImplemented
-        return self._inner == other._inner
-
-    __hash__ = None  # type: ignore[assignment]
+        return self._inner == other._inner  # no __hash__: unhashable
 
     def __repr__(self) -> str:
         return f"Credentials(keys={self.keys!r}, base_url={self.base_url!r})"
@@ -179,7 +177,8 @@ class KeychainStore(_BuiltinStore):
 
 
 class _ForeignStore(_ffi.CredentialStore):
-    """Presents a Python :class:`CredentialStore` to the core."""
+    """Presents a Python :class:`CredentialStore` to the core; what it raises
+    is a ``store`` error."""
 
     def __init__(self, store: CredentialStore) -> None:
         self._python = store
@@ -191,15 +190,10 @@ class _ForeignStore(_ffi.CredentialStore):
     def load(self, profile: str) -> _ffi.Credentials | None:
         with _store_errors():
             found = self._python.load(profile)
-        if found is None:
-            return None
-        if not isinstance(found, Credentials):
-            raise _ffi.CredentialError.Store(  # type: ignore[attr-defined]
-                code="store",
-                detail=f"{self.describe()}.load returned {type(found).__name__}, "
-                "not Credentials or None",
-            )
-        return found._inner
+            if found is not None and not isinstance(found, Credentials):
+                detail = f"{self.describe()}.load returned {type(found).__name__}, not Credentials or None"
+                raise CredentialError(detail, code="store")
+        return None if found is None else found._inner
 
     def delete(self, profile: str) -> bool:
         with _store_errors():
@@ -214,7 +208,6 @@ class _ForeignStore(_ffi.CredentialStore):
 
 @contextlib.contextmanager
 def _store_errors() -> typing.Iterator[None]:
-    """Reports an exception of a Python store as a ``store`` error."""
     try:
         yield
     except Exception as error:

@@ -112,10 +112,8 @@ class ClientError(RedisCloudAuthError):
     """The credential error's code, on ``credentials``."""
 
 
-# Generated error -> the class raised here, and the generated error's
-# accessors beyond code() and detail() that become attributes.
-# CredentialError is an enum (a Python store raises it too) whose fields are
-# attributes already.
+# Generated error -> the class raised here, and its accessors beyond code()
+# and detail() that become attributes (CredentialError's fields are already).
 _CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError], tuple[str, ...]]] = [
     (_ffi.ApiKeyError, ApiKeyError, ("key", "length", "position")),
     (_ffi.HeaderError, HeaderError, ("header",)),
@@ -132,41 +130,34 @@ def translate(error: BaseException) -> BaseException:
     if isinstance(error, _ffi.CredentialError):
         ours: type[RedisCloudAuthError] = CredentialError
         fields = dict(vars(error))
-        code, detail = fields.pop("code"), fields.pop("detail")
     else:
         found = [(o, a) for native, o, a in _CLASSES if isinstance(error, native)]
         if not found:
             return error
         ours, accessors = found[0]
-        fields = {name: getattr(error, name)() for name in accessors}
-        code, detail = error.code(), error.detail()  # type: ignore[attr-defined]
+        fields = {name: getattr(error, name)() for name in ("code", "detail", *accessors)}
     if isinstance(fields.get("retry_after"), datetime.timedelta):
         fields["retry_after"] = fields["retry_after"].total_seconds()
-    return ours(detail, code=code, **fields)
+    return ours(fields.pop("detail"), **fields)
 
 
 def translating(function: _F) -> _F:
     """Wraps ``function`` so that generated errors surface as this package's."""
 
-    if inspect.iscoroutinefunction(function):
+    async def waiting(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        try:
+            return await function(*args, **kwargs)
+        except _NATIVE_ERRORS as error:
+            raise translate(error) from None
 
-        @functools.wraps(function)
-        async def waiting(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
-            try:
-                return await function(*args, **kwargs)
-            except _NATIVE_ERRORS as error:
-                raise translate(error) from None
-
-        return typing.cast(_F, waiting)
-
-    @functools.wraps(function)
-    def wrapper(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+    def calling(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
         try:
             return function(*args, **kwargs)
         except _NATIVE_ERRORS as error:
             raise translate(error) from None
 
-    return typing.cast(_F, wrapper)
+    wrapper = waiting if inspect.iscoroutinefunction(function) else calling
+    return typing.cast(_F, functools.wraps(function)(wrapper))
 
 
 def translated(*skip: str) -> typing.Callable[[_C], _C]:

@@ -92,9 +92,7 @@ class ApiKeys:
         return self._inner == other._inner
 
     def __hash__(self) -> int:
-        # Taken over the fingerprint in Rust: equal pairs hash alike, and no
-        # key is hashed in Python.
-        return hash(self._inner)
+        return hash(self._inner)  # over the fingerprint, in Rust
 
     def __repr__(self) -> str:
         return str(self._inner)

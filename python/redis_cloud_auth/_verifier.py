@@ -39,75 +39,19 @@ class Role(str, enum.Enum):
     LOGS_VIEWER = "logs-viewer"
 
 
-class Principal:
-    """Who a request authenticated as. Holds no secret."""
+@lifted
+class Principal(typing.NamedTuple):
+    """Who a request authenticated as: the account, the key's owner and
+    name, and the source IP the verifier saw (after trusted proxies). Holds
+    no secret."""
 
-    # The account, owner and key fields in one tuple, shared by every
-    # Principal of the same key (the verifier caches it by the key's
-    # serial), and the source IP of this request.
-    __slots__ = ("_fields", "_source_ip")
-
-    _fields: tuple
-    _source_ip: str
-
-    @classmethod
-    def _of(cls, native: _ffi.Principal) -> Principal:
-        principal = cls.__new__(cls)
-        principal._fields = tuple(getattr(native, name) for name in _PRINCIPAL_FIELDS)
-        principal._source_ip = native.source_ip
-        return principal
-
-    @property
-    def account_id(self) -> int:
-        """The account."""
-        return self._fields[0]
-
-    @property
-    def account_name(self) -> str:
-        """The account's name."""
-        return self._fields[2]
-
-    @property
-    def user_id(self) -> int:
-        """The key owner's user id."""
-        return self._fields[1]
-
-    @property
-    def owner_name(self) -> str:
-        """The key owner's name."""
-        return self._fields[3]
-
-    @property
-    def owner_email(self) -> str:
-        """The key owner's email."""
-        return self._fields[4]
-
-    @property
-    def key_name(self) -> str:
-        """The user key's name."""
-        return self._fields[5]
-
-    @property
-    def source_ip(self) -> str:
-        """The source IP the verifier saw (after trusted proxies)."""
-        return self._source_ip
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Principal):
-            return NotImplemented
-        return self._fields == other._fields and self._source_ip == other._source_ip
-
-    def __hash__(self) -> int:
-        return hash((self._fields, self._source_ip))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _PRINCIPAL_REPR)
-        return f"Principal({fields})"
-
-
-# The order of Principal._fields, and of its repr (the spec's).
-_PRINCIPAL_FIELDS = ("account_id", "user_id", "account_name", "owner_name", "owner_email", "key_name")
-_PRINCIPAL_REPR = ("account_id", "account_name", "user_id", "owner_name", "owner_email", "key_name", "source_ip")
+    account_id: int
+    account_name: str
+    user_id: int
+    owner_name: str
+    owner_email: str
+    key_name: str
+    source_ip: str
 
 
 @lifted
@@ -182,34 +126,35 @@ class _Outcome(ctypes.Structure):
     ]
 
 
-def _entry(lib: ctypes.CDLL) -> typing.Any:
-    # Called without argtypes, the cheapest ctypes call: the handle as a
-    # c_uint64 and the out-struct's address as a c_void_p made once, the
-    # request as bytes, its length as a C int (below 2**31).
-    entry = lib.rca_authenticate
-    entry.restype = ctypes.c_int64
-    return entry
+def _function(lib: ctypes.CDLL, name: str, restype: typing.Any, *argtypes: typing.Any) -> typing.Any:
+    """``name`` of ``lib``. ``rca_authenticate`` goes without argtypes, the
+    cheapest ctypes call: the handle as a c_uint64 and the out-struct's
+    address as a c_void_p made once, the request as bytes, its length as a
+    C int (below 2**31)."""
+    function = getattr(lib, name)
+    function.restype = restype
+    if argtypes:
+        function.argtypes = argtypes
+    return function
 
 
-# The library the generated module loaded, twice: holding the GIL through
-# the call (PyDLL) for the in-memory store, where a call takes about a
-# microsecond and never waits; releasing it (CDLL) for SQLite and Redis,
-# where a call may wait on the store.
-_LIB = ctypes.PyDLL(_ffi._UniffiLib._name)
-_HOLDING_GIL = _entry(_LIB)
-_RELEASING_GIL = _entry(ctypes.CDLL(_ffi._UniffiLib._name))
-_MANY = ctypes.CDLL(_ffi._UniffiLib._name).rca_authenticate_many
-_MANY.restype = ctypes.c_int64
-_MANY.argtypes = [ctypes.c_uint64, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_void_p]
-_RELEASE = _LIB.rca_verifier_release
-_RELEASE.restype = None
-_RELEASE.argtypes = [ctypes.c_uint64]
+# The library the generated module loaded: holding the GIL through the call
+# (PyDLL) for the in-memory store, where a call takes about a microsecond
+# and never waits; releasing it (CDLL) for SQLite and Redis, which may wait.
+_PATH = _ffi._UniffiLib._name
+_HOLDING_GIL = _function(ctypes.PyDLL(_PATH), "rca_authenticate", ctypes.c_int64)
+_RELEASING_GIL = _function(ctypes.CDLL(_PATH), "rca_authenticate", ctypes.c_int64)
+_MANY = _function(
+    ctypes.CDLL(_PATH), "rca_authenticate_many", ctypes.c_int64,
+    ctypes.c_uint64, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_void_p,
+)
+_RELEASE = _function(ctypes.PyDLL(_PATH), "rca_verifier_release", None, ctypes.c_uint64)
 
 # Failure ordinal -> (code, http_status, public_code).
 _KINDS = [(k.code, k.http_status, k.public_code) for k in _ffi.auth_failure_kinds()]
 # Results at or below this are call errors, not outcomes.
 _CALL_ERROR = -1001
-_new_principal = object.__new__
+_new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
 # Longest request the lean entry takes (its length is a C int).
@@ -253,14 +198,11 @@ class Verifier:
         handle = self._inner.fast_path_handle()
         self._handle = ctypes.c_uint64(handle)
         weakref.finalize(self, _RELEASE, handle)
-        # Out-structs not in use: a call takes one and puts it back after
-        # reading it, so threads never share one (pop and append are atomic).
+        # Out-structs not in use: a call takes one and puts it back (pop and
+        # append are atomic), so threads never share one.
         self._outcomes = [_new_outcome()]
-        # Encoded outcome of a success from the peer as given (bit 0 clear:
-        # it names the key) to the Principal first built for that key. A
-        # key serial names one key's account, owner and key fields for the
-        # life of the process, so entries never go stale; those of deleted
-        # keys go when the cache, full, is emptied.
+        # Encoded outcome (bit 0 clear) -> the Principal first built for that
+        # key: a key serial names the same fields for the life of the process.
         self._principals: dict[int, Principal] = {}
 
     @classmethod
@@ -276,8 +218,7 @@ class Verifier:
     @classmethod
     def open_redis(cls, url: str) -> Verifier:
         """A verifier over the Redis store at ``url`` (``redis://HOST:PORT``),
-        shared by a fleet of verifiers. Calls may wait on Redis, so they
-        release the GIL."""
+        shared by a fleet of verifiers; calls release the GIL."""
         verifier = cls.__new__(cls)
         verifier._attach(_ffi.Verifier.open_redis(url), _RELEASING_GIL)
         return verifier
@@ -319,12 +260,9 @@ class Verifier:
                     # nothing from the out-struct.
                     known = self._principals.get(result)
                     if known is not None:
-                        if known._source_ip == peer:
+                        if known[6] == peer:
                             return known  # immutable: the same value again
-                        principal = _new_principal(Principal)
-                        principal._fields = known._fields
-                        principal._source_ip = peer
-                        return principal
+                        return _new_principal(Principal, (*known[:6], peer))
                 return self._principal(result, outcome)
             raise self._failure(result, outcome)
         finally:
@@ -332,9 +270,8 @@ class Verifier:
 
     @translating
     def _generated(self, method: str, path: str, headers: Headers, peer: str) -> Principal:
-        """:meth:`authenticate` through the generated call: fields that are
-        bytes or hold a NUL."""
-        return Principal._of(self._inner.authenticate(method, path, _header_pairs(headers), peer))
+        """:meth:`authenticate` for fields that are bytes or hold a NUL."""
+        return self._inner.authenticate(method, path, _header_pairs(headers), peer)
 
     def _principal(self, result: int, outcome: tuple[_Outcome, memoryview, ctypes.c_void_p]) -> Principal:
         """A principal read from the out-struct, cached by its key."""
@@ -343,16 +280,15 @@ class Verifier:
         principals = self._principals
         key = result & ~1
         known = principals.get(key)
-        principal = _new_principal(Principal)
-        principal._source_ip = source_ip
         if known is not None:
-            principal._fields = known._fields
-        else:
-            principal._fields = (out.account_id, out.user_id, account_name, owner_name, owner_email, key_name)
-            if not result & 1:
-                if len(principals) >= _PRINCIPALS_MAX:
-                    principals.clear()
-                principals[key] = principal
+            return _new_principal(Principal, (*known[:6], source_ip))
+        principal = _new_principal(
+            Principal, (out.account_id, account_name, out.user_id, owner_name, owner_email, key_name, source_ip)
+        )
+        if not result & 1:
+            if len(principals) >= _PRINCIPALS_MAX:
+                principals.clear()
+            principals[key] = principal
         return principal
 
     @staticmethod
@@ -384,7 +320,7 @@ class Verifier:
             for method, path, headers, peer in requests:
                 items = list(headers.items() if isinstance(headers, typing.Mapping) else headers)
                 fields += (method, path, peer, str(len(items)))
-                fields += itertools.chain.from_iterable(items)
+                fields += _chain(items)
             data = "\0".join(fields).encode()
         except (TypeError, UnicodeEncodeError):
             data = None

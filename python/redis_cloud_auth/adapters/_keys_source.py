@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing
 
 from .._credentials import CredentialChain, Credentials
-from .._errors import translating
 from .._keys import ApiKeys
 
 KeysLike = typing.Union[ApiKeys, Credentials, CredentialChain, None]
@@ -16,9 +15,12 @@ class KeysAuth:
     """What both client adapters hold: the keys, and the base URL their
     credentials carry."""
 
-    @translating
     def __init__(self, credentials: KeysLike = None) -> None:
-        """Raises :class:`~redis_cloud_auth.CredentialError` when the chain finds nothing."""
+        """From :class:`~redis_cloud_auth.ApiKeys`,
+        :class:`~redis_cloud_auth.Credentials`, a
+        :class:`~redis_cloud_auth.CredentialChain`, or nothing (the default
+        chain: environment, profile file, keychain). Raises
+        :class:`~redis_cloud_auth.CredentialError` when the chain finds nothing."""
         self._base_url: typing.Optional[str] = None
         if credentials is None:
             credentials = CredentialChain()

@@ -16,7 +16,6 @@ import typing
 
 from .._errors import AuthFailure
 from .._verifier import Verifier
-from . import _verify
 
 __all__ = ["AuthMiddleware", "PRINCIPAL_KEY"]
 
@@ -36,21 +35,13 @@ _POLICY_VIOLATION = 1008
 
 class AuthMiddleware:
     """Authenticates every HTTP request and WebSocket handshake before the
-    app sees it.
-
-    An authenticated request reaches the app with the
-    :class:`~redis_cloud_auth.Principal` in ``scope["principal"]``. Any
-    other gets the verifier's status (401, 403, 503) and the same JSON body
-    as ``rcauth serve`` (a WebSocket handshake is closed, code 1008). The
-    source IP is the connection's peer, or what ``X-Forwarded-For`` says
-    when the peer is one of the verifier's ``trusted_proxies``; run uvicorn
-    with ``--no-proxy-headers``, or it replaces the peer from
-    ``X-Forwarded-For`` itself before this middleware sees the request.
-
-    ``authenticate`` runs inline on the event loop: it takes microseconds
-    and never waits on the network; system-log writes happen on the
-    verifier's own thread.
-    """
+    app sees it; a refused one gets the verifier's status (401, 403, 503)
+    and the same JSON body as ``rcauth serve`` (a WebSocket handshake is
+    closed, code 1008). The source IP is the connection's peer, or what
+    ``X-Forwarded-For`` says when the peer is one of the verifier's
+    ``trusted_proxies``: run uvicorn with ``--no-proxy-headers``, or it
+    replaces the peer itself. ``authenticate`` runs inline on the event
+    loop: it takes microseconds and never waits on the network."""
 
     def __init__(self, app: App, verifier: Verifier) -> None:
         """Wraps ``app``; ``verifier`` decides every request."""
@@ -63,39 +54,24 @@ class AuthMiddleware:
             await self.app(scope, receive, send)  # lifespan
             return
         client = scope.get("client")
+        # Bytes read as Latin-1: a byte outside ASCII is a malformed key to the core.
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
         try:
-            principal = _verify.authenticate(
-                self.verifier,
-                scope.get("method", "GET"),
-                scope["path"],
-                scope["headers"],
-                client[0] if client else "",
+            principal = self.verifier.authenticate(
+                scope.get("method", "GET"), scope["path"], headers, client[0] if client else ""
             )
         except AuthFailure as failure:
             if kind == "http":
-                await _refuse(send, failure)
+                body = failure.error_body.encode()
+                start = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": failure.http_status, "headers": start})
+                await send({"type": "http.response.body", "body": body})
             else:
                 await receive()  # websocket.connect
                 await send({"type": "websocket.close", "code": _POLICY_VIOLATION})
             return
-        scope = dict(scope)
-        scope[PRINCIPAL_KEY] = principal
-        await self.app(scope, receive, send)
+        await self.app({**scope, PRINCIPAL_KEY: principal}, receive, send)
 
     def __repr__(self) -> str:
         return f"AuthMiddleware({self.app!r}, {self.verifier!r})"
 
-
-async def _refuse(send: Send, failure: AuthFailure) -> None:
-    body = _verify.failure_body(failure)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": failure.http_status,
-            "headers": [
-                (b"content-type", _verify.JSON_CONTENT_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -17,16 +17,10 @@ __all__ = ["ApiKeysAuth"]
 
 class ApiKeysAuth(_keys_source.KeysAuth, httpx.Auth):
     """Adds the ``x-api-key`` and ``x-api-secret-key`` headers to each
-    request, for sync and async clients alike.
-
-    Built from :class:`~redis_cloud_auth.ApiKeys`,
-    :class:`~redis_cloud_auth.Credentials`, a
-    :class:`~redis_cloud_auth.CredentialChain`, or nothing (the default
-    chain: environment, profile file, keychain). ``repr`` shows a
-    fingerprint, never a key. httpx copies these headers onto a followed
-    redirect (it strips only ``Authorization``): leave ``follow_redirects``
-    off, its default, for clients that carry keys.
-    """
+    request, for sync and async clients alike. ``repr`` shows a fingerprint,
+    never a key. httpx copies these headers onto a followed redirect (it
+    strips only ``Authorization``): leave ``follow_redirects`` off, its
+    default, for clients that carry keys."""
 
     def auth_flow(self, request: httpx.Request) -> typing.Generator[httpx.Request, httpx.Response, None]:
         """Sends ``request`` once, with the two headers."""

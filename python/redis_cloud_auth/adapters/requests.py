@@ -19,15 +19,9 @@ _HEADER_NAMES = (ACCOUNT_KEY_HEADER, USER_KEY_HEADER)
 
 
 class ApiKeysAuth(_keys_source.KeysAuth, requests.auth.AuthBase):
-    """Adds the ``x-api-key`` and ``x-api-secret-key`` headers to each request.
-
-    Built from :class:`~redis_cloud_auth.ApiKeys`,
-    :class:`~redis_cloud_auth.Credentials`, a
-    :class:`~redis_cloud_auth.CredentialChain`, or nothing (the default
-    chain: environment, profile file, keychain). ``repr`` shows a
-    fingerprint, never a key. A redirect to another origin does not carry
-    the keys.
-    """
+    """Adds the ``x-api-key`` and ``x-api-secret-key`` headers to each
+    request; a redirect to another origin does not carry them. ``repr``
+    shows a fingerprint, never a key."""
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers.update(self._keys.expose_headers())
@@ -37,9 +31,7 @@ class ApiKeysAuth(_keys_source.KeysAuth, requests.auth.AuthBase):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ApiKeysAuth):
             return NotImplemented
-        return self._keys == other._keys
-
-    __hash__ = None  # type: ignore[assignment]
+        return self._keys == other._keys  # no __hash__: unhashable
 
 
 def _origin(url: typing.Optional[str]) -> tuple[str, typing.Optional[str], typing.Optional[int]]:

@@ -18,7 +18,6 @@ import typing
 
 from .._errors import AuthFailure
 from .._verifier import Verifier
-from . import _verify
 
 __all__ = ["AuthMiddleware", "PRINCIPAL_KEY"]
 
@@ -32,15 +31,11 @@ App = typing.Callable[[Environ, StartResponse], typing.Iterable[bytes]]
 
 
 class AuthMiddleware:
-    """Authenticates every request before the app sees it.
-
-    An authenticated request reaches the app with the
-    :class:`~redis_cloud_auth.Principal` in
-    ``environ["redis_cloud_auth.principal"]``. Any other gets the
-    verifier's status (401, 403, 503) and the same JSON body as ``rcauth
-    serve``. The source IP is ``REMOTE_ADDR``, or what ``X-Forwarded-For``
-    says when that is one of the verifier's ``trusted_proxies``.
-    """
+    """Authenticates every request before the app sees it; a refused one
+    gets the verifier's status (401, 403, 503) and the same JSON body as
+    ``rcauth serve``. The source IP is ``REMOTE_ADDR``, or what
+    ``X-Forwarded-For`` says when that is one of the verifier's
+    ``trusted_proxies``."""
 
     def __init__(self, app: App, verifier: Verifier) -> None:
         """Wraps ``app``; ``verifier`` decides every request."""
@@ -49,18 +44,17 @@ class AuthMiddleware:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> typing.Iterable[bytes]:
         try:
-            principal = _verify.authenticate(
-                self.verifier,
+            principal = self.verifier.authenticate(
                 environ.get("REQUEST_METHOD", "GET"),
                 environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
                 _headers(environ),
                 environ.get("REMOTE_ADDR", ""),
             )
         except AuthFailure as failure:
-            body = _verify.failure_body(failure)
+            body = failure.error_body.encode()
             start_response(
                 f"{failure.http_status} {http.HTTPStatus(failure.http_status).phrase}",
-                [("Content-Type", _verify.JSON_CONTENT_TYPE), ("Content-Length", str(len(body)))],
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [body]
         environ[PRINCIPAL_KEY] = principal
