@@ -180,6 +180,33 @@ def test_asyncio_calls_run_concurrently_without_blocking_the_loop(emulator, held
     assert answer.key.name == "loopback-key"
 
 
+def test_an_asyncio_call_hands_over_to_the_loop_once(emulator):
+    # The generated await polls the Rust future twice: the first poll's
+    # wake comes from the library's threads and goes through the loop; the
+    # second poll finds the answer ready and takes it in place.
+    client = rca.Client(emulator.keys, base_url=emulator.base_url)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        handed_over = 0
+        call_soon_threadsafe = loop.call_soon_threadsafe
+
+        def counting(*args):
+            nonlocal handed_over
+            handed_over += 1
+            return call_soon_threadsafe(*args)
+
+        await client.account()  # the connection is made
+        loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+        answers = [await client.account() for _ in range(10)]
+        answers += await asyncio.gather(*(client.account() for _ in range(10)))
+        return handed_over, answers
+
+    handed_over, answers = asyncio.run(main())
+    assert [a.key.name for a in answers] == ["loopback-key"] * 20
+    assert 0 < handed_over <= 20
+
+
 def test_asyncio_cancellation_leaves_the_client_usable(emulator, silent_port, held):
     slow = rca.Client(emulator.keys, base_url=f"http://127.0.0.1:{silent_port}/v1", timeout=30, max_retries=0)
     with pytest.raises(asyncio.TimeoutError):
