@@ -148,7 +148,7 @@ impl Client {
         chain: Option<ResolveOptions>,
         options: Option<ClientOptions>,
     ) -> Result<PromiseRaw<'env, Client>> {
-        let chain = chain.map(ResolveOptions::into_chain).unwrap_or_default();
+        let chain = chain.map(|options| options.chain).unwrap_or_default();
         blocking(env, move || {
             let options = options.map(Into::into).unwrap_or_default();
             Ok(Client {
@@ -200,20 +200,9 @@ impl Client {
         let client = self.inner.clone();
         promise(env, async move {
             let response = client.request(&method, &path, json).await?;
-            let mut headers: HashMap<String, String> = HashMap::new();
-            for (name, value) in &response.headers {
-                let Ok(value) = value.to_str() else { continue };
-                headers
-                    .entry(name.as_str().to_string())
-                    .and_modify(|v| {
-                        v.push_str(", ");
-                        v.push_str(value);
-                    })
-                    .or_insert_with(|| value.to_string());
-            }
             Ok(ApiResponse {
                 status: response.status.into(),
-                headers,
+                headers: response.joined_headers(),
                 json: response.json,
             })
         })
