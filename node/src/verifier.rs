@@ -232,27 +232,20 @@ impl Verifier {
         };
         let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
-            unsafe { remember(raw, principals.raw(), &principal) }.map(|()| {
-                let outcome = Outcome::authenticated(&principal, parts.peer());
-                (outcome, principal.source_ip)
+            unsafe { remember(raw, principals.raw(), &principal) }?;
+            // `2 * serial + differs`: odd when the source IP is not the peer as given.
+            let encoded = Outcome::authenticated(&principal, parts.peer()).encode();
+            let source_ip = || js_string(raw, &principal.source_ip.to_string());
+            Ok(match encoded & 1 {
+                1 => Either::B((encoded as f64, source_ip()?)),
+                _ => Either::A(encoded as f64),
             })
         });
-        let (outcome, source_ip): (Outcome, IpAddr) = match checked {
-            Ok(found) => found?,
-            Err(failure) => {
-                let encoded = Outcome::failed(&failure).encode() as f64;
-                // SAFETY: as above.
-                let message = unsafe { remember_failure(&env, failures.raw(), &failure)? };
-                return Ok(Either::B((encoded, message)));
-            }
-        };
-        let encoded = outcome.encode() as f64;
-        Ok(match outcome {
-            Outcome::Authenticated {
-                source_ip_differs: true,
-                ..
-            } => Either::B((encoded, js_string(raw, &source_ip.to_string())?)),
-            _ => Either::A(encoded),
+        checked.unwrap_or_else(|failure| {
+            let encoded = Outcome::failed(&failure).encode() as f64;
+            // SAFETY: as above.
+            let message = unsafe { remember_failure(&env, failures.raw(), &failure)? };
+            Ok(Either::B((encoded, message)))
         })
     }
 
