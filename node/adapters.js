@@ -9,23 +9,16 @@
 const { inspect } = require('node:util')
 const { ApiKeys, Credentials, resolveCredentials } = require('./redis-cloud-auth.js')
 
-/** The keys (and base URL) of `ApiKeys` or `Credentials`. */
-function keysOf(credentials) {
-  if (credentials instanceof ApiKeys) return { keys: credentials, baseUrl: null }
-  if (credentials instanceof Credentials) return { keys: credentials.keys, baseUrl: credentials.baseUrl }
-  throw new TypeError('ApiKeysAuth takes ApiKeys or Credentials (ApiKeysAuth.fromChain() for the credential chain)')
-}
-
 /** Adds the `x-api-key` and `x-api-secret-key` headers to requests of the user's own HTTP client. */
 class ApiKeysAuth {
   #keys
-  #baseUrl
+  #baseUrl = null
 
   /** Auth for `ApiKeys` or `Credentials` (whose base URL it then offers). */
   constructor(credentials) {
-    const { keys, baseUrl } = keysOf(credentials)
-    this.#keys = keys
-    this.#baseUrl = baseUrl
+    if (credentials instanceof ApiKeys) this.#keys = credentials
+    else if (credentials instanceof Credentials) [this.#keys, this.#baseUrl] = [credentials.keys, credentials.baseUrl]
+    else throw new TypeError('ApiKeysAuth takes ApiKeys or Credentials (ApiKeysAuth.fromChain() for the credential chain)')
   }
 
   /** Auth for what the credential chain finds (the default chain when `options` is absent). */
@@ -81,11 +74,6 @@ class ApiKeysAuth {
   }
 }
 
-/** Decides one request (core order: method, path, headers, peer). */
-function authenticate(verifier, method, path, headers, peer) {
-  return verifier.authenticateSync(method, path, headers, peer)
-}
-
 /** The path of a request target, without its query. */
 function pathOf(url) {
   const query = url.indexOf('?')
@@ -103,8 +91,7 @@ function pathOf(url) {
 function authMiddleware(verifier) {
   return function redisCloudAuth(req, res, next) {
     try {
-      req.principal = authenticate(
-        verifier,
+      req.principal = verifier.authenticateSync(
         req.method,
         pathOf(req.originalUrl ?? req.url),
         req.rawHeaders,
@@ -132,7 +119,7 @@ function fastifyAuth(verifier) {
   return function redisCloudAuth(request, reply, done) {
     const raw = request.raw
     try {
-      request.principal = authenticate(verifier, raw.method, pathOf(raw.url), raw.rawHeaders, raw.socket.remoteAddress)
+      request.principal = verifier.authenticateSync(raw.method, pathOf(raw.url), raw.rawHeaders, raw.socket.remoteAddress)
     } catch (error) {
       if (error?.name !== 'AuthFailure') return done(error)
       reply.code(error.httpStatus).type('application/json').send(error.errorBody)

@@ -53,11 +53,9 @@ function kindOf(name) {
  * `X-Forwarded-For` values joined with `, `, as HTTP reads repeated lines.
  */
 class Found {
-  constructor() {
-    this.accountKey = undefined
-    this.userKey = undefined
-    this.forwardedFor = undefined
-  }
+  accountKey = undefined
+  userKey = undefined
+  forwardedFor = undefined
 
   add(kind, value) {
     if (typeof value !== 'string') throw invalidArg(BAD_HEADERS)

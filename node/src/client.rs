@@ -2,7 +2,6 @@
 //! tokio runtime.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -14,9 +13,9 @@ use redis_cloud_auth::credentials::Environment;
 use redis_cloud_auth::ClientError;
 
 use crate::api_keys::ApiKeys;
-use crate::background::blocking;
+use crate::background::{blocking, promise};
 use crate::credentials::{Credentials, ResolveOptions};
-use crate::errors::{throw, Failure};
+use crate::errors::throw;
 use crate::verifier::SystemLogEntry;
 
 /// An async client for the Redis Cloud API: timeouts, retries with
@@ -94,17 +93,6 @@ pub struct ApiResponse {
     pub json: serde_json::Value,
 }
 
-/// Runs `future` on napi's tokio runtime; the Promise settles on the JS thread.
-fn promise<'env, T, F>(env: &'env Env, future: F) -> Result<PromiseRaw<'env, T>>
-where
-    T: ToNapiValue + Send + 'static,
-    F: Future<Output = std::result::Result<T, ClientError>> + Send + 'static,
-{
-    env.spawn_future_with_callback(async move { Ok(future.await) }, |env, outcome| {
-        outcome.map_err(|err| Failure::Client(err).into_js(env))
-    })
-}
-
 fn json<T: serde::Serialize>(value: T) -> std::result::Result<serde_json::Value, ClientError> {
     serde_json::to_value(value).map_err(|err| ClientError::Api {
         status: 200,
@@ -148,7 +136,7 @@ impl Client {
         chain: Option<ResolveOptions>,
         options: Option<ClientOptions>,
     ) -> Result<PromiseRaw<'env, Client>> {
-        let chain = chain.map(ResolveOptions::into_chain).unwrap_or_default();
+        let chain = chain.map(|options| options.chain).unwrap_or_default();
         blocking(env, move || {
             let options = options.map(Into::into).unwrap_or_default();
             Ok(Client {
@@ -180,7 +168,7 @@ impl Client {
         let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(100));
         promise(env, async move {
             let page = client.system_log(offset, limit).await?;
-            Ok(SystemLogPage {
+            Ok::<_, ClientError>(SystemLogPage {
                 entries: page.entries.into_iter().map(Into::into).collect(),
                 links: page.links,
             })
@@ -200,20 +188,9 @@ impl Client {
         let client = self.inner.clone();
         promise(env, async move {
             let response = client.request(&method, &path, json).await?;
-            let mut headers: HashMap<String, String> = HashMap::new();
-            for (name, value) in &response.headers {
-                let Ok(value) = value.to_str() else { continue };
-                headers
-                    .entry(name.as_str().to_string())
-                    .and_modify(|v| {
-                        v.push_str(", ");
-                        v.push_str(value);
-                    })
-                    .or_insert_with(|| value.to_string());
-            }
-            Ok(ApiResponse {
+            Ok::<_, ClientError>(ApiResponse {
                 status: response.status.into(),
-                headers,
+                headers: response.joined_headers(),
                 json: response.json,
             })
         })

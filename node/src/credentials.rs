@@ -119,14 +119,7 @@ pub fn resolve_credentials<'env>(
 
 /// The options of `resolveCredentials`, read into a core chain.
 pub struct ResolveOptions {
-    chain: CredentialChain,
-}
-
-impl ResolveOptions {
-    /// The chain the options describe.
-    pub fn into_chain(self) -> CredentialChain {
-        self.chain
-    }
+    pub(crate) chain: CredentialChain,
 }
 
 impl TypeName for ResolveOptions {
@@ -143,6 +136,15 @@ impl ValidateNapiValue for ResolveOptions {}
 
 fn bad_option(name: &str, expected: &str) -> Error {
     invalid_arg(format!("option `{name}` must be {expected}"))
+}
+
+/// Option `name` of `object`, when given; `expected` says what it must be.
+fn option<T: FromNapiValue + ValidateNapiValue>(
+    object: &Object,
+    name: &str,
+    expected: &str,
+) -> Result<Option<T>> {
+    (object.get_named_property(name)).map_err(|_| bad_option(name, expected))
 }
 
 /// `value` as an instance of the class `T`, when it is one.
@@ -197,29 +199,21 @@ impl FromNapiValue for ResolveOptions {
         let get = |name| object.get_named_property::<Unknown>(name);
         let mut chain = CredentialChain::new();
 
-        let explicit: Option<ClassInstance<Credentials>> = object
-            .get_named_property("credentials")
-            .map_err(|_| bad_option("credentials", "a Credentials object"))?;
-        if let Some(given) = explicit {
+        let given: Option<ClassInstance<Credentials>> =
+            option(&object, "credentials", "a Credentials object")?;
+        if let Some(given) = given {
             chain = chain.explicit(given.inner.clone());
         }
-
-        let environment: Option<HashMap<String, Option<String>>> = object
-            .get_named_property("env")
-            .map_err(|_| bad_option("env", "an object of environment variables"))?;
-        if let Some(vars) = environment {
+        let vars: Option<HashMap<String, Option<String>>> =
+            option(&object, "env", "an object of environment variables")?;
+        if let Some(vars) = vars {
             chain = chain.environment(Environment::from_pairs(
                 vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
             ));
         }
-
-        let profile: Option<String> = object
-            .get_named_property("profile")
-            .map_err(|_| bad_option("profile", "a string"))?;
-        if let Some(profile) = profile {
+        if let Some(profile) = option::<String>(&object, "profile", "a string")? {
             chain = chain.profile(profile);
         }
-
         let profile_file = get("profileFile")?;
         match keeps(&profile_file)? {
             Some(true) => {}
@@ -230,7 +224,6 @@ impl FromNapiValue for ResolveOptions {
             }
             None => return Err(bad_option("profileFile", "a path, or false to skip it")),
         }
-
         let keychain = get("keychain")?;
         match (
             keeps(&keychain)?,
@@ -243,10 +236,7 @@ impl FromNapiValue for ResolveOptions {
             }
             (None, None) => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
         }
-
-        let stores: Option<Vec<Unknown>> = object
-            .get_named_property("stores")
-            .map_err(|_| bad_option("stores", "an array of stores"))?;
+        let stores: Option<Vec<Unknown>> = option(&object, "stores", "an array of stores")?;
         for value in stores.unwrap_or_default() {
             chain = chain.store(store(&env, value)?);
         }

@@ -53,15 +53,32 @@ failures! {
 }
 
 impl Failure {
-    /// Sets the fields a caller may branch on besides `code`.
+    /// Sets `name`, `code`, `detail` (the message) and the fields a caller
+    /// may branch on besides `code`.
     fn decorate(self, env: &Env, error: &mut Object) -> Result<()> {
+        let (name, code, message) = self.parts();
+        error.set_named_property("name", name)?;
+        error.set_named_property("code", code)?;
+        error.set_named_property("detail", message)?;
         match self {
             Failure::Key(e) => error.set_named_property("key", e.kind().as_str()),
             Failure::Header(e) => error.set_named_property("header", e.header()),
             Failure::Credential(CredentialError::InvalidKey { reason, .. }) => {
                 error.set_named_property("key", reason.kind().as_str())
             }
-            Failure::Auth(e) => set_auth_fields(error, &e),
+            Failure::Auth(e) => {
+                error.set_named_property("httpStatus", e.http_status())?;
+                error.set_named_property("publicCode", e.public_code())?;
+                error.set_named_property("publicMessage", e.public_message())?;
+                error.set_named_property("errorBody", e.error_json())?;
+                if let Some(header) = e.header() {
+                    error.set_named_property("header", header)?;
+                }
+                if let Some(source_ip) = e.source_ip() {
+                    error.set_named_property("sourceIp", source_ip.to_string())?;
+                }
+                Ok(())
+            }
             Failure::Client(e) => {
                 if let Some(status) = e.status() {
                     error.set_named_property("status", status)?;
@@ -83,12 +100,8 @@ impl Failure {
     /// Builds the JavaScript error; the returned `napi::Error` rethrows that object.
     pub fn into_js(self, env: &Env) -> Error {
         let build = || -> Result<Error> {
-            let (name, code, message) = self.parts();
-            let mut error =
-                env.create_error(Error::new(Status::GenericFailure, message.clone()))?;
-            error.set_named_property("name", name)?;
-            error.set_named_property("code", code)?;
-            error.set_named_property("detail", message)?;
+            let message = self.parts().2;
+            let mut error = env.create_error(Error::new(Status::GenericFailure, message))?;
             self.decorate(env, &mut error)?;
             Ok(Error::from(error.to_unknown()))
         };
@@ -100,28 +113,9 @@ impl Failure {
 /// `auth-request.js` to build the error from (see `remember_failure`).
 pub fn auth_failure_fields<'env>(env: &'env Env, e: &AuthFailure) -> Result<Object<'env>> {
     let mut fields = Object::new(env)?;
-    let message = e.to_string();
-    fields.set_named_property("name", "AuthFailure")?;
-    fields.set_named_property("code", e.code())?;
-    fields.set_named_property("message", message.as_str())?;
-    fields.set_named_property("detail", message)?;
-    set_auth_fields(&mut fields, e)?;
+    fields.set_named_property("message", e.to_string())?;
+    Failure::Auth(e.clone()).decorate(env, &mut fields)?;
     Ok(fields)
-}
-
-/// Sets the fields of an `AuthFailure` error besides `name`, `code` and `message`.
-fn set_auth_fields(target: &mut Object, e: &AuthFailure) -> Result<()> {
-    target.set_named_property("httpStatus", e.http_status())?;
-    target.set_named_property("publicCode", e.public_code())?;
-    target.set_named_property("publicMessage", e.public_message())?;
-    target.set_named_property("errorBody", e.error_json())?;
-    if let Some(header) = e.header() {
-        target.set_named_property("header", header)?;
-    }
-    if let Some(source_ip) = e.source_ip() {
-        target.set_named_property("sourceIp", source_ip.to_string())?;
-    }
-    Ok(())
 }
 
 /// Runs a fallible conversion and throws its failure as a JavaScript error.

@@ -11,9 +11,9 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use redis_cloud_auth::credentials::{
-    CredentialError, CredentialStore, Credentials as CoreCredentials,
+    credentials_from_fields, CredentialError, CredentialStore, Credentials as CoreCredentials,
 };
-use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret};
+use redis_cloud_auth::Secret;
 
 use crate::credentials::{instance, Credentials};
 use crate::errors::invalid_arg;
@@ -168,25 +168,14 @@ fn from_fields(object: &Object) -> Outcome<CoreCredentials> {
             .get_named_property::<Option<String>>(name)
             .map_err(|_| shape())
     };
-    let account_key = text("accountKey")?.map(Secret::new);
-    let (user_key, base_url) = (text("userKey")?.map(Secret::new), text("baseUrl")?);
-    let origin = || "a JavaScript store".to_string();
-    let (Some(account_key), Some(user_key)) = (account_key, user_key) else {
-        let missing = "accountKey or userKey".into();
-        return Err(CredentialError::Incomplete {
-            origin: origin(),
-            missing,
-        });
-    };
-    let keys =
-        CoreApiKeys::new(account_key, user_key).map_err(|reason| CredentialError::InvalidKey {
-            origin: origin(),
-            reason,
-        })?;
-    match base_url {
-        Some(url) => CoreCredentials::new(keys).with_base_url(url),
-        None => Ok(CoreCredentials::new(keys)),
-    }
+    let (account_key, user_key) = (text("accountKey")?.map(Secret::new), text("userKey")?);
+    let user_key = user_key.map(Secret::new);
+    credentials_from_fields(
+        "a JavaScript store",
+        account_key,
+        user_key,
+        text("baseUrl")?,
+    )
 }
 
 impl CredentialStore for JavascriptStore {

@@ -3,6 +3,7 @@
 //! key headers, the `X-Forwarded-For` values, the peer), read with direct
 //! napi calls into zeroed-on-drop buffers, and checked by the core.
 
+use std::ffi::CStr;
 use std::ptr;
 
 use napi::bindgen_prelude::*;
@@ -16,20 +17,10 @@ use zeroize::Zeroize;
 use crate::errors::invalid_arg;
 
 fn ok(status: sys::napi_status, what: &str) -> Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(invalid_arg(format!("cannot read {what}")))
+    match status {
+        sys::Status::napi_ok => Ok(()),
+        _ => Err(invalid_arg(format!("cannot read {what}"))),
     }
-}
-
-fn type_of(env: sys::napi_env, value: sys::napi_value) -> Result<sys::napi_valuetype> {
-    let mut kind = 0;
-    ok(
-        unsafe { sys::napi_typeof(env, value, &mut kind) },
-        "a value",
-    )?;
-    Ok(kind)
 }
 
 /// A JavaScript string read as UTF-8, on the stack when short; zeroed
@@ -101,9 +92,9 @@ impl KeyHeader {
     /// # Safety
     /// `env` and `value` come from napi, on the JavaScript thread.
     pub unsafe fn read(env: sys::napi_env, value: sys::napi_value, what: &str) -> Result<Self> {
-        Ok(match type_of(env, value)? {
-            sys::ValueType::napi_undefined => KeyHeader::Missing,
-            sys::ValueType::napi_null => KeyHeader::Repeated,
+        Ok(match type_of!(env, value)? {
+            ValueType::Undefined => KeyHeader::Missing,
+            ValueType::Null => KeyHeader::Repeated,
             _ => KeyHeader::Once(unsafe { Text::read(env, value, what)? }),
         })
     }
@@ -121,7 +112,7 @@ impl KeyHeader {
 
 /// The `X-Forwarded-For` values as `auth-request.js` joins them: `undefined` or a string.
 unsafe fn forwarded_for(env: sys::napi_env, value: sys::napi_value) -> Result<Option<Text>> {
-    if type_of(env, value)? == sys::ValueType::napi_undefined {
+    if type_of!(env, value)? == ValueType::Undefined {
         return Ok(None);
     }
     unsafe { Text::read(env, value, FORWARDED_FOR_HEADER) }.map(Some)
@@ -184,34 +175,21 @@ impl Parts {
     }
 }
 
-fn set(
+/// Sets `object[name]` to `value`.
+fn set<V: ToNapiValue>(
     env: sys::napi_env,
     object: sys::napi_value,
-    name: &std::ffi::CStr,
-    value: sys::napi_value,
+    name: &CStr,
+    value: V,
 ) -> Result<()> {
+    let value = unsafe { V::to_napi_value(env, value)? };
     check_status!(unsafe { sys::napi_set_named_property(env, object, name.as_ptr(), value) })
-}
-
-/// A JavaScript string of `value`.
-fn string(env: sys::napi_env, value: &str) -> Result<sys::napi_value> {
-    let mut out = ptr::null_mut();
-    check_status!(unsafe {
-        sys::napi_create_string_utf8(env, value.as_ptr().cast(), value.len() as isize, &mut out)
-    })?;
-    Ok(out)
 }
 
 /// A JavaScript string of `value`, as napi returns values.
 pub fn js_string<'a>(env: sys::napi_env, value: &str) -> Result<Unknown<'a>> {
     // SAFETY: a value just created, on the JavaScript thread.
-    Ok(unsafe { Unknown::from_raw_unchecked(env, string(env, value)?) })
-}
-
-fn number(env: sys::napi_env, value: u64) -> Result<sys::napi_value> {
-    let mut out = ptr::null_mut();
-    check_status!(unsafe { sys::napi_create_double(env, value as f64, &mut out) })?;
-    Ok(out)
+    Ok(unsafe { Unknown::from_raw_unchecked(env, <&str>::to_napi_value(env, value)?) })
 }
 
 /// Makes sure `table[message]` (see `auth-request.js`) holds the fields of
@@ -226,15 +204,13 @@ pub unsafe fn remember_failure<'a>(
     failure: &AuthFailure,
 ) -> Result<Unknown<'a>> {
     let raw = env.raw();
-    if type_of(raw, table)? != sys::ValueType::napi_object {
+    if type_of!(raw, table)? != ValueType::Object {
         return Err(invalid_arg("the failure table must be an object"));
     }
-    let key = string(raw, &failure.to_string())?;
+    let key = js_string(raw, &failure.to_string())?.raw();
     let mut has = false;
-    ok(
-        unsafe { sys::napi_has_own_property(raw, table, key, &mut has) },
-        "the failure table",
-    )?;
+    let status = unsafe { sys::napi_has_own_property(raw, table, key, &mut has) };
+    ok(status, "the failure table")?;
     if !has {
         let fields = crate::errors::auth_failure_fields(env, failure)?;
         check_status!(unsafe { sys::napi_set_property(raw, table, key, fields.raw()) })?;
@@ -243,51 +219,45 @@ pub unsafe fn remember_failure<'a>(
 }
 
 /// Makes sure `table[serial % table.length]` (see `auth-request.js`) holds
-/// the fields of `principal` but its source IP: read once, written on a miss.
+/// the fields of principal `p` but its source IP: read once, written on a miss.
 ///
 /// # Safety
 /// `env` and `table` (an array) come from napi, on the JavaScript thread.
 pub unsafe fn remember(
     env: sys::napi_env,
     table: sys::napi_value,
-    principal: &PrincipalRef<'_>,
+    p: &PrincipalRef<'_>,
 ) -> Result<()> {
     const WHAT: &str = "the principal table";
     let mut len = 0;
-    ok(
-        unsafe { sys::napi_get_array_length(env, table, &mut len) },
-        WHAT,
-    )?;
+    let status = unsafe { sys::napi_get_array_length(env, table, &mut len) };
+    ok(status, WHAT)?;
     if len == 0 {
         return Err(invalid_arg("the principal table is empty"));
     }
-    let index = (principal.key_serial % u64::from(len)) as u32;
+    let index = (p.key_serial % u64::from(len)) as u32;
     let mut entry = ptr::null_mut();
-    ok(
-        unsafe { sys::napi_get_element(env, table, index, &mut entry) },
-        WHAT,
-    )?;
-    if type_of(env, entry)? == sys::ValueType::napi_object {
+    let status = unsafe { sys::napi_get_element(env, table, index, &mut entry) };
+    ok(status, WHAT)?;
+    if type_of!(env, entry)? == ValueType::Object {
         let (mut serial, mut kept) = (ptr::null_mut(), 0.0);
-        ok(
-            unsafe { sys::napi_get_named_property(env, entry, c"serial".as_ptr(), &mut serial) },
-            WHAT,
-        )?;
+        let status =
+            unsafe { sys::napi_get_named_property(env, entry, c"serial".as_ptr(), &mut serial) };
+        ok(status, WHAT)?;
         if unsafe { sys::napi_get_value_double(env, serial, &mut kept) } == sys::Status::napi_ok
-            && kept == principal.key_serial as f64
+            && kept == p.key_serial as f64
         {
             return Ok(());
         }
     }
-    let p = principal;
     let mut object = ptr::null_mut();
     check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
-    set(env, object, c"serial", number(env, p.key_serial)?)?;
-    set(env, object, c"accountId", number(env, p.account_id)?)?;
-    set(env, object, c"accountName", string(env, p.account_name)?)?;
-    set(env, object, c"userId", number(env, p.user_id)?)?;
-    set(env, object, c"ownerName", string(env, p.owner_name)?)?;
-    set(env, object, c"ownerEmail", string(env, p.owner_email)?)?;
-    set(env, object, c"keyName", string(env, p.key_name)?)?;
+    set(env, object, c"serial", p.key_serial as f64)?;
+    set(env, object, c"accountId", p.account_id as f64)?;
+    set(env, object, c"accountName", p.account_name)?;
+    set(env, object, c"userId", p.user_id as f64)?;
+    set(env, object, c"ownerName", p.owner_name)?;
+    set(env, object, c"ownerEmail", p.owner_email)?;
+    set(env, object, c"keyName", p.key_name)?;
     check_status!(unsafe { sys::napi_set_element(env, table, index, object) })
 }

@@ -99,8 +99,50 @@ pub struct SystemLogEntry {
     pub description: String,
 }
 
-fn id(value: i64, what: &str) -> Result<u64> {
-    u64::try_from(value).map_err(|_| invalid_arg(format!("{what} must be a non-negative integer")))
+/// `From` the core record for a JavaScript one, field by field (each
+/// through `= conversion` when given).
+macro_rules! from_core {
+    ($core:ty => $name:ident { $($field:ident $(= $conv:expr)?),* $(,)? }) => {
+        impl From<$core> for $name {
+            fn from(c: $core) -> Self {
+                $name { $($field: from_core!(@field c.$field $(, $conv)?),)* }
+            }
+        }
+    };
+    (@field $value:expr) => { $value };
+    (@field $value:expr, $conv:expr) => { $conv($value) };
+}
+
+from_core!(core::Principal => Principal {
+    account_id = js_id, account_name, user_id = js_id, owner_name, owner_email, key_name,
+    source_ip = |ip: IpAddr| ip.to_string(),
+});
+from_core!(core::UserInfo => UserInfo {
+    id = js_id, account_id = js_id, name, email, role = |role: Role| role.to_string(),
+});
+from_core!(core::UserKeyInfo => UserKeyInfo {
+    name, account_id = js_id, owner_id = js_id, owner_name, owner_email, allow_list,
+    created_timestamp, active,
+});
+from_core!(CoreLogEntry => SystemLogEntry {
+    id = js_id, time, originator, api_key_name, resource, kind, description,
+});
+
+/// Checks id arguments (non-negative integers) for the core, as an array;
+/// a bad one throws `InvalidArg` naming it as JavaScript does.
+macro_rules! ids {
+    ($($arg:ident),+) => { [$(id($arg, stringify!($arg))?),+] };
+}
+
+fn id(value: i64, arg: &str) -> Result<u64> {
+    let camel = |(i, w): (usize, &str)| match i {
+        0 => w.to_string(),
+        _ => w[..1].to_uppercase() + &w[1..],
+    };
+    u64::try_from(value).map_err(|_| {
+        let name: String = arg.split('_').enumerate().map(camel).collect();
+        invalid_arg(format!("{name} must be a non-negative integer"))
+    })
 }
 
 fn role(value: &str) -> Result<Role> {
@@ -111,61 +153,6 @@ fn role(value: &str) -> Result<Role> {
 
 fn js_id(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-impl From<core::UserInfo> for UserInfo {
-    fn from(u: core::UserInfo) -> Self {
-        UserInfo {
-            id: js_id(u.id),
-            account_id: js_id(u.account_id),
-            name: u.name,
-            email: u.email,
-            role: u.role.as_str().to_string(),
-        }
-    }
-}
-
-impl From<core::UserKeyInfo> for UserKeyInfo {
-    fn from(k: core::UserKeyInfo) -> Self {
-        UserKeyInfo {
-            name: k.name,
-            account_id: js_id(k.account_id),
-            owner_id: js_id(k.owner_id),
-            owner_name: k.owner_name,
-            owner_email: k.owner_email,
-            allow_list: k.allow_list,
-            created_timestamp: k.created_timestamp,
-            active: k.active,
-        }
-    }
-}
-
-impl From<CoreLogEntry> for SystemLogEntry {
-    fn from(e: CoreLogEntry) -> Self {
-        SystemLogEntry {
-            id: js_id(e.id),
-            time: e.time,
-            originator: e.originator,
-            api_key_name: e.api_key_name,
-            resource: e.resource,
-            kind: e.kind,
-            description: e.description,
-        }
-    }
-}
-
-impl From<core::Principal> for Principal {
-    fn from(p: core::Principal) -> Self {
-        Principal {
-            account_id: js_id(p.account_id),
-            account_name: p.account_name,
-            user_id: js_id(p.user_id),
-            owner_name: p.owner_name,
-            owner_email: p.owner_email,
-            key_name: p.key_name,
-            source_ip: p.source_ip.to_string(),
-        }
-    }
 }
 
 impl Verifier {
@@ -245,27 +232,20 @@ impl Verifier {
         };
         let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
-            unsafe { remember(raw, principals.raw(), &principal) }.map(|()| {
-                let outcome = Outcome::authenticated(&principal, parts.peer());
-                (outcome, principal.source_ip)
+            unsafe { remember(raw, principals.raw(), &principal) }?;
+            // `2 * serial + differs`: odd when the source IP is not the peer as given.
+            let encoded = Outcome::authenticated(&principal, parts.peer()).encode();
+            let source_ip = || js_string(raw, &principal.source_ip.to_string());
+            Ok(match encoded & 1 {
+                1 => Either::B((encoded as f64, source_ip()?)),
+                _ => Either::A(encoded as f64),
             })
         });
-        let (outcome, source_ip): (Outcome, IpAddr) = match checked {
-            Ok(found) => found?,
-            Err(failure) => {
-                let encoded = Outcome::failed(&failure).encode() as f64;
-                // SAFETY: as above.
-                let message = unsafe { remember_failure(&env, failures.raw(), &failure)? };
-                return Ok(Either::B((encoded, message)));
-            }
-        };
-        let encoded = outcome.encode() as f64;
-        Ok(match outcome {
-            Outcome::Authenticated {
-                source_ip_differs: true,
-                ..
-            } => Either::B((encoded, js_string(raw, &source_ip.to_string())?)),
-            _ => Either::A(encoded),
+        checked.unwrap_or_else(|failure| {
+            let encoded = Outcome::failed(&failure).encode() as f64;
+            // SAFETY: as above.
+            let message = unsafe { remember_failure(&env, failures.raw(), &failure)? };
+            Ok(Either::B((encoded, message)))
         })
     }
 
@@ -316,9 +296,9 @@ impl Verifier {
         email: String,
         role: String,
     ) -> Result<PromiseRaw<'a, i64>> {
-        let (account, role) = (id(account_id, "accountId")?, self::role(&role)?);
+        let ([account_id], role) = (ids!(account_id), self::role(&role)?);
         self.run(env, move |v| {
-            v.add_user(account, &name, &email, role).map(js_id)
+            v.add_user(account_id, &name, &email, role).map(js_id)
         })
     }
 
@@ -334,9 +314,8 @@ impl Verifier {
         user_id: i64,
         role: String,
     ) -> Result<PromiseRaw<'a, ()>> {
-        let (account, user) = (id(account_id, "accountId")?, id(user_id, "userId")?);
-        let role = self::role(&role)?;
-        self.run(env, move |v| v.set_user_role(account, user, role))
+        let ([account_id, user_id], role) = (ids!(account_id, user_id), self::role(&role)?);
+        self.run(env, move |v| v.set_user_role(account_id, user_id, role))
     }
 
     /// Enables the API. The first time, resolves the new account key (the
@@ -347,7 +326,7 @@ impl Verifier {
         env: &'a Env,
         account_id: i64,
     ) -> Result<PromiseRaw<'a, Option<Secret>>> {
-        let account = id(account_id, "accountId")?;
+        let [account] = ids!(account_id);
         self.run(env, move |v| {
             v.enable_api(account).map(|key| key.map(Secret::from))
         })
@@ -356,7 +335,7 @@ impl Verifier {
     /// Disables the API: every request of the account fails with `api_disabled`.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn disable_api<'a>(&self, env: &'a Env, account_id: i64) -> Result<PromiseRaw<'a, ()>> {
-        let account = id(account_id, "accountId")?;
+        let [account] = ids!(account_id);
         self.run(env, move |v| v.disable_api(account))
     }
 
@@ -367,7 +346,7 @@ impl Verifier {
         env: &'a Env,
         account_id: i64,
     ) -> Result<PromiseRaw<'a, Secret>> {
-        let account = id(account_id, "accountId")?;
+        let [account] = ids!(account_id);
         self.run(env, move |v| {
             v.rotate_account_key(account).map(Secret::from)
         })
@@ -386,11 +365,8 @@ impl Verifier {
         name: String,
         allow_list: Option<Vec<String>>,
     ) -> Result<PromiseRaw<'a, Secret>> {
-        let (account, acting) = (
-            id(account_id, "accountId")?,
-            id(acting_user_id, "actingUserId")?,
-        );
-        let (owner, allow_list) = (id(owner_id, "ownerId")?, allow_list.unwrap_or_default());
+        let [account, acting, owner] = ids!(account_id, acting_user_id, owner_id);
+        let allow_list = allow_list.unwrap_or_default();
         self.run(env, move |v| {
             v.create_user_key(account, acting, owner, &name, &allow_list)
                 .map(Secret::from)
@@ -407,10 +383,7 @@ impl Verifier {
         name: String,
         allow_list: Vec<String>,
     ) -> Result<PromiseRaw<'a, ()>> {
-        let (account, acting) = (
-            id(account_id, "accountId")?,
-            id(acting_user_id, "actingUserId")?,
-        );
+        let [account, acting] = ids!(account_id, acting_user_id);
         self.run(env, move |v| {
             v.set_allow_list(account, acting, &name, &allow_list)
         })
@@ -425,10 +398,7 @@ impl Verifier {
         acting_user_id: i64,
         name: String,
     ) -> Result<PromiseRaw<'a, ()>> {
-        let (account, acting) = (
-            id(account_id, "accountId")?,
-            id(acting_user_id, "actingUserId")?,
-        );
+        let [account, acting] = ids!(account_id, acting_user_id);
         self.run(env, move |v| v.delete_user_key(account, acting, &name))
     }
 
@@ -439,7 +409,7 @@ impl Verifier {
         env: &'a Env,
         account_id: i64,
     ) -> Result<PromiseRaw<'a, Vec<UserKeyInfo>>> {
-        let account = id(account_id, "accountId")?;
+        let [account] = ids!(account_id);
         self.run(env, move |v| v.list_user_keys(account).map(all))
     }
 
@@ -450,14 +420,14 @@ impl Verifier {
         env: &'a Env,
         account_id: i64,
     ) -> Result<PromiseRaw<'a, Vec<UserInfo>>> {
-        let account = id(account_id, "accountId")?;
+        let [account] = ids!(account_id);
         self.run(env, move |v| v.list_users(account).map(all))
     }
 
     /// Whether the account has the API enabled.
     #[napi(ts_return_type = "Promise<boolean>")]
     pub fn api_enabled<'a>(&self, env: &'a Env, account_id: i64) -> Result<PromiseRaw<'a, bool>> {
-        let account = id(account_id, "accountId")?;
+        let [account] = ids!(account_id);
         self.run(env, move |v| v.api_enabled(account))
     }
 
@@ -471,10 +441,8 @@ impl Verifier {
         offset: Option<i64>,
         limit: Option<u32>,
     ) -> Result<PromiseRaw<'a, Vec<SystemLogEntry>>> {
-        let (account, offset) = (
-            id(account_id, "accountId")?,
-            id(offset.unwrap_or(0), "offset")?,
-        );
+        let offset = offset.unwrap_or(0);
+        let [account, offset] = ids!(account_id, offset);
         let limit = limit.unwrap_or(redis_cloud_auth::api::LOG_DEFAULT_LIMIT);
         self.run(env, move |v| v.system_log(account, offset, limit).map(all))
     }

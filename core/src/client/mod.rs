@@ -58,6 +58,29 @@ impl ApiResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name)?.to_str().ok()
     }
+
+    /// The headers by name (lower case), repeated ones joined with `, `;
+    /// values that are not visible ASCII are left out.
+    ///
+    /// ```
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.append("x-note", "a".parse().unwrap());
+    /// headers.append("x-note", "b".parse().unwrap());
+    /// let json = serde_json::Value::Null;
+    /// let response = redis_cloud_auth::ApiResponse { status: 200, headers, json };
+    /// assert_eq!(response.joined_headers()["x-note"], "a, b");
+    /// ```
+    pub fn joined_headers(&self) -> std::collections::HashMap<String, String> {
+        let mut joined = std::collections::HashMap::<String, String>::new();
+        for (name, value) in &self.headers {
+            let Ok(value) = value.to_str() else { continue };
+            joined
+                .entry(name.as_str().to_string())
+                .and_modify(|v| *v = format!("{v}, {value}"))
+                .or_insert_with(|| value.to_string());
+        }
+        joined
+    }
 }
 
 /// An async client for the Redis Cloud API. Cheap to clone: clones share

@@ -194,7 +194,7 @@ pub trait CredentialStore: Send + Sync + fmt::Debug {
 }
 
 /// Builds credentials from raw stored fields, naming `origin` in errors.
-pub(crate) fn credentials_from_fields(
+pub fn credentials_from_fields(
     origin: &str,
     account_key: Option<crate::Secret>,
     user_key: Option<crate::Secret>,
