@@ -95,9 +95,6 @@ class CredentialStore(abc.ABC):
         """A short description for messages."""
         return type(self).__name__
 
-    def _native(self) -> _ffi.CredentialStore:
-        return _ForeignStore(self)
-
 
 @translated()
 class _BuiltinStore(CredentialStore):
@@ -117,9 +114,6 @@ class _BuiltinStore(CredentialStore):
 
     def describe(self) -> str:
         return self._store.describe()
-
-    def _native(self) -> _ffi.CredentialStore:
-        return self._store
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe()!r})"
@@ -250,7 +244,7 @@ class CredentialChain:
         for store in stores:
             if not isinstance(store, CredentialStore):
                 raise TypeError(f"expected a CredentialStore, got {type(store).__name__}")
-            chain = chain.store(store._native())
+            chain = chain.store(store._store if isinstance(store, _BuiltinStore) else _ForeignStore(store))
         self._inner = chain
 
     @property

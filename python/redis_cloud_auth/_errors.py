@@ -1,9 +1,5 @@
 """Exception classes of the package, one per error of the core, and how
-generated errors, records and enums become the package's.
-
-Every error has a stable ``code`` (the same in every language) and a
-message (``str(error)``) that comes from the core and never holds a secret.
-"""
+generated errors, records and enums become the package's."""
 
 from __future__ import annotations
 
@@ -29,7 +25,8 @@ _C = typing.TypeVar("_C", bound=type)
 
 
 class RedisCloudAuthError(Exception):
-    """Base class of every error raised by ``redis_cloud_auth``."""
+    """Base class of every error raised by ``redis_cloud_auth``; its message
+    (``str(error)``) comes from the core and never holds a secret."""
 
     code: str
     """Stable snake_case code, the same in every language."""
