@@ -144,16 +144,12 @@ class _ClientBase:
         native = self._NATIVE
         if credentials is None:
             credentials = CredentialChain()
-        if isinstance(credentials, ApiKeys):
-            self._inner = native(credentials._inner, options)
-        elif isinstance(credentials, Credentials):
-            self._inner = native.from_credentials(credentials._inner, options)
-        elif isinstance(credentials, CredentialChain):
-            self._inner = native.from_chain(credentials._inner, options)
-        else:
-            raise TypeError(
-                f"expected ApiKeys, Credentials, CredentialChain or None, got {type(credentials).__name__}"
-            )
+        makers = {ApiKeys: native, Credentials: native.from_credentials, CredentialChain: native.from_chain}
+        make = next((make for kind, make in makers.items() if isinstance(credentials, kind)), None)
+        if make is None:
+            got = type(credentials).__name__
+            raise TypeError(f"expected ApiKeys, Credentials, CredentialChain or None, got {got}")
+        self._inner = make(credentials._inner, options)
 
     @property
     def base_url(self) -> str:

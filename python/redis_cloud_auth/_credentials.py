@@ -10,7 +10,7 @@ import os
 import typing
 
 from ._errors import CredentialError, lifted, translated
-from ._keys import ApiKeys
+from ._keys import ApiKeys, _Holder
 from ._native import redis_cloud_auth_ffi as _ffi
 
 __all__ = [
@@ -26,21 +26,15 @@ __all__ = [
 
 
 @translated()
-class Credentials:
+class Credentials(_Holder):
     """A pair of keys and, optionally, the API base URL they belong to."""
 
-    __slots__ = ("_inner",)
+    __slots__ = ()
 
     def __init__(self, keys: ApiKeys, base_url: str | None = None) -> None:
         """Raises :class:`CredentialError` (``invalid_base_url``) when
         ``base_url`` is not an http(s) URL."""
         self._inner = _ffi.Credentials(keys._inner, base_url)
-
-    @classmethod
-    def _wrap(cls, inner: _ffi.Credentials) -> Credentials:
-        credentials = cls.__new__(cls)
-        credentials._inner = inner
-        return credentials
 
     @property
     def keys(self) -> ApiKeys:
@@ -52,16 +46,8 @@ class Credentials:
         """The API base URL, when one was given or stored."""
         return self._inner.base_url()
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Credentials):
-            return NotImplemented
-        return self._inner == other._inner  # no __hash__: unhashable
-
     def __repr__(self) -> str:
         return f"Credentials(keys={self.keys!r}, base_url={self.base_url!r})"
-
-    def __reduce__(self) -> typing.NoReturn:
-        raise TypeError("Credentials cannot be pickled: they hold secrets")
 
 
 @lifted
@@ -109,9 +95,6 @@ class CredentialStore(abc.ABC):
         """A short description for messages."""
         return type(self).__name__
 
-    def _native(self) -> _ffi.CredentialStore:
-        return _ForeignStore(self)
-
 
 @translated()
 class _BuiltinStore(CredentialStore):
@@ -132,9 +115,6 @@ class _BuiltinStore(CredentialStore):
     def describe(self) -> str:
         return self._store.describe()
 
-    def _native(self) -> _ffi.CredentialStore:
-        return self._store
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.describe()!r})"
 
@@ -154,16 +134,10 @@ class FileStore(_BuiltinStore):
         """``path`` defaults to ``$REDIS_CLOUD_CONFIG``, else
         ``~/.config/redis-cloud/credentials.toml`` (the platform's config
         folder)."""
-        if path is None:
-            store = _ffi.default_file_store()
-            if store is None:
-                raise CredentialError(
-                    "no default credentials file path on this system",
-                    code="io",
-                )
-            self._store = store
-        else:
-            self._store = _ffi.file_store(os.fspath(path))
+        store = _ffi.default_file_store() if path is None else _ffi.file_store(os.fspath(path))
+        if store is None:
+            raise CredentialError("no default credentials file path on this system", code="io")
+        self._store = store
 
 
 class KeychainStore(_BuiltinStore):
@@ -270,7 +244,7 @@ class CredentialChain:
         for store in stores:
             if not isinstance(store, CredentialStore):
                 raise TypeError(f"expected a CredentialStore, got {type(store).__name__}")
-            chain = chain.store(store._native())
+            chain = chain.store(store._store if isinstance(store, _BuiltinStore) else _ForeignStore(store))
         self._inner = chain
 
     @property

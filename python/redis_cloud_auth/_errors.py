@@ -1,9 +1,5 @@
 """Exception classes of the package, one per error of the core, and how
-generated errors, records and enums become the package's.
-
-Every error has a stable ``code`` (the same in every language) and a
-message (``str(error)``) that comes from the core and never holds a secret.
-"""
+generated errors, records and enums become the package's."""
 
 from __future__ import annotations
 
@@ -29,7 +25,8 @@ _C = typing.TypeVar("_C", bound=type)
 
 
 class RedisCloudAuthError(Exception):
-    """Base class of every error raised by ``redis_cloud_auth``."""
+    """Base class of every error raised by ``redis_cloud_auth``; its message
+    (``str(error)``) comes from the core and never holds a secret."""
 
     code: str
     """Stable snake_case code, the same in every language."""
@@ -96,8 +93,6 @@ class AuthFailure(RedisCloudAuthError):
     serve``: ``{"error", "message", "status"}`` (the public code, the
     public message, the HTTP status)."""
 
-    _ACCESSORS = ("http_status", "public_code", "public_message", "error_body", "header", "source_ip")
-
 
 class ClientError(RedisCloudAuthError):
     """A call to the API did not succeed (``unauthorized``, ``forbidden``,
@@ -112,32 +107,24 @@ class ClientError(RedisCloudAuthError):
     """The credential error's code, on ``credentials``."""
 
 
-# Generated error -> the class raised here, and its accessors beyond code()
-# and detail() that become attributes (CredentialError's fields are already).
-_CLASSES: list[tuple[type[BaseException], type[RedisCloudAuthError], tuple[str, ...]]] = [
-    (_ffi.ApiKeyError, ApiKeyError, ("key", "length", "position")),
-    (_ffi.HeaderError, HeaderError, ("header",)),
-    (_ffi.AdminError, AdminError, ("what", "entry")),
-    (_ffi.AuthFailure, AuthFailure, AuthFailure._ACCESSORS),
-    (_ffi.ClientError, ClientError, ("status", "retry_after", "credential_code")),
-]
-_NATIVE_ERRORS: tuple[type[BaseException], ...] = (_ffi.CredentialError, *(native for native, _, _ in _CLASSES))
+# The generated errors, named as the classes raised here.
+_NATIVE_ERRORS: tuple[type[BaseException], ...] = tuple(getattr(_ffi, name) for name in __all__[1:])
 
 
 def translate(error: BaseException) -> BaseException:
-    """The exception of this package for a generated one (others unchanged):
-    the generated error's code, detail and other fields, read once."""
-    if isinstance(error, _ffi.CredentialError):
-        ours: type[RedisCloudAuthError] = CredentialError
+    """The exception of this package for a generated one (others unchanged),
+    with the generated error's fields (its public methods), read once."""
+    native = next((native for native in _NATIVE_ERRORS if isinstance(error, native)), None)
+    if native is None:
+        return error
+    if native is _ffi.CredentialError:
         fields = dict(vars(error))
     else:
-        found = [(o, a) for native, o, a in _CLASSES if isinstance(error, native)]
-        if not found:
-            return error
-        ours, accessors = found[0]
-        fields = {name: getattr(error, name)() for name in ("code", "detail", *accessors)}
+        names = [name for name in dir(native) if not name.startswith("_") and not hasattr(Exception, name)]
+        fields = {name: getattr(error, name)() for name in names}
     if isinstance(fields.get("retry_after"), datetime.timedelta):
         fields["retry_after"] = fields["retry_after"].total_seconds()
+    ours: type[RedisCloudAuthError] = globals()[native.__name__]
     return ours(fields.pop("detail"), **fields)
 
 

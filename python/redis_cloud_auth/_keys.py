@@ -33,8 +33,32 @@ class KeyKind(str, enum.Enum):
     """The personal user key, sent as ``x-api-secret-key``."""
 
 
+_H = typing.TypeVar("_H", bound="_Holder")
+
+
+class _Holder:
+    """A generated object that holds secrets: compared by value, never pickled."""
+
+    __slots__ = ("_inner",)
+    _inner: typing.Any
+
+    @classmethod
+    def _wrap(cls: type[_H], inner: typing.Any) -> _H:
+        held = cls.__new__(cls)
+        held._inner = inner
+        return held
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._inner == other._inner
+
+    def __reduce__(self) -> typing.NoReturn:
+        raise TypeError(f"{type(self).__name__} objects hold secrets and cannot be pickled")
+
+
 @translated()
-class ApiKeys:
+class ApiKeys(_Holder):
     """The account key and user key of a Redis Cloud API request, validated.
 
     ``repr`` and ``str`` show a fingerprint, never a key; reading a key is an
@@ -45,18 +69,12 @@ class ApiKeys:
     True
     """
 
-    __slots__ = ("_inner",)
+    __slots__ = ()
 
     def __init__(self, account_key: str, user_key: str) -> None:
         """Validates both keys (surrounding whitespace is trimmed first);
         raises :class:`ApiKeyError`."""
         self._inner = _ffi.ApiKeys(account_key, user_key)
-
-    @classmethod
-    def _wrap(cls, inner: _ffi.ApiKeys) -> ApiKeys:
-        keys = cls.__new__(cls)
-        keys._inner = inner
-        return keys
 
     @property
     def fingerprint(self) -> str:
@@ -86,11 +104,6 @@ class ApiKeys:
         values are the keys), e.g. for ``requests``' ``headers=``."""
         return {pair.name: pair.value for pair in self._inner.expose_header_pairs()}
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ApiKeys):
-            return NotImplemented
-        return self._inner == other._inner
-
     def __hash__(self) -> int:
         return hash(self._inner)  # over the fingerprint, in Rust
 
@@ -98,9 +111,6 @@ class ApiKeys:
         return str(self._inner)
 
     __str__ = __repr__
-
-    def __reduce__(self) -> typing.NoReturn:
-        raise TypeError("ApiKeys cannot be pickled: it holds secrets")
 
 
 HeaderValue = typing.Union[str, bytes]

@@ -187,10 +187,8 @@ class Verifier:
     __slots__ = ("_inner", "_handle", "_outcomes", "_principals", "_lean", "__weakref__")
 
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
-        if path is None:
-            self._attach(_ffi.Verifier.in_memory(), _HOLDING_GIL)
-        else:
-            self._attach(_ffi.Verifier.open_sqlite(os.fspath(path)), _RELEASING_GIL)
+        inner = _ffi.Verifier.in_memory() if path is None else _ffi.Verifier.open_sqlite(os.fspath(path))
+        self._attach(inner, _HOLDING_GIL if path is None else _RELEASING_GIL)
 
     def _attach(self, inner: typing.Any, lean: typing.Any) -> None:
         self._inner = inner

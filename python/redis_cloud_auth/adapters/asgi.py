@@ -29,10 +29,6 @@ Receive = typing.Callable[[], typing.Awaitable[Message]]
 Send = typing.Callable[[Message], typing.Awaitable[None]]
 App = typing.Callable[[Scope, Receive, Send], typing.Awaitable[None]]
 
-# WebSocket close code for a refused handshake (RFC 6455: policy violation).
-_POLICY_VIOLATION = 1008
-
-
 class AuthMiddleware:
     """Authenticates every HTTP request and WebSocket handshake before the
     app sees it; a refused one gets the verifier's status (401, 403, 503)
@@ -68,7 +64,7 @@ class AuthMiddleware:
                 await send({"type": "http.response.body", "body": body})
             else:
                 await receive()  # websocket.connect
-                await send({"type": "websocket.close", "code": _POLICY_VIOLATION})
+                await send({"type": "websocket.close", "code": 1008})  # RFC 6455: policy violation
             return
         await self.app({**scope, PRINCIPAL_KEY: principal}, receive, send)
 

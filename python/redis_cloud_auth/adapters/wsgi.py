@@ -43,11 +43,17 @@ class AuthMiddleware:
         self.verifier = verifier
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> typing.Iterable[bytes]:
+        # The headers back from their CGI names (``HTTP_X_API_KEY`` is ``x-api-key``).
+        headers = [
+            (name[5:].replace("_", "-").lower(), value)
+            for name, value in environ.items()
+            if name.startswith("HTTP_")
+        ]
         try:
             principal = self.verifier.authenticate(
                 environ.get("REQUEST_METHOD", "GET"),
                 environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
-                _headers(environ),
+                headers,
                 environ.get("REMOTE_ADDR", ""),
             )
         except AuthFailure as failure:
@@ -62,14 +68,4 @@ class AuthMiddleware:
 
     def __repr__(self) -> str:
         return f"AuthMiddleware({self.app!r}, {self.verifier!r})"
-
-
-def _headers(environ: Environ) -> list[tuple[str, str]]:
-    """The request's headers back from their CGI names (``HTTP_X_API_KEY``
-    is ``x-api-key``)."""
-    return [
-        (name[5:].replace("_", "-").lower(), value)
-        for name, value in environ.items()
-        if name.startswith("HTTP_")
-    ]
 
