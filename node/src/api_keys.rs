@@ -40,10 +40,8 @@ impl ApiKeys {
     /// whitespace is trimmed. Throws an `ApiKeyError` with `code` and `key`.
     #[napi(constructor)]
     pub fn new(env: Env, account_key: String, user_key: String) -> Result<Self> {
-        let inner = throw(
-            &env,
-            CoreApiKeys::new(Secret::new(account_key), Secret::new(user_key)),
-        )?;
+        let keys = CoreApiKeys::new(Secret::new(account_key), Secret::new(user_key));
+        let inner = throw(&env, keys)?;
         Ok(ApiKeys { inner })
     }
 

@@ -139,11 +139,10 @@ impl Client {
         let chain = chain.map(|options| options.chain).unwrap_or_default();
         blocking(env, move || {
             let options = options.map(Into::into).unwrap_or_default();
-            Ok(Client {
-                inner: ClientBuilder::from_chain(&chain)?
-                    .options(options)
-                    .build()?,
-            })
+            let inner = ClientBuilder::from_chain(&chain)?
+                .options(options)
+                .build()?;
+            Ok(Client { inner })
         })
     }
 
@@ -212,10 +211,7 @@ impl Client {
     #[napi]
     #[allow(clippy::inherent_to_string)]
     pub fn to_string(&self) -> String {
-        format!(
-            "Client({}, {})",
-            self.inner.base_url(),
-            self.inner.fingerprint()
-        )
+        let (url, fingerprint) = (self.inner.base_url(), self.inner.fingerprint());
+        format!("Client({url}, {fingerprint})")
     }
 }

@@ -225,15 +225,14 @@ impl FromNapiValue for ResolveOptions {
             None => return Err(bad_option("profileFile", "a path, or false to skip it")),
         }
         let keychain = get("keychain")?;
+        let other = instance::<KeychainStore>(&env, &keychain)?;
         match (
             keeps(&keychain)?,
-            instance::<KeychainStore>(&env, &keychain)?,
+            other.map(|s| CoreKeychainStore::clone(&s.inner)),
         ) {
             (Some(true), _) => {}
             (Some(false), _) => chain = chain.keychain(None),
-            (None, Some(store)) => {
-                chain = chain.keychain(Some(CoreKeychainStore::clone(&store.inner)))
-            }
+            (None, Some(store)) => chain = chain.keychain(Some(store)),
             (None, None) => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
         }
         let stores: Option<Vec<Unknown>> = option(&object, "stores", "an array of stores")?;

@@ -96,14 +96,13 @@ impl JavascriptStore {
         if status != Status::Ok {
             return Err(self.failure(" is no longer reachable"));
         }
+        let failed = |err: Error| self.failure(format!(": {}", err.reason));
         let pending = receiver
             .recv()
-            .map_err(|_| self.failure(" did not answer"))?
-            .map_err(|err| self.failure(format!(": {}", err.reason)))?;
-        match pending {
+            .map_err(|_| self.failure(" did not answer"))?;
+        match pending.map_err(failed)? {
             Pending::Ready(value) => Ok(value),
-            Pending::Later(promise) => futures::executor::block_on(promise)
-                .map_err(|err| self.failure(format!(": {}", err.reason))),
+            Pending::Later(promise) => futures::executor::block_on(promise).map_err(failed),
         }
     }
 }
@@ -115,15 +114,11 @@ enum Pending<R: FromNapiValue + 'static> {
 }
 
 unsafe fn pending<R: FromNapiValue>(env: &Env, value: Unknown) -> Result<Pending<R>> {
-    if value.is_promise()? {
-        Ok(Pending::Later(unsafe {
-            Promise::from_napi_value(env.raw(), value.raw())?
-        }))
-    } else {
-        Ok(Pending::Ready(unsafe {
-            R::from_napi_value(env.raw(), value.raw())?
-        }))
-    }
+    let (env, raw) = (env.raw(), value.raw());
+    Ok(match value.is_promise()? {
+        true => Pending::Later(unsafe { Promise::from_napi_value(env, raw)? }),
+        false => Pending::Ready(unsafe { R::from_napi_value(env, raw)? }),
+    })
 }
 
 /// The truthiness of a return value (`save`'s is not read).
@@ -163,13 +158,9 @@ impl FromNapiValue for Loaded {
 
 /// The credentials in `{ accountKey, userKey, baseUrl? }`.
 fn from_fields(object: &Object) -> Outcome<CoreCredentials> {
-    let text = |name| {
-        object
-            .get_named_property::<Option<String>>(name)
-            .map_err(|_| shape())
-    };
-    let (account_key, user_key) = (text("accountKey")?.map(Secret::new), text("userKey")?);
-    let user_key = user_key.map(Secret::new);
+    let text = |name| (object.get_named_property::<Option<String>>(name)).map_err(|_| shape());
+    let secret = |name| text(name).map(|value| value.map(Secret::new));
+    let (account_key, user_key) = (secret("accountKey")?, secret("userKey")?);
     credentials_from_fields(
         "a JavaScript store",
         account_key,

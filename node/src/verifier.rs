@@ -146,9 +146,7 @@ fn id(value: i64, arg: &str) -> Result<u64> {
 }
 
 fn role(value: &str) -> Result<Role> {
-    value
-        .parse()
-        .map_err(|e: core::UnknownRole| invalid_arg(e.to_string()))
+    (value.parse()).map_err(|e: core::UnknownRole| invalid_arg(e.to_string()))
 }
 
 fn js_id(value: u64) -> i64 {
@@ -264,13 +262,9 @@ impl Verifier {
         forwarded_for: Unknown,
         peer: Unknown,
     ) -> Result<PromiseRaw<'env, Principal>> {
+        let args = [method, path, account_key, user_key, forwarded_for, peer];
         // SAFETY: napi values of this call, read on the JavaScript thread.
-        let parts = unsafe {
-            Parts::read(
-                env.raw(),
-                [method, path, account_key, user_key, forwarded_for, peer],
-            )?
-        };
+        let parts = unsafe { Parts::read(env.raw(), args)? };
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(parts.check(&verifier, |p| p.to_principal())?.into())
@@ -466,11 +460,8 @@ impl Verifier {
     /// The trusted proxy networks.
     #[napi(getter)]
     pub fn trusted_proxies(&self) -> Vec<String> {
-        self.inner
-            .trusted_proxies()
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        let nets = self.inner.trusted_proxies();
+        nets.iter().map(ToString::to_string).collect()
     }
 
     /// `Verifier(accounts: N, user keys: M)`.
