@@ -164,21 +164,20 @@ where
 
 /// A store passed from JavaScript: one of ours, or any object with
 /// `save`, `load` and `delete` functions.
-fn store(env: &Env, value: Unknown) -> Result<Arc<dyn CredentialStore>> {
-    if let Some(store) = instance::<MemoryStore>(env, &value)? {
-        return Ok(store.inner.clone());
-    }
-    if let Some(store) = instance::<FileStore>(env, &value)? {
-        return Ok(store.inner.clone());
-    }
-    if let Some(store) = instance::<KeychainStore>(env, &value)? {
-        return Ok(store.inner.clone());
-    }
-    if value.get_type()? != ValueType::Object {
-        let expected = "an array of stores (objects with save, load and delete)";
-        return Err(bad_option("stores", expected));
-    }
-    Ok(Arc::new(JavascriptStore::new(value.coerce_to_object()?)?))
+type AnyStore<'a> = Either4<
+    ClassInstance<'a, MemoryStore>,
+    ClassInstance<'a, FileStore>,
+    ClassInstance<'a, KeychainStore>,
+    Object<'a>,
+>;
+
+fn store(value: AnyStore) -> Result<Arc<dyn CredentialStore>> {
+    Ok(match value {
+        Either4::A(store) => store.inner.clone(),
+        Either4::B(store) => store.inner.clone(),
+        Either4::C(store) => store.inner.clone(),
+        Either4::D(object) => Arc::new(JavascriptStore::new(object)?),
+    })
 }
 
 /// A source's switch: `undefined` or `true` keeps it, `null` or `false`
@@ -235,9 +234,10 @@ impl FromNapiValue for ResolveOptions {
             (None, Some(store)) => chain = chain.keychain(Some(store)),
             (None, None) => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
         }
-        let stores: Option<Vec<Unknown>> = option(&object, "stores", "an array of stores")?;
+        let expected = "an array of stores (objects with save, load and delete)";
+        let stores: Option<Vec<AnyStore>> = option(&object, "stores", expected)?;
         for value in stores.unwrap_or_default() {
-            chain = chain.store(store(&env, value)?);
+            chain = chain.store(store(value)?);
         }
         Ok(ResolveOptions { chain })
     }
