@@ -1,7 +1,6 @@
 //! `Credentials` and the credential chain (`resolveCredentials`).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
@@ -9,7 +8,6 @@ use napi::sys;
 use napi_derive::napi;
 use redis_cloud_auth::credentials::{
     CredentialChain, CredentialStore, Credentials as CoreCredentials, Environment,
-    KeychainStore as CoreKeychainStore,
 };
 
 use crate::api_keys::ApiKeys;
@@ -147,21 +145,6 @@ fn option<T: FromNapiValue + ValidateNapiValue>(
     (object.get_named_property(name)).map_err(|_| bad_option(name, expected))
 }
 
-/// `value` as an instance of the class `T`, when it is one.
-pub(crate) fn instance<'a, T>(
-    env: &Env,
-    value: &Unknown<'a>,
-) -> Result<Option<ClassInstance<'a, T>>>
-where
-    T: JavaScriptClassExt + MaybeTypeTag + 'a,
-{
-    if !T::instance_of(env, value)? {
-        return Ok(None);
-    }
-    // SAFETY: `value` is a `T`, read on the JavaScript thread.
-    unsafe { ClassInstance::from_napi_value(env.raw(), value.raw()) }.map(Some)
-}
-
 /// A store passed from JavaScript: one of ours, or any object with
 /// `save`, `load` and `delete` functions.
 type AnyStore<'a> = Either4<
@@ -180,20 +163,8 @@ fn store(value: AnyStore) -> Result<Arc<dyn CredentialStore>> {
     })
 }
 
-/// A source's switch: `undefined` or `true` keeps it, `null` or `false`
-/// skips it; `None` for any other value.
-fn keeps(value: &Unknown) -> Result<Option<bool>> {
-    Ok(match value.get_type()? {
-        ValueType::Undefined => Some(true),
-        ValueType::Null => Some(false),
-        ValueType::Boolean => Some(value.coerce_to_bool()?),
-        _ => None,
-    })
-}
-
 impl FromNapiValue for ResolveOptions {
     unsafe fn from_napi_value(raw_env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        let env = Env::from_raw(raw_env);
         let object = unsafe { Object::from_napi_value(raw_env, value)? };
         let get = |name| object.get_named_property::<Unknown>(name);
         let mut chain = CredentialChain::new();
@@ -213,26 +184,23 @@ impl FromNapiValue for ResolveOptions {
         if let Some(profile) = option::<String>(&object, "profile", "a string")? {
             chain = chain.profile(profile);
         }
-        let profile_file = get("profileFile")?;
-        match keeps(&profile_file)? {
-            Some(true) => {}
-            Some(false) => chain = chain.profile_file(None),
-            None if profile_file.get_type()? == ValueType::String => {
-                let path = profile_file.coerce_to_string()?.into_utf8()?.into_owned()?;
-                chain = chain.profile_file(Some(PathBuf::from(path)));
-            }
-            None => return Err(bad_option("profileFile", "a path, or false to skip it")),
+        // `null` skips a source, as `false` does; `undefined` keeps it, as `true` does.
+        let null = |name| Ok::<_, Error>(get(name)?.get_type()? == ValueType::Null);
+        let path: Option<Either<String, bool>> =
+            option(&object, "profileFile", "a path, or false to skip it")?;
+        match path {
+            Some(Either::A(path)) => chain = chain.profile_file(Some(path.into())),
+            Some(Either::B(false)) => chain = chain.profile_file(None),
+            None if null("profileFile")? => chain = chain.profile_file(None),
+            _ => {}
         }
-        let keychain = get("keychain")?;
-        let other = instance::<KeychainStore>(&env, &keychain)?;
-        match (
-            keeps(&keychain)?,
-            other.map(|s| CoreKeychainStore::clone(&s.inner)),
-        ) {
-            (Some(true), _) => {}
-            (Some(false), _) => chain = chain.keychain(None),
-            (None, Some(store)) => chain = chain.keychain(Some(store)),
-            (None, None) => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
+        let keychain: Option<Either<bool, ClassInstance<KeychainStore>>> =
+            option(&object, "keychain", "a boolean or a KeychainStore")?;
+        match keychain {
+            Some(Either::B(store)) => chain = chain.keychain(Some((*store.inner).clone())),
+            Some(Either::A(false)) => chain = chain.keychain(None),
+            None if null("keychain")? => chain = chain.keychain(None),
+            _ => {}
         }
         let expected = "an array of stores (objects with save, load and delete)";
         let stores: Option<Vec<AnyStore>> = option(&object, "stores", expected)?;

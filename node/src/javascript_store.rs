@@ -15,7 +15,7 @@ use redis_cloud_auth::credentials::{
 };
 use redis_cloud_auth::Secret;
 
-use crate::credentials::{instance, Credentials};
+use crate::credentials::Credentials;
 use crate::errors::invalid_arg;
 
 type Outcome<T> = std::result::Result<T, CredentialError>;
@@ -142,17 +142,13 @@ fn shape() -> CredentialError {
 
 impl FromNapiValue for Loaded {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> Result<Self> {
-        let value = unsafe { Unknown::from_napi_value(env, raw)? };
-        if matches!(value.get_type()?, ValueType::Undefined | ValueType::Null) {
-            return Ok(Loaded(Ok(None)));
-        }
-        if let Some(found) = instance::<Credentials>(&Env::from_raw(env), &value)? {
-            return Ok(Loaded(Ok(Some(found.inner.clone()))));
-        }
-        match value.get_type()? {
-            ValueType::Object => Ok(Loaded(from_fields(&value.coerce_to_object()?).map(Some))),
-            _ => Ok(Loaded(Err(shape()))),
-        }
+        type Value<'a> = Option<Either<ClassInstance<'a, Credentials>, Object<'a>>>;
+        Ok(Loaded(match unsafe { Value::from_napi_value(env, raw) } {
+            Ok(None) => Ok(None),
+            Ok(Some(Either::A(found))) => Ok(Some(found.inner.clone())),
+            Ok(Some(Either::B(object))) => from_fields(&object).map(Some),
+            Err(_) => Err(shape()),
+        }))
     }
 }
 
