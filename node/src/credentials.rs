@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
-use napi::sys;
 use napi_derive::napi;
 use redis_cloud_auth::credentials::{
     CredentialChain, CredentialStore, Credentials as CoreCredentials, Environment,
@@ -100,9 +99,9 @@ pub struct ResolvedCredentials {
 )]
 pub fn resolve_credentials<'env>(
     env: &'env Env,
-    options: Option<ResolveOptions>,
+    options: Option<Object>,
 ) -> Result<PromiseRaw<'env, ResolvedCredentials>> {
-    let chain = options.map(|o| o.chain).unwrap_or_default();
+    let chain = chain(options)?;
     blocking(env, move || {
         let found = chain.resolve()?;
         Ok(ResolvedCredentials {
@@ -114,23 +113,6 @@ pub fn resolve_credentials<'env>(
         })
     })
 }
-
-/// The options of `resolveCredentials`, read into a core chain.
-pub struct ResolveOptions {
-    pub(crate) chain: CredentialChain,
-}
-
-impl TypeName for ResolveOptions {
-    fn type_name() -> &'static str {
-        "ResolveCredentialsOptions"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for ResolveOptions {}
 
 fn bad_option(name: &str, expected: &str) -> Error {
     invalid_arg(format!("option `{name}` must be {expected}"))
@@ -163,50 +145,52 @@ fn store(value: AnyStore) -> Result<Arc<dyn CredentialStore>> {
     })
 }
 
-impl FromNapiValue for ResolveOptions {
-    unsafe fn from_napi_value(raw_env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        let object = unsafe { Object::from_napi_value(raw_env, value)? };
-        let get = |name| object.get_named_property::<Unknown>(name);
-        let mut chain = CredentialChain::new();
+/// The options of `resolveCredentials` (`ResolveCredentialsOptions`) read
+/// into a core chain; the default chain when absent.
+pub fn chain(options: Option<Object>) -> Result<CredentialChain> {
+    let Some(object) = options else {
+        return Ok(CredentialChain::new());
+    };
+    let get = |name| object.get_named_property::<Unknown>(name);
+    let mut chain = CredentialChain::new();
 
-        let given: Option<ClassInstance<Credentials>> =
-            option(&object, "credentials", "a Credentials object")?;
-        if let Some(given) = given {
-            chain = chain.explicit(given.inner.clone());
-        }
-        let vars: Option<HashMap<String, Option<String>>> =
-            option(&object, "env", "an object of environment variables")?;
-        if let Some(vars) = vars {
-            chain = chain.environment(Environment::from_pairs(
-                vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
-            ));
-        }
-        if let Some(profile) = option::<String>(&object, "profile", "a string")? {
-            chain = chain.profile(profile);
-        }
-        // `null` skips a source, as `false` does; `undefined` keeps it, as `true` does.
-        let null = |name| Ok::<_, Error>(get(name)?.get_type()? == ValueType::Null);
-        let path: Option<Either<String, bool>> =
-            option(&object, "profileFile", "a path, or false to skip it")?;
-        match path {
-            Some(Either::A(path)) => chain = chain.profile_file(Some(path.into())),
-            Some(Either::B(false)) => chain = chain.profile_file(None),
-            None if null("profileFile")? => chain = chain.profile_file(None),
-            _ => {}
-        }
-        let keychain: Option<Either<bool, ClassInstance<KeychainStore>>> =
-            option(&object, "keychain", "a boolean or a KeychainStore")?;
-        match keychain {
-            Some(Either::B(store)) => chain = chain.keychain(Some((*store.inner).clone())),
-            Some(Either::A(false)) => chain = chain.keychain(None),
-            None if null("keychain")? => chain = chain.keychain(None),
-            _ => {}
-        }
-        let expected = "an array of stores (objects with save, load and delete)";
-        let stores: Option<Vec<AnyStore>> = option(&object, "stores", expected)?;
-        for value in stores.unwrap_or_default() {
-            chain = chain.store(store(value)?);
-        }
-        Ok(ResolveOptions { chain })
+    let given: Option<ClassInstance<Credentials>> =
+        option(&object, "credentials", "a Credentials object")?;
+    if let Some(given) = given {
+        chain = chain.explicit(given.inner.clone());
     }
+    let vars: Option<HashMap<String, Option<String>>> =
+        option(&object, "env", "an object of environment variables")?;
+    if let Some(vars) = vars {
+        chain = chain.environment(Environment::from_pairs(
+            vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
+        ));
+    }
+    if let Some(profile) = option::<String>(&object, "profile", "a string")? {
+        chain = chain.profile(profile);
+    }
+    // `null` skips a source, as `false` does; `undefined` keeps it, as `true` does.
+    let null = |name| Ok::<_, Error>(get(name)?.get_type()? == ValueType::Null);
+    let path: Option<Either<String, bool>> =
+        option(&object, "profileFile", "a path, or false to skip it")?;
+    match path {
+        Some(Either::A(path)) => chain = chain.profile_file(Some(path.into())),
+        Some(Either::B(false)) => chain = chain.profile_file(None),
+        None if null("profileFile")? => chain = chain.profile_file(None),
+        _ => {}
+    }
+    let keychain: Option<Either<bool, ClassInstance<KeychainStore>>> =
+        option(&object, "keychain", "a boolean or a KeychainStore")?;
+    match keychain {
+        Some(Either::B(store)) => chain = chain.keychain(Some((*store.inner).clone())),
+        Some(Either::A(false)) => chain = chain.keychain(None),
+        None if null("keychain")? => chain = chain.keychain(None),
+        _ => {}
+    }
+    let expected = "an array of stores (objects with save, load and delete)";
+    let stores: Option<Vec<AnyStore>> = option(&object, "stores", expected)?;
+    for value in stores.unwrap_or_default() {
+        chain = chain.store(store(value)?);
+    }
+    Ok(chain)
 }
