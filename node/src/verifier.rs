@@ -10,7 +10,7 @@ use redis_cloud_auth::verify::{self as core, Outcome, Role, TrustedProxies};
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
-use crate::errors::{invalid_arg, Failure};
+use crate::errors::{invalid_arg, throw, Failure};
 use crate::request::{js_string, remember, remember_failure, Parts};
 use crate::secret::Secret;
 
@@ -451,9 +451,8 @@ impl Verifier {
     /// bare IPs); throws an `AdminError` (`invalid_cidr`) for any other entry.
     #[napi(setter)]
     pub fn set_trusted_proxies(&self, env: Env, proxies: Vec<String>) -> Result<()> {
-        let nets =
-            TrustedProxies::parse(&proxies).map_err(|e| Failure::Admin(e.into()).into_js(&env))?;
-        self.inner.set_trusted_proxies(nets);
+        let nets = TrustedProxies::parse(&proxies).map_err(core::AdminError::from);
+        self.inner.set_trusted_proxies(throw(&env, nets)?);
         Ok(())
     }
 
