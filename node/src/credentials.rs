@@ -48,9 +48,8 @@ impl Credentials {
     /// The account key and user key.
     #[napi(getter)]
     pub fn keys(&self) -> ApiKeys {
-        ApiKeys {
-            inner: self.inner.keys.clone(),
-        }
+        let inner = self.inner.keys.clone();
+        ApiKeys { inner }
     }
 
     /// The API base URL, or null for the default.
@@ -104,10 +103,9 @@ pub fn resolve_credentials<'env>(
     let chain = chain(options)?;
     blocking(env, move || {
         let found = chain.resolve()?;
+        let inner = found.credentials;
         Ok(ResolvedCredentials {
-            credentials: Credentials {
-                inner: found.credentials,
-            },
+            credentials: Credentials { inner },
             source: found.source.as_str().to_string(),
             profile: found.profile,
         })

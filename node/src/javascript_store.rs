@@ -167,12 +167,8 @@ fn from_fields(object: &Object) -> Outcome<CoreCredentials> {
 
 impl CredentialStore for JavascriptStore {
     fn save(&self, profile: &str, credentials: &CoreCredentials) -> Outcome<()> {
-        let args = FnArgs::from((
-            profile.to_string(),
-            Credentials {
-                inner: credentials.clone(),
-            },
-        ));
+        let inner = credentials.clone();
+        let args = FnArgs::from((profile.to_string(), Credentials { inner }));
         self.call::<_, Truthy>(&self.save, args).map(|_| ())
     }
 
