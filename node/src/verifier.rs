@@ -221,13 +221,9 @@ impl Verifier {
         failures: Unknown,
     ) -> Result<Either<f64, (f64, Unknown<'_>)>> {
         let raw = env.raw();
+        let args = [method, path, account_key, user_key, forwarded_for, peer];
         // SAFETY: napi values of this call, read on the JavaScript thread.
-        let parts = unsafe {
-            Parts::read(
-                raw,
-                [method, path, account_key, user_key, forwarded_for, peer],
-            )?
-        };
+        let parts = unsafe { Parts::read(raw, args)? };
         let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
             unsafe { remember(raw, principals.raw(), &principal) }?;
