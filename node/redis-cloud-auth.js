@@ -16,11 +16,7 @@ for (const name of ['ApiKeys', 'Client', 'Credentials', 'FileStore', 'KeychainSt
 }
 
 // The request is read in JavaScript (auth-request.js): cheaper than across napi.
-for (const [name, value] of [
-  ['authenticate', authenticate],
-  ['authenticateSync', authenticateSync],
-  ['authenticateMany', authenticateMany],
-]) {
+for (const [name, value] of Object.entries({ authenticate, authenticateSync, authenticateMany })) {
   Object.defineProperty(native.Verifier.prototype, name, { value, writable: true, configurable: true })
 }
 

@@ -40,10 +40,8 @@ impl ApiKeys {
     /// whitespace is trimmed. Throws an `ApiKeyError` with `code` and `key`.
     #[napi(constructor)]
     pub fn new(env: Env, account_key: String, user_key: String) -> Result<Self> {
-        let inner = throw(
-            &env,
-            CoreApiKeys::new(Secret::new(account_key), Secret::new(user_key)),
-        )?;
+        let keys = CoreApiKeys::new(Secret::new(account_key), Secret::new(user_key));
+        let inner = throw(&env, keys)?;
         Ok(ApiKeys { inner })
     }
 
@@ -112,13 +110,10 @@ impl ApiKeys {
 /// headers as `_authenticate` takes them. Throws a `HeaderError`.
 #[napi(js_name = "_parseAuthHeaders", skip_typescript)]
 pub fn parse_auth_headers(env: Env, account_key: Unknown, user_key: Unknown) -> Result<ApiKeys> {
+    let raw = env.raw();
     // SAFETY: napi values of this call, read on the JavaScript thread.
-    let (account_key, user_key) = unsafe {
-        (
-            KeyHeader::read(env.raw(), account_key.raw(), ACCOUNT_KEY_HEADER)?,
-            KeyHeader::read(env.raw(), user_key.raw(), USER_KEY_HEADER)?,
-        )
-    };
+    let account_key = unsafe { KeyHeader::read(raw, account_key.raw(), ACCOUNT_KEY_HEADER)? };
+    let user_key = unsafe { KeyHeader::read(raw, user_key.raw(), USER_KEY_HEADER)? };
     let pairs: Vec<(&str, &str)> = (account_key.pairs(ACCOUNT_KEY_HEADER))
         .chain(user_key.pairs(USER_KEY_HEADER))
         .collect();

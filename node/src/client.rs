@@ -14,7 +14,7 @@ use redis_cloud_auth::ClientError;
 
 use crate::api_keys::ApiKeys;
 use crate::background::{blocking, promise};
-use crate::credentials::{Credentials, ResolveOptions};
+use crate::credentials::{self, Credentials};
 use crate::errors::throw;
 use crate::verifier::SystemLogEntry;
 
@@ -133,17 +133,16 @@ impl Client {
     )]
     pub fn from_chain<'env>(
         env: &'env Env,
-        chain: Option<ResolveOptions>,
+        chain: Option<Object>,
         options: Option<ClientOptions>,
     ) -> Result<PromiseRaw<'env, Client>> {
-        let chain = chain.map(|options| options.chain).unwrap_or_default();
+        let chain = credentials::chain(chain)?;
         blocking(env, move || {
             let options = options.map(Into::into).unwrap_or_default();
-            Ok(Client {
-                inner: ClientBuilder::from_chain(&chain)?
-                    .options(options)
-                    .build()?,
-            })
+            let inner = ClientBuilder::from_chain(&chain)?
+                .options(options)
+                .build()?;
+            Ok(Client { inner })
         })
     }
 
@@ -212,10 +211,7 @@ impl Client {
     #[napi]
     #[allow(clippy::inherent_to_string)]
     pub fn to_string(&self) -> String {
-        format!(
-            "Client({}, {})",
-            self.inner.base_url(),
-            self.inner.fingerprint()
-        )
+        let (url, fingerprint) = (self.inner.base_url(), self.inner.fingerprint());
+        format!("Client({url}, {fingerprint})")
     }
 }

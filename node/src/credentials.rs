@@ -1,15 +1,12 @@
 //! `Credentials` and the credential chain (`resolveCredentials`).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
-use napi::sys;
 use napi_derive::napi;
 use redis_cloud_auth::credentials::{
     CredentialChain, CredentialStore, Credentials as CoreCredentials, Environment,
-    KeychainStore as CoreKeychainStore,
 };
 
 use crate::api_keys::ApiKeys;
@@ -51,9 +48,8 @@ impl Credentials {
     /// The account key and user key.
     #[napi(getter)]
     pub fn keys(&self) -> ApiKeys {
-        ApiKeys {
-            inner: self.inner.keys.clone(),
-        }
+        let inner = self.inner.keys.clone();
+        ApiKeys { inner }
     }
 
     /// The API base URL, or null for the default.
@@ -102,37 +98,19 @@ pub struct ResolvedCredentials {
 )]
 pub fn resolve_credentials<'env>(
     env: &'env Env,
-    options: Option<ResolveOptions>,
+    options: Option<Object>,
 ) -> Result<PromiseRaw<'env, ResolvedCredentials>> {
-    let chain = options.map(|o| o.chain).unwrap_or_default();
+    let chain = chain(options)?;
     blocking(env, move || {
         let found = chain.resolve()?;
+        let inner = found.credentials;
         Ok(ResolvedCredentials {
-            credentials: Credentials {
-                inner: found.credentials,
-            },
+            credentials: Credentials { inner },
             source: found.source.as_str().to_string(),
             profile: found.profile,
         })
     })
 }
-
-/// The options of `resolveCredentials`, read into a core chain.
-pub struct ResolveOptions {
-    pub(crate) chain: CredentialChain,
-}
-
-impl TypeName for ResolveOptions {
-    fn type_name() -> &'static str {
-        "ResolveCredentialsOptions"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ValidateNapiValue for ResolveOptions {}
 
 fn bad_option(name: &str, expected: &str) -> Error {
     invalid_arg(format!("option `{name}` must be {expected}"))
@@ -147,99 +125,70 @@ fn option<T: FromNapiValue + ValidateNapiValue>(
     (object.get_named_property(name)).map_err(|_| bad_option(name, expected))
 }
 
-/// `value` as an instance of the class `T`, when it is one.
-pub(crate) fn instance<'a, T>(
-    env: &Env,
-    value: &Unknown<'a>,
-) -> Result<Option<ClassInstance<'a, T>>>
-where
-    T: JavaScriptClassExt + MaybeTypeTag + 'a,
-{
-    if !T::instance_of(env, value)? {
-        return Ok(None);
-    }
-    // SAFETY: `value` is a `T`, read on the JavaScript thread.
-    unsafe { ClassInstance::from_napi_value(env.raw(), value.raw()) }.map(Some)
-}
-
 /// A store passed from JavaScript: one of ours, or any object with
 /// `save`, `load` and `delete` functions.
-fn store(env: &Env, value: Unknown) -> Result<Arc<dyn CredentialStore>> {
-    if let Some(store) = instance::<MemoryStore>(env, &value)? {
-        return Ok(store.inner.clone());
-    }
-    if let Some(store) = instance::<FileStore>(env, &value)? {
-        return Ok(store.inner.clone());
-    }
-    if let Some(store) = instance::<KeychainStore>(env, &value)? {
-        return Ok(store.inner.clone());
-    }
-    if value.get_type()? != ValueType::Object {
-        let expected = "an array of stores (objects with save, load and delete)";
-        return Err(bad_option("stores", expected));
-    }
-    Ok(Arc::new(JavascriptStore::new(value.coerce_to_object()?)?))
-}
+type AnyStore<'a> = Either4<
+    ClassInstance<'a, MemoryStore>,
+    ClassInstance<'a, FileStore>,
+    ClassInstance<'a, KeychainStore>,
+    Object<'a>,
+>;
 
-/// A source's switch: `undefined` or `true` keeps it, `null` or `false`
-/// skips it; `None` for any other value.
-fn keeps(value: &Unknown) -> Result<Option<bool>> {
-    Ok(match value.get_type()? {
-        ValueType::Undefined => Some(true),
-        ValueType::Null => Some(false),
-        ValueType::Boolean => Some(value.coerce_to_bool()?),
-        _ => None,
+fn store(value: AnyStore) -> Result<Arc<dyn CredentialStore>> {
+    Ok(match value {
+        Either4::A(store) => store.inner.clone(),
+        Either4::B(store) => store.inner.clone(),
+        Either4::C(store) => store.inner.clone(),
+        Either4::D(object) => Arc::new(JavascriptStore::new(object)?),
     })
 }
 
-impl FromNapiValue for ResolveOptions {
-    unsafe fn from_napi_value(raw_env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        let env = Env::from_raw(raw_env);
-        let object = unsafe { Object::from_napi_value(raw_env, value)? };
-        let get = |name| object.get_named_property::<Unknown>(name);
-        let mut chain = CredentialChain::new();
+/// The options of `resolveCredentials` (`ResolveCredentialsOptions`) read
+/// into a core chain; the default chain when absent.
+pub fn chain(options: Option<Object>) -> Result<CredentialChain> {
+    let Some(object) = options else {
+        return Ok(CredentialChain::new());
+    };
+    let get = |name| object.get_named_property::<Unknown>(name);
+    let mut chain = CredentialChain::new();
 
-        let given: Option<ClassInstance<Credentials>> =
-            option(&object, "credentials", "a Credentials object")?;
-        if let Some(given) = given {
-            chain = chain.explicit(given.inner.clone());
-        }
-        let vars: Option<HashMap<String, Option<String>>> =
-            option(&object, "env", "an object of environment variables")?;
-        if let Some(vars) = vars {
-            chain = chain.environment(Environment::from_pairs(
-                vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
-            ));
-        }
-        if let Some(profile) = option::<String>(&object, "profile", "a string")? {
-            chain = chain.profile(profile);
-        }
-        let profile_file = get("profileFile")?;
-        match keeps(&profile_file)? {
-            Some(true) => {}
-            Some(false) => chain = chain.profile_file(None),
-            None if profile_file.get_type()? == ValueType::String => {
-                let path = profile_file.coerce_to_string()?.into_utf8()?.into_owned()?;
-                chain = chain.profile_file(Some(PathBuf::from(path)));
-            }
-            None => return Err(bad_option("profileFile", "a path, or false to skip it")),
-        }
-        let keychain = get("keychain")?;
-        match (
-            keeps(&keychain)?,
-            instance::<KeychainStore>(&env, &keychain)?,
-        ) {
-            (Some(true), _) => {}
-            (Some(false), _) => chain = chain.keychain(None),
-            (None, Some(store)) => {
-                chain = chain.keychain(Some(CoreKeychainStore::clone(&store.inner)))
-            }
-            (None, None) => return Err(bad_option("keychain", "a boolean or a KeychainStore")),
-        }
-        let stores: Option<Vec<Unknown>> = option(&object, "stores", "an array of stores")?;
-        for value in stores.unwrap_or_default() {
-            chain = chain.store(store(&env, value)?);
-        }
-        Ok(ResolveOptions { chain })
+    let given: Option<ClassInstance<Credentials>> =
+        option(&object, "credentials", "a Credentials object")?;
+    if let Some(given) = given {
+        chain = chain.explicit(given.inner.clone());
     }
+    let vars: Option<HashMap<String, Option<String>>> =
+        option(&object, "env", "an object of environment variables")?;
+    if let Some(vars) = vars {
+        chain = chain.environment(Environment::from_pairs(
+            vars.into_iter().filter_map(|(k, v)| Some((k, v?))),
+        ));
+    }
+    if let Some(profile) = option::<String>(&object, "profile", "a string")? {
+        chain = chain.profile(profile);
+    }
+    // `null` skips a source, as `false` does; `undefined` keeps it, as `true` does.
+    let null = |name| Ok::<_, Error>(get(name)?.get_type()? == ValueType::Null);
+    let path: Option<Either<String, bool>> =
+        option(&object, "profileFile", "a path, or false to skip it")?;
+    match path {
+        Some(Either::A(path)) => chain = chain.profile_file(Some(path.into())),
+        Some(Either::B(false)) => chain = chain.profile_file(None),
+        None if null("profileFile")? => chain = chain.profile_file(None),
+        _ => {}
+    }
+    let keychain: Option<Either<bool, ClassInstance<KeychainStore>>> =
+        option(&object, "keychain", "a boolean or a KeychainStore")?;
+    match keychain {
+        Some(Either::B(store)) => chain = chain.keychain(Some((*store.inner).clone())),
+        Some(Either::A(false)) => chain = chain.keychain(None),
+        None if null("keychain")? => chain = chain.keychain(None),
+        _ => {}
+    }
+    let expected = "an array of stores (objects with save, load and delete)";
+    let stores: Option<Vec<AnyStore>> = option(&object, "stores", expected)?;
+    for value in stores.unwrap_or_default() {
+        chain = chain.store(store(value)?);
+    }
+    Ok(chain)
 }

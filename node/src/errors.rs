@@ -71,21 +71,16 @@ impl Failure {
                 error.set_named_property("publicCode", e.public_code())?;
                 error.set_named_property("publicMessage", e.public_message())?;
                 error.set_named_property("errorBody", e.error_json())?;
-                if let Some(header) = e.header() {
-                    error.set_named_property("header", header)?;
-                }
-                if let Some(source_ip) = e.source_ip() {
-                    error.set_named_property("sourceIp", source_ip.to_string())?;
-                }
-                Ok(())
+                set_some(error, "header", e.header())?;
+                set_some(error, "sourceIp", e.source_ip().map(|ip| ip.to_string()))
             }
             Failure::Client(e) => {
-                if let Some(status) = e.status() {
-                    error.set_named_property("status", status)?;
-                }
-                if let Some(wait) = e.retry_after() {
-                    error.set_named_property("retryAfter", wait.as_secs_f64())?;
-                }
+                set_some(error, "status", e.status())?;
+                set_some(
+                    error,
+                    "retryAfter",
+                    e.retry_after().map(|w| w.as_secs_f64()),
+                )?;
                 if let ClientError::Credentials(cause) = e {
                     let cause = Failure::Credential(cause).into_js(env);
                     let cause = env.create_error(cause)?;
@@ -107,6 +102,11 @@ impl Failure {
         };
         build().unwrap_or_else(|err| err)
     }
+}
+
+/// Sets `object[name]` when there is a value; leaves it absent otherwise.
+fn set_some<V: ToNapiValue>(object: &mut Object, name: &str, value: Option<V>) -> Result<()> {
+    value.map_or(Ok(()), |value| object.set_named_property(name, value))
 }
 
 /// The fields of the `AuthFailure` error for `e` on a plain object, for

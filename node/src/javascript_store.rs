@@ -15,7 +15,7 @@ use redis_cloud_auth::credentials::{
 };
 use redis_cloud_auth::Secret;
 
-use crate::credentials::{instance, Credentials};
+use crate::credentials::Credentials;
 use crate::errors::invalid_arg;
 
 type Outcome<T> = std::result::Result<T, CredentialError>;
@@ -96,14 +96,13 @@ impl JavascriptStore {
         if status != Status::Ok {
             return Err(self.failure(" is no longer reachable"));
         }
+        let failed = |err: Error| self.failure(format!(": {}", err.reason));
         let pending = receiver
             .recv()
-            .map_err(|_| self.failure(" did not answer"))?
-            .map_err(|err| self.failure(format!(": {}", err.reason)))?;
-        match pending {
+            .map_err(|_| self.failure(" did not answer"))?;
+        match pending.map_err(failed)? {
             Pending::Ready(value) => Ok(value),
-            Pending::Later(promise) => futures::executor::block_on(promise)
-                .map_err(|err| self.failure(format!(": {}", err.reason))),
+            Pending::Later(promise) => futures::executor::block_on(promise).map_err(failed),
         }
     }
 }
@@ -115,15 +114,11 @@ enum Pending<R: FromNapiValue + 'static> {
 }
 
 unsafe fn pending<R: FromNapiValue>(env: &Env, value: Unknown) -> Result<Pending<R>> {
-    if value.is_promise()? {
-        Ok(Pending::Later(unsafe {
-            Promise::from_napi_value(env.raw(), value.raw())?
-        }))
-    } else {
-        Ok(Pending::Ready(unsafe {
-            R::from_napi_value(env.raw(), value.raw())?
-        }))
-    }
+    let (env, raw) = (env.raw(), value.raw());
+    Ok(match value.is_promise()? {
+        true => Pending::Later(unsafe { Promise::from_napi_value(env, raw)? }),
+        false => Pending::Ready(unsafe { R::from_napi_value(env, raw)? }),
+    })
 }
 
 /// The truthiness of a return value (`save`'s is not read).
@@ -147,29 +142,21 @@ fn shape() -> CredentialError {
 
 impl FromNapiValue for Loaded {
     unsafe fn from_napi_value(env: sys::napi_env, raw: sys::napi_value) -> Result<Self> {
-        let value = unsafe { Unknown::from_napi_value(env, raw)? };
-        if matches!(value.get_type()?, ValueType::Undefined | ValueType::Null) {
-            return Ok(Loaded(Ok(None)));
-        }
-        if let Some(found) = instance::<Credentials>(&Env::from_raw(env), &value)? {
-            return Ok(Loaded(Ok(Some(found.inner.clone()))));
-        }
-        match value.get_type()? {
-            ValueType::Object => Ok(Loaded(from_fields(&value.coerce_to_object()?).map(Some))),
-            _ => Ok(Loaded(Err(shape()))),
-        }
+        type Value<'a> = Option<Either<ClassInstance<'a, Credentials>, Object<'a>>>;
+        Ok(Loaded(match unsafe { Value::from_napi_value(env, raw) } {
+            Ok(None) => Ok(None),
+            Ok(Some(Either::A(found))) => Ok(Some(found.inner.clone())),
+            Ok(Some(Either::B(object))) => from_fields(&object).map(Some),
+            Err(_) => Err(shape()),
+        }))
     }
 }
 
 /// The credentials in `{ accountKey, userKey, baseUrl? }`.
 fn from_fields(object: &Object) -> Outcome<CoreCredentials> {
-    let text = |name| {
-        object
-            .get_named_property::<Option<String>>(name)
-            .map_err(|_| shape())
-    };
-    let (account_key, user_key) = (text("accountKey")?.map(Secret::new), text("userKey")?);
-    let user_key = user_key.map(Secret::new);
+    let text = |name| (object.get_named_property::<Option<String>>(name)).map_err(|_| shape());
+    let secret = |name| text(name).map(|value| value.map(Secret::new));
+    let (account_key, user_key) = (secret("accountKey")?, secret("userKey")?);
     credentials_from_fields(
         "a JavaScript store",
         account_key,
@@ -180,12 +167,8 @@ fn from_fields(object: &Object) -> Outcome<CoreCredentials> {
 
 impl CredentialStore for JavascriptStore {
     fn save(&self, profile: &str, credentials: &CoreCredentials) -> Outcome<()> {
-        let args = FnArgs::from((
-            profile.to_string(),
-            Credentials {
-                inner: credentials.clone(),
-            },
-        ));
+        let inner = credentials.clone();
+        let args = FnArgs::from((profile.to_string(), Credentials { inner }));
         self.call::<_, Truthy>(&self.save, args).map(|_| ())
     }
 

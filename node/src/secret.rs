@@ -16,9 +16,7 @@ impl Secret {
     /// Wraps `value`.
     #[napi(constructor)]
     pub fn new(value: String) -> Self {
-        Secret {
-            inner: CoreSecret::new(value),
-        }
+        Secret::from(CoreSecret::new(value))
     }
 
     /// The secret value itself.

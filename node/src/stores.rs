@@ -38,9 +38,8 @@ impl MemoryStore {
     #[napi(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        MemoryStore {
-            inner: Arc::new(CoreMemoryStore::new()),
-        }
+        let inner = Arc::new(CoreMemoryStore::new());
+        MemoryStore { inner }
     }
 }
 
@@ -49,9 +48,8 @@ impl FileStore {
     /// The store in the file at `path` (the file need not exist yet).
     #[napi(constructor)]
     pub fn new(path: String) -> Self {
-        FileStore {
-            inner: Arc::new(CoreFileStore::new(path)),
-        }
+        let inner = Arc::new(CoreFileStore::new(path));
+        FileStore { inner }
     }
 
     /// The file's path.
@@ -67,9 +65,8 @@ impl KeychainStore {
     #[napi(constructor)]
     pub fn new(service: Option<String>) -> Self {
         let store = service.map_or_else(CoreKeychainStore::new, CoreKeychainStore::with_service);
-        KeychainStore {
-            inner: Arc::new(store),
-        }
+        let inner = Arc::new(store);
+        KeychainStore { inner }
     }
 }
 

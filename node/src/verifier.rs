@@ -10,7 +10,7 @@ use redis_cloud_auth::verify::{self as core, Outcome, Role, TrustedProxies};
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
-use crate::errors::{invalid_arg, Failure};
+use crate::errors::{invalid_arg, throw, Failure};
 use crate::request::{js_string, remember, remember_failure, Parts};
 use crate::secret::Secret;
 
@@ -146,9 +146,7 @@ fn id(value: i64, arg: &str) -> Result<u64> {
 }
 
 fn role(value: &str) -> Result<Role> {
-    value
-        .parse()
-        .map_err(|e: core::UnknownRole| invalid_arg(e.to_string()))
+    (value.parse()).map_err(|e: core::UnknownRole| invalid_arg(e.to_string()))
 }
 
 fn js_id(value: u64) -> i64 {
@@ -223,13 +221,9 @@ impl Verifier {
         failures: Unknown,
     ) -> Result<Either<f64, (f64, Unknown<'_>)>> {
         let raw = env.raw();
+        let args = [method, path, account_key, user_key, forwarded_for, peer];
         // SAFETY: napi values of this call, read on the JavaScript thread.
-        let parts = unsafe {
-            Parts::read(
-                raw,
-                [method, path, account_key, user_key, forwarded_for, peer],
-            )?
-        };
+        let parts = unsafe { Parts::read(raw, args)? };
         let checked = parts.check(&self.inner, |principal| {
             // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
             unsafe { remember(raw, principals.raw(), &principal) }?;
@@ -264,13 +258,9 @@ impl Verifier {
         forwarded_for: Unknown,
         peer: Unknown,
     ) -> Result<PromiseRaw<'env, Principal>> {
+        let args = [method, path, account_key, user_key, forwarded_for, peer];
         // SAFETY: napi values of this call, read on the JavaScript thread.
-        let parts = unsafe {
-            Parts::read(
-                env.raw(),
-                [method, path, account_key, user_key, forwarded_for, peer],
-            )?
-        };
+        let parts = unsafe { Parts::read(env.raw(), args)? };
         let verifier = self.inner.clone();
         blocking(env, move || {
             Ok(parts.check(&verifier, |p| p.to_principal())?.into())
@@ -457,20 +447,16 @@ impl Verifier {
     /// bare IPs); throws an `AdminError` (`invalid_cidr`) for any other entry.
     #[napi(setter)]
     pub fn set_trusted_proxies(&self, env: Env, proxies: Vec<String>) -> Result<()> {
-        let nets =
-            TrustedProxies::parse(&proxies).map_err(|e| Failure::Admin(e.into()).into_js(&env))?;
-        self.inner.set_trusted_proxies(nets);
+        let nets = TrustedProxies::parse(&proxies).map_err(core::AdminError::from);
+        self.inner.set_trusted_proxies(throw(&env, nets)?);
         Ok(())
     }
 
     /// The trusted proxy networks.
     #[napi(getter)]
     pub fn trusted_proxies(&self) -> Vec<String> {
-        self.inner
-            .trusted_proxies()
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        let nets = self.inner.trusted_proxies();
+        nets.iter().map(ToString::to_string).collect()
     }
 
     /// `Verifier(accounts: N, user keys: M)`.
