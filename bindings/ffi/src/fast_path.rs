@@ -155,29 +155,24 @@ unsafe fn borrowed<'a>(data: *const u8, len: usize) -> &'a [u8] {
     std::slice::from_raw_parts(data, len)
 }
 
-/// What every kind of failure shares, by ordinal (the index into the list):
-/// what a binding needs to name the failure an encoded outcome carries.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct AuthFailureKind {
-    /// Stable code (`invalid_user_key`).
-    pub code: String,
-    /// HTTP status to answer with.
-    pub http_status: u16,
-    /// The code the caller is shown (`unauthorized`).
-    pub public_code: String,
+record! {
+    /// What every kind of failure shares, by ordinal (the index into the list):
+    /// what a binding needs to name the failure an encoded outcome carries.
+    #[derive(Debug, Clone, uniffi::Record)]
+    pub struct AuthFailureKind from core::FailureKind {
+        /// Stable code (`invalid_user_key`).
+        pub code: String,
+        /// HTTP status to answer with.
+        pub http_status: u16,
+        /// The code the caller is shown (`unauthorized`).
+        pub public_code: String,
+    }
 }
 
 /// Every kind of failure, indexed by the ordinal an encoded outcome carries.
 #[uniffi::export]
 pub fn auth_failure_kinds() -> Vec<AuthFailureKind> {
-    AuthFailure::ALL
-        .iter()
-        .map(|k| AuthFailureKind {
-            code: k.code.into(),
-            http_status: k.http_status,
-            public_code: k.public_code.into(),
-        })
-        .collect()
+    crate::convert::all(AuthFailure::ALL.to_vec())
 }
 
 #[uniffi::export]
