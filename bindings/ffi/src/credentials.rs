@@ -157,15 +157,17 @@ mirror_enum! {
     }
 }
 
-/// Credentials found by a chain, with their source and profile.
-#[derive(uniffi::Record)]
-pub struct Resolved {
-    /// The keys and base URL to use.
-    pub credentials: Arc<Credentials>,
-    /// Where they came from.
-    pub source: CredentialSource,
-    /// The profile that was looked up.
-    pub profile: String,
+record! {
+    /// Credentials found by a chain, with their source and profile.
+    #[derive(uniffi::Record)]
+    pub struct Resolved from core::Resolved {
+        /// The keys and base URL to use.
+        pub credentials: Arc<Credentials> => |found| Arc::new(Credentials(found)),
+        /// Where they came from.
+        pub source: CredentialSource,
+        /// The profile that was looked up.
+        pub profile: String,
+    }
 }
 
 /// Finds credentials in order: explicit, environment, profile file,
@@ -226,11 +228,6 @@ impl CredentialChain {
 
     /// Finds credentials, or says where it looked.
     pub fn resolve(&self) -> Result<Resolved, CredentialError> {
-        let found = self.0.resolve()?;
-        Ok(Resolved {
-            credentials: Arc::new(Credentials(found.credentials)),
-            source: found.source.into(),
-            profile: found.profile,
-        })
+        Ok(self.0.resolve()?.into())
     }
 }
