@@ -97,9 +97,8 @@ fn body(json: Option<String>) -> Call<Option<serde_json::Value>> {
         .wrap()
 }
 
-/// Declares a client object over `$core`: its constructors build with
-/// `$build`; its calls are `async` when given `[async await]`; `$client`
-/// reaches the async core client from `self`.
+/// Declares a client object over `$core`, built with `$build`; `[async await]` makes
+/// its calls async; `$client` reaches the async core client from `self`.
 macro_rules! api_client {
     (
         $(#[$doc:meta])*

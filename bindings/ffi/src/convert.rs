@@ -1,6 +1,4 @@
-//! The conversions every binding type repeats, written once: records and
-//! enums declared with their conversion from the core twin, `Debug` and
-//! `Display` through the core value, and lists converted item by item.
+//! The conversions every binding type repeats, written once.
 
 /// Declares each binding record `$name` and `From<$core>` for it: each
 /// field converted with `Into`, or with the function or closure after `=>`.

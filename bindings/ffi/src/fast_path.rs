@@ -1,8 +1,6 @@
-//! The lean C entry points of `authenticate` (for Python through ctypes):
-//! one borrowed buffer of NUL-separated UTF-8 fields in, the core's
-//! [`Outcome::encode`] back. `include/redis_cloud_auth_fast_path.h` declares
-//! them (held to this file by `tests/fast_path.rs`); a panic is reported as
-//! [`RCA_ERR_PANIC`].
+//! The lean C entry points of `authenticate` (Python's ctypes path): NUL-separated
+//! UTF-8 fields in, [`Outcome::encode`] out; `include/redis_cloud_auth_fast_path.h`
+//! declares them (held to this file by `tests/fast_path.rs`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -57,8 +55,7 @@ impl RcaAuthOutcome {
         Ok(())
     }
 
-    /// Writes the principal; its source IP is `peer` when `outcome` says
-    /// it is the peer text as given (no formatting on the common path).
+    /// Writes the principal; its source IP is `peer` unless `outcome` says it differs.
     fn principal(&mut self, p: &PrincipalRef<'_>, outcome: Outcome, peer: &str) -> Result<(), i64> {
         let formatted;
         let source_ip = match outcome {
