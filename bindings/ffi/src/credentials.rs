@@ -23,11 +23,10 @@ impl Credentials {
     /// Credentials for `keys`, with an optional http(s) base URL.
     #[uniffi::constructor(default(base_url = None))]
     pub fn new(keys: Arc<ApiKeys>, base_url: Option<String>) -> Result<Arc<Self>, CredentialError> {
-        let credentials = core::Credentials::new(keys.0.clone());
-        let credentials = match base_url {
-            Some(url) => credentials.with_base_url(url)?,
-            None => credentials,
-        };
+        let mut credentials = core::Credentials::new(keys.0.clone());
+        if let Some(url) = base_url {
+            credentials = credentials.with_base_url(url)?;
+        }
         Ok(Arc::new(Credentials(credentials)))
     }
 
@@ -78,6 +77,9 @@ impl CredentialStore for CoreStore {
     }
 }
 
+/// What a store of the core returns.
+type Core<T> = Result<T, core::CredentialError>;
+
 /// A [`CredentialStore`] of the bindings seen by the core's chain.
 struct BoundStore(Arc<dyn CredentialStore>);
 
@@ -88,21 +90,16 @@ impl fmt::Debug for BoundStore {
 }
 
 impl redis_cloud_auth::CredentialStore for BoundStore {
-    fn save(
-        &self,
-        profile: &str,
-        credentials: &core::Credentials,
-    ) -> Result<(), core::CredentialError> {
-        Ok(self
-            .0
-            .save(profile.into(), Arc::new(Credentials(credentials.clone())))?)
+    fn save(&self, profile: &str, credentials: &core::Credentials) -> Core<()> {
+        let credentials = Arc::new(Credentials(credentials.clone()));
+        Ok(self.0.save(profile.into(), credentials)?)
     }
 
-    fn load(&self, profile: &str) -> Result<Option<core::Credentials>, core::CredentialError> {
+    fn load(&self, profile: &str) -> Core<Option<core::Credentials>> {
         Ok(self.0.load(profile.to_string())?.map(|c| c.0.clone()))
     }
 
-    fn delete(&self, profile: &str) -> Result<bool, core::CredentialError> {
+    fn delete(&self, profile: &str) -> Core<bool> {
         Ok(self.0.delete(profile.to_string())?)
     }
 

@@ -33,9 +33,8 @@ impl ApiKeys {
     /// Validates both keys (surrounding whitespace is trimmed first).
     #[uniffi::constructor]
     pub fn new(account_key: String, user_key: String) -> Result<Arc<Self>, Arc<ApiKeyError>> {
-        Ok(Arc::new(ApiKeys(
-            core::ApiKeys::new(account_key, user_key).wrap()?,
-        )))
+        let keys = core::ApiKeys::new(account_key, user_key).wrap()?;
+        Ok(Arc::new(ApiKeys(keys)))
     }
 
     /// Fingerprint of the pair, safe for logs and display.
