@@ -89,15 +89,9 @@ error_object! {
         /// Which key was rejected.
         key -> KeyKind = e.kind().into(),
         /// The key's length in bytes, for `key_length`.
-        length -> Option<u64> = match e {
-            core::KeyError::Length { len, .. } => Some(*len as u64),
-            _ => None,
-        },
+        length -> Option<u64> = e.length().map(|n| n as u64),
         /// Zero-based byte position of the first bad character, for `key_character`.
-        position -> Option<u64> = match e {
-            core::KeyError::Character { position, .. } => Some(*position as u64),
-            _ => None,
-        },
+        position -> Option<u64> = e.position().map(|n| n as u64),
     }
 
     /// The authentication headers of a request could not be read.
@@ -244,11 +238,10 @@ credential_error! {
     Store("`store`.", E::Store(_)) {},
 }
 
-/// Back to the core error, for stores implemented in other languages whose
-/// errors travel through the core's credential chain.
+/// Back to the core error (`Store` with the `detail`), for stores implemented in
+/// other languages whose errors travel through the core's credential chain.
 impl From<CredentialError> for core::CredentialError {
     fn from(err: CredentialError) -> Self {
-        // Every variant displays its `detail`.
         core::CredentialError::Store(err.to_string())
     }
 }

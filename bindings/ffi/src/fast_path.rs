@@ -153,8 +153,7 @@ unsafe fn borrowed<'a>(data: *const u8, len: usize) -> &'a [u8] {
 }
 
 record! {
-    /// What every kind of failure shares, by ordinal (the index into the list):
-    /// what a binding needs to name the failure an encoded outcome carries.
+    /// What every failure of one kind shares; a binding names an encoded outcome's failure by it.
     #[derive(Debug, Clone, uniffi::Record)]
     pub struct AuthFailureKind from core::FailureKind {
         /// Stable code (`invalid_user_key`).

@@ -4356,8 +4356,7 @@ public func FfiConverterTypeApiResponse_lower(_ value: ApiResponse) -> RustBuffe
 
 
 /**
- * What every kind of failure shares, by ordinal (the index into the list):
- * what a binding needs to name the failure an encoded outcome carries.
+ * What every failure of one kind shares; a binding names an encoded outcome's failure by it.
  */
 public struct AuthFailureKind: Equatable, Hashable {
     /**
