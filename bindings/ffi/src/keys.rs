@@ -19,9 +19,8 @@ mirror_enum! {
     }
 }
 
-/// The account key and user key of a Redis Cloud API request, validated.
-/// Its text forms show a fingerprint, never a key. Equal pairs hash alike
-/// (the hash is taken over the fingerprint, never over a key).
+/// The account key and user key of a Redis Cloud API request, validated. Its
+/// text forms and its hash are taken over a fingerprint, never over a key.
 #[derive(Clone, PartialEq, Eq, Hash, uniffi::Object)]
 #[uniffi::export(Debug, Display, Eq, Hash)]
 pub struct ApiKeys(pub(crate) core::ApiKeys);
