@@ -94,6 +94,22 @@ impl KeyError {
             KeyError::Length { kind, .. } | KeyError::Character { kind, .. } => *kind,
         }
     }
+
+    /// The key's length in bytes, for [`KeyError::Length`].
+    pub fn length(&self) -> Option<usize> {
+        match self {
+            KeyError::Length { len, .. } => Some(*len),
+            _ => None,
+        }
+    }
+
+    /// Zero-based byte position of the first bad character, for [`KeyError::Character`].
+    pub fn position(&self) -> Option<usize> {
+        match self {
+            KeyError::Character { position, .. } => Some(*position),
+            _ => None,
+        }
+    }
 }
 
 /// Checks one key value: non-empty, visible ASCII (`!` to `~`), length in bounds.
@@ -271,6 +287,11 @@ mod tests {
                 .kind(),
             KeyKind::User
         );
+        let length = ApiKeys::new(ACCOUNT, "short").unwrap_err();
+        assert_eq!((length.length(), length.position()), (Some(5), None));
+        let character = ApiKeys::new("abc\r\nInjected: 1", USER).unwrap_err();
+        assert_eq!((character.length(), character.position()), (None, Some(3)));
+        assert_eq!(KeyError::Empty(KeyKind::User).length(), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use redis_cloud_auth as core;
 
+use crate::convert::text;
 use crate::credentials::{CredentialChain, Credentials};
 use crate::errors::{ClientError, Wrap};
 use crate::headers::HeaderPair;
@@ -62,29 +63,25 @@ impl From<ClientOptions> for core::client::ClientOptions {
     }
 }
 
-/// A successful answer to a generic request.
-#[derive(Clone, uniffi::Record)]
-pub struct ApiResponse {
-    /// HTTP status (2xx).
-    pub status: u16,
-    /// Response headers, authentication headers removed.
-    pub headers: Vec<HeaderPair>,
-    /// The body as JSON text (`null` for an empty body).
-    pub json: String,
+record! {
+    /// A successful answer to a generic request.
+    #[derive(Clone, uniffi::Record)]
+    pub struct ApiResponse from core::ApiResponse {
+        /// HTTP status (2xx).
+        pub status: u16,
+        /// Response headers, authentication headers removed.
+        pub headers: Vec<HeaderPair> => header_pairs,
+        /// The body as JSON text (`null` for an empty body).
+        pub json: String => text,
+    }
 }
 
-impl From<core::ApiResponse> for ApiResponse {
-    fn from(response: core::ApiResponse) -> Self {
-        ApiResponse {
-            status: response.status,
-            headers: response
-                .headers
-                .iter()
-                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?).into()))
-                .collect(),
-            json: response.json.to_string(),
-        }
-    }
+/// The headers whose values are text, as pairs.
+fn header_pairs(headers: http::HeaderMap) -> Vec<HeaderPair> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?).into()))
+        .collect()
 }
 
 /// What a client call returns: the value, or why the call failed.
@@ -100,9 +97,8 @@ fn body(json: Option<String>) -> Call<Option<serde_json::Value>> {
         .wrap()
 }
 
-/// Declares a client object over `$core`: its constructors build with
-/// `$build`; its calls are `async` when given `[async await]`; `$client`
-/// reaches the async core client from `self`.
+/// Declares a client object over `$core`, built with `$build`; `[async await]` makes
+/// its calls async; `$client` reaches the async core client from `self`.
 macro_rules! api_client {
     (
         $(#[$doc:meta])*

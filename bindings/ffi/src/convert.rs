@@ -1,13 +1,11 @@
-//! The conversions every binding type repeats, written once: records and
-//! enums declared with their conversion from the core twin, `Debug` and
-//! `Display` through the core value, and lists converted item by item.
+//! The conversions every binding type repeats, written once.
 
 /// Declares each binding record `$name` and `From<$core>` for it: each
-/// field converted with `Into`, or with the function given after `=>`.
+/// field converted with `Into`, or with the function or closure after `=>`.
 macro_rules! record {
     ($(
         $(#[$meta:meta])* pub struct $name:ident from $core:ty {
-            $($(#[$fmeta:meta])* pub $field:ident: $ty:ty $(=> $conv:path)?,)*
+            $($(#[$fmeta:meta])* pub $field:ident: $ty:ty $(=> $conv:expr)?,)*
         }
     )*) => {$(
         $(#[$meta])*
@@ -22,7 +20,7 @@ macro_rules! record {
         }
     )*};
     (@field $value:ident.$field:ident) => { $value.$field.into() };
-    (@field $value:ident.$field:ident $conv:path) => { $conv($value.$field) };
+    (@field $value:ident.$field:ident $conv:expr) => { $conv($value.$field) };
 }
 
 /// Declares the binding enum `$name` with the variants of the core enum

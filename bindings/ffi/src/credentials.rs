@@ -23,11 +23,10 @@ impl Credentials {
     /// Credentials for `keys`, with an optional http(s) base URL.
     #[uniffi::constructor(default(base_url = None))]
     pub fn new(keys: Arc<ApiKeys>, base_url: Option<String>) -> Result<Arc<Self>, CredentialError> {
-        let credentials = core::Credentials::new(keys.0.clone());
-        let credentials = match base_url {
-            Some(url) => credentials.with_base_url(url)?,
-            None => credentials,
-        };
+        let mut credentials = core::Credentials::new(keys.0.clone());
+        if let Some(url) = base_url {
+            credentials = credentials.with_base_url(url)?;
+        }
         Ok(Arc::new(Credentials(credentials)))
     }
 
@@ -78,6 +77,9 @@ impl CredentialStore for CoreStore {
     }
 }
 
+/// What a store of the core returns.
+type Core<T> = Result<T, core::CredentialError>;
+
 /// A [`CredentialStore`] of the bindings seen by the core's chain.
 struct BoundStore(Arc<dyn CredentialStore>);
 
@@ -88,21 +90,16 @@ impl fmt::Debug for BoundStore {
 }
 
 impl redis_cloud_auth::CredentialStore for BoundStore {
-    fn save(
-        &self,
-        profile: &str,
-        credentials: &core::Credentials,
-    ) -> Result<(), core::CredentialError> {
-        Ok(self
-            .0
-            .save(profile.into(), Arc::new(Credentials(credentials.clone())))?)
+    fn save(&self, profile: &str, credentials: &core::Credentials) -> Core<()> {
+        let credentials = Arc::new(Credentials(credentials.clone()));
+        Ok(self.0.save(profile.into(), credentials)?)
     }
 
-    fn load(&self, profile: &str) -> Result<Option<core::Credentials>, core::CredentialError> {
+    fn load(&self, profile: &str) -> Core<Option<core::Credentials>> {
         Ok(self.0.load(profile.to_string())?.map(|c| c.0.clone()))
     }
 
-    fn delete(&self, profile: &str) -> Result<bool, core::CredentialError> {
+    fn delete(&self, profile: &str) -> Core<bool> {
         Ok(self.0.delete(profile.to_string())?)
     }
 
@@ -157,15 +154,17 @@ mirror_enum! {
     }
 }
 
-/// Credentials found by a chain, with their source and profile.
-#[derive(uniffi::Record)]
-pub struct Resolved {
-    /// The keys and base URL to use.
-    pub credentials: Arc<Credentials>,
-    /// Where they came from.
-    pub source: CredentialSource,
-    /// The profile that was looked up.
-    pub profile: String,
+record! {
+    /// Credentials found by a chain, with their source and profile.
+    #[derive(uniffi::Record)]
+    pub struct Resolved from core::Resolved {
+        /// The keys and base URL to use.
+        pub credentials: Arc<Credentials> => |found| Arc::new(Credentials(found)),
+        /// Where they came from.
+        pub source: CredentialSource,
+        /// The profile that was looked up.
+        pub profile: String,
+    }
 }
 
 /// Finds credentials in order: explicit, environment, profile file,
@@ -226,11 +225,6 @@ impl CredentialChain {
 
     /// Finds credentials, or says where it looked.
     pub fn resolve(&self) -> Result<Resolved, CredentialError> {
-        let found = self.0.resolve()?;
-        Ok(Resolved {
-            credentials: Arc::new(Credentials(found.credentials)),
-            source: found.source.into(),
-            profile: found.profile,
-        })
+        Ok(self.0.resolve()?.into())
     }
 }

@@ -1,6 +1,5 @@
-//! The public errors: error objects around the core's errors, read through
-//! `code()`, `detail()` and their own accessors; never a secret. Only
-//! `CredentialError` is an enum (foreign stores throw it, and UniFFI takes
+//! Error objects around the core's errors (`code()`, `detail()`, accessors; never a
+//! secret); `CredentialError` is an enum, as foreign stores throw it (UniFFI takes
 //! only enum errors back). `ApiKeyError`, as `KeyError` is a Python builtin.
 
 use std::sync::Arc;
@@ -21,9 +20,8 @@ pub(crate) trait Wrap<T> {
     fn wrap(self) -> Result<T, Arc<Self::Error>>;
 }
 
-/// Declares an error object around a core error, with `code()`,
-/// `detail()`, a constructor for the error a binding call returns, and an
-/// accessor per `name -> Type = expression` (over the core error `$e`).
+/// Declares an error object around a core error: `code()`, `detail()`, `new`,
+/// and an accessor per `name -> Type = expression` over the core error `$e`.
 macro_rules! error_object {
     ($(
         $(#[$doc:meta])* $name:ident($core:ty) |$e:ident| {
@@ -91,15 +89,9 @@ error_object! {
         /// Which key was rejected.
         key -> KeyKind = e.kind().into(),
         /// The key's length in bytes, for `key_length`.
-        length -> Option<u64> = match e {
-            core::KeyError::Length { len, .. } => Some(*len as u64),
-            _ => None,
-        },
+        length -> Option<u64> = e.length().map(|n| n as u64),
         /// Zero-based byte position of the first bad character, for `key_character`.
-        position -> Option<u64> = match e {
-            core::KeyError::Character { position, .. } => Some(*position as u64),
-            _ => None,
-        },
+        position -> Option<u64> = e.position().map(|n| n as u64),
     }
 
     /// The authentication headers of a request could not be read.
@@ -156,10 +148,8 @@ error_object! {
     }
 }
 
-/// Declares [`CredentialError`] and its conversion from the core's: each
-/// variant holds `code` (documented by the given text), its own fields
-/// (bound by the core variant's pattern, or the expression after `=`), then
-/// `detail`, and displays `detail`.
+/// Declares [`CredentialError`] and `From` the core's: each variant holds `code`,
+/// its fields (bound by `$pat`, or `= expr`), then `detail`, which it displays.
 macro_rules! credential_error {
     (from $core:ty as $alias:ident; $(
         $(#[$doc:meta])* $variant:ident($code:tt, $pat:pat) {
@@ -248,11 +238,10 @@ credential_error! {
     Store("`store`.", E::Store(_)) {},
 }
 
-/// Back to the core error, for stores implemented in other languages whose
-/// errors travel through the core's credential chain.
+/// Back to the core error (`Store` with the `detail`), for stores implemented in
+/// other languages whose errors travel through the core's credential chain.
 impl From<CredentialError> for core::CredentialError {
     fn from(err: CredentialError) -> Self {
-        // Every variant displays its `detail`.
         core::CredentialError::Store(err.to_string())
     }
 }

@@ -1,8 +1,6 @@
-//! The lean C entry points of `authenticate` (for Python through ctypes):
-//! one borrowed buffer of NUL-separated UTF-8 fields in, the core's
-//! [`Outcome::encode`] back. `include/redis_cloud_auth_fast_path.h` declares
-//! them (held to this file by `tests/fast_path.rs`); a panic is reported as
-//! [`RCA_ERR_PANIC`].
+//! The lean C entry points of `authenticate` (Python's ctypes path): NUL-separated
+//! UTF-8 fields in, [`Outcome::encode`] out; `include/redis_cloud_auth_fast_path.h`
+//! declares them (held to this file by `tests/fast_path.rs`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -57,8 +55,7 @@ impl RcaAuthOutcome {
         Ok(())
     }
 
-    /// Writes the principal; its source IP is `peer` when `outcome` says
-    /// it is the peer text as given (no formatting on the common path).
+    /// Writes the principal; its source IP is `peer` unless `outcome` says it differs.
     fn principal(&mut self, p: &PrincipalRef<'_>, outcome: Outcome, peer: &str) -> Result<(), i64> {
         let formatted;
         let source_ip = match outcome {
@@ -155,29 +152,23 @@ unsafe fn borrowed<'a>(data: *const u8, len: usize) -> &'a [u8] {
     std::slice::from_raw_parts(data, len)
 }
 
-/// What every kind of failure shares, by ordinal (the index into the list):
-/// what a binding needs to name the failure an encoded outcome carries.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct AuthFailureKind {
-    /// Stable code (`invalid_user_key`).
-    pub code: String,
-    /// HTTP status to answer with.
-    pub http_status: u16,
-    /// The code the caller is shown (`unauthorized`).
-    pub public_code: String,
+record! {
+    /// What every failure of one kind shares; a binding names an encoded outcome's failure by it.
+    #[derive(Debug, Clone, uniffi::Record)]
+    pub struct AuthFailureKind from core::FailureKind {
+        /// Stable code (`invalid_user_key`).
+        pub code: String,
+        /// HTTP status to answer with.
+        pub http_status: u16,
+        /// The code the caller is shown (`unauthorized`).
+        pub public_code: String,
+    }
 }
 
 /// Every kind of failure, indexed by the ordinal an encoded outcome carries.
 #[uniffi::export]
 pub fn auth_failure_kinds() -> Vec<AuthFailureKind> {
-    AuthFailure::ALL
-        .iter()
-        .map(|k| AuthFailureKind {
-            code: k.code.into(),
-            http_status: k.http_status,
-            public_code: k.public_code.into(),
-        })
-        .collect()
+    crate::convert::all(AuthFailure::ALL.to_vec())
 }
 
 #[uniffi::export]

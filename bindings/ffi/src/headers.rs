@@ -30,10 +30,8 @@ impl<N: Into<String>, V: Into<String>> From<(N, V)> for HeaderPair {
 /// with a well-formed value.
 #[uniffi::export]
 pub fn parse_auth_headers(headers: Vec<HeaderPair>) -> Result<Arc<ApiKeys>, Arc<HeaderError>> {
-    let keys = core::ApiKeys::from_header_pairs(
-        headers.iter().map(|h| (h.name.as_str(), h.value.as_str())),
-    )
-    .wrap()?;
+    let pairs = headers.iter().map(|h| (h.name.as_str(), h.value.as_str()));
+    let keys = core::ApiKeys::from_header_pairs(pairs).wrap()?;
     Ok(Arc::new(ApiKeys(keys)))
 }
 

@@ -19,9 +19,8 @@ mirror_enum! {
     }
 }
 
-/// The account key and user key of a Redis Cloud API request, validated.
-/// Its text forms show a fingerprint, never a key. Equal pairs hash alike
-/// (the hash is taken over the fingerprint, never over a key).
+/// The account key and user key of a Redis Cloud API request, validated. Its
+/// text forms and its hash are taken over a fingerprint, never over a key.
 #[derive(Clone, PartialEq, Eq, Hash, uniffi::Object)]
 #[uniffi::export(Debug, Display, Eq, Hash)]
 pub struct ApiKeys(pub(crate) core::ApiKeys);
@@ -33,9 +32,8 @@ impl ApiKeys {
     /// Validates both keys (surrounding whitespace is trimmed first).
     #[uniffi::constructor]
     pub fn new(account_key: String, user_key: String) -> Result<Arc<Self>, Arc<ApiKeyError>> {
-        Ok(Arc::new(ApiKeys(
-            core::ApiKeys::new(account_key, user_key).wrap()?,
-        )))
+        let keys = core::ApiKeys::new(account_key, user_key).wrap()?;
+        Ok(Arc::new(ApiKeys(keys)))
     }
 
     /// Fingerprint of the pair, safe for logs and display.

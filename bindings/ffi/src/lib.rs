@@ -1,6 +1,5 @@
-//! UniFFI bindings of `redis_cloud_auth` for Python, Kotlin and Swift: wrapper
-//! types and conversions over the core, no rule of the domain; every error is
-//! typed, its text from the core, never a secret.
+//! UniFFI bindings of `redis_cloud_auth` for Python, Kotlin and Swift: conversions
+//! over the core, no rule of the domain; errors typed, never a secret.
 
 uniffi::setup_scaffolding!("redis_cloud_auth_ffi");
 

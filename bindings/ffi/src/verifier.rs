@@ -182,9 +182,8 @@ impl Verifier {
     ) -> Admin<Arc<Secret>> {
         let key = self
             .0
-            .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list)
-            .wrap()?;
-        Ok(Arc::new(Secret(key)))
+            .create_user_key(account_id, acting_user_id, owner_id, &name, &allow_list);
+        Ok(Arc::new(Secret(key.wrap()?)))
     }
 
     /// Replaces a user key's allow list.

@@ -1131,9 +1131,8 @@ public func FfiConverterTypeApiKeyError__as_error_lower(_ value: ApiKeyError) ->
 
 
 /**
- * The account key and user key of a Redis Cloud API request, validated.
- * Its text forms show a fingerprint, never a key. Equal pairs hash alike
- * (the hash is taken over the fingerprint, never over a key).
+ * The account key and user key of a Redis Cloud API request, validated. Its
+ * text forms and its hash are taken over a fingerprint, never over a key.
  */
 public protocol ApiKeysProtocol: AnyObject, Sendable {
     
@@ -1170,9 +1169,8 @@ public protocol ApiKeysProtocol: AnyObject, Sendable {
     
 }
 /**
- * The account key and user key of a Redis Cloud API request, validated.
- * Its text forms show a fingerprint, never a key. Equal pairs hash alike
- * (the hash is taken over the fingerprint, never over a key).
+ * The account key and user key of a Redis Cloud API request, validated. Its
+ * text forms and its hash are taken over a fingerprint, never over a key.
  */
 open class ApiKeys: ApiKeysProtocol, @unchecked Sendable, Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -4356,8 +4354,7 @@ public func FfiConverterTypeApiResponse_lower(_ value: ApiResponse) -> RustBuffe
 
 
 /**
- * What every kind of failure shares, by ordinal (the index into the list):
- * what a binding needs to name the failure an encoded outcome carries.
+ * What every failure of one kind shares; a binding names an encoded outcome's failure by it.
  */
 public struct AuthFailureKind: Equatable, Hashable {
     /**

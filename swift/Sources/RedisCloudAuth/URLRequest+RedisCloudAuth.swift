@@ -1,4 +1,3 @@
-// The keys on the user's own URLRequest and URLSession.
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

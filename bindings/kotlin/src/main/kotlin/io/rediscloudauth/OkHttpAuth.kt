@@ -1,4 +1,3 @@
-// The keys on the user's own OkHttp client: an Interceptor.
 package io.rediscloudauth
 
 import okhttp3.HttpUrl
