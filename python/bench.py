@@ -11,7 +11,7 @@
 Run from the repository root, with the package installed in release mode
 (``pip install ./python``) and ``cargo build --release -p rcauth``::
 
-    python python/bench.py [--keys 100000] [--requests 3000]
+    python python/bench.py [--keys 100000] [--calls 200000] [--rounds 5] [--requests 3000]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import pathlib
 import platform
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -171,7 +172,9 @@ def build(keys: int):
 # count the time other processes hold the CPU: of the whole process (every
 # thread, the verifier's system-log writer included) and of the calling
 # thread alone; and in wall time, the figure to read on a quiet machine
-# (the system-log writer then runs on another core).
+# (the system-log writer then runs on another core). The contenders run in
+# alternating rounds and each ratio is taken within its round, so a host
+# that slows down for a while slows both sides of a ratio alike.
 
 
 @dataclasses.dataclass
@@ -184,31 +187,38 @@ class Timing:
     """Wall microseconds per call."""
 
 
-def timed(run, calls: int, repeats: int = 3) -> Timing:
-    best = Timing(float("inf"), float("inf"), float("inf"))
-    for _ in range(repeats):
-        process, thread, wall = time.process_time(), time.thread_time(), time.perf_counter()
-        run()
-        best.wall = min(best.wall, time.perf_counter() - wall)
-        best.process = min(best.process, time.process_time() - process)
-        best.thread = min(best.thread, time.thread_time() - thread)
-        # Let the system-log writer catch up before the next round.
-        time.sleep(0.2)
-    return Timing(best.process / calls * 1e6, best.thread / calls * 1e6, best.wall / calls * 1e6)
+def timed(run, calls: int) -> Timing:
+    """One run of ``run()``, per call."""
+    process, thread, wall = time.process_time(), time.thread_time(), time.perf_counter()
+    run()
+    wall = time.perf_counter() - wall
+    timing = Timing(
+        (time.process_time() - process) / calls * 1e6, (time.thread_time() - thread) / calls * 1e6, wall / calls * 1e6
+    )
+    # Let the system-log writer catch up before the next run.
+    time.sleep(0.2)
+    return timing
 
 
-def per_call(function, requests, calls: int) -> Timing:
-    """Best CPU microseconds per call of ``function(*request)`` over ``calls`` calls."""
+def best_of(run, calls: int, repeats: int = 3) -> Timing:
+    """The best of ``repeats`` runs, field by field."""
+    runs = [timed(run, calls) for _ in range(repeats)]
+    return Timing(*(min(getattr(t, f) for t in runs) for f in ("process", "thread", "wall")))
+
+
+def calling(function, requests, calls: int):
+    """A run of ``calls`` calls of ``function(*request)``."""
     work = (requests * (calls // len(requests) + 1))[:calls]
 
     def run():
         for request in work:
             function(*request)
 
-    return timed(run, calls)
+    return run
 
 
-def per_request_batched(verifier, requests, calls: int, batch: int = 1000) -> Timing:
+def batched(verifier, requests, calls: int, batch: int = 1000):
+    """A run of ``calls`` requests through ``authenticate_many``, ``batch`` at a time."""
     work = (requests * (calls // len(requests) + 1))[:calls]
     chunks = [work[i : i + batch] for i in range(0, len(work), batch)]
 
@@ -216,10 +226,14 @@ def per_request_batched(verifier, requests, calls: int, batch: int = 1000) -> Ti
         for chunk in chunks:
             verifier.authenticate_many(chunk)
 
-    return timed(run, calls)
+    return run
 
 
-def bench_authenticate(keys: int, calls: int) -> list[str]:
+def median(values):
+    return statistics.median(values)
+
+
+def bench_authenticate(keys: int, calls: int, rounds: int) -> list[str]:
     started = time.perf_counter()
     verifier, python, requests = build(keys)
     setup = time.perf_counter() - started
@@ -237,29 +251,44 @@ def bench_authenticate(keys: int, calls: int) -> list[str]:
         except Refused as refused:
             assert code == refused.code
 
-    generated_call = verifier._generated
+    runs = {
+        "pure Python (hashlib, ipaddress, dict, log)": calling(python.authenticate, requests, calls),
+        "binding, lean C entry (Verifier.authenticate)": calling(verifier.authenticate, requests, calls),
+        "binding, batch of 1000 (authenticate_many)": batched(verifier, requests, calls),
+    }
+    names = list(runs)
+    # One untimed run each first: the binding's principal cache is filled
+    # once per key, as in a server that sees its keys again and again.
+    for run in runs.values():
+        run()
+    timings: dict[str, list[Timing]] = {name: [] for name in names}
+    for r in range(rounds):
+        # Each round in another order: none always runs first.
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            timings[name].append(timed(runs[name], calls))
+    pure = timings[names[0]]
+    generated_calls = max(calls // 20, 2000)
+    generated = timed(calling(verifier._generated, requests, generated_calls), generated_calls)
 
-    pure = per_call(python.authenticate, requests, calls)
-    lean = per_call(verifier.authenticate, requests, calls)
-    batch = per_request_batched(verifier, requests, calls)
-    generated = per_call(generated_call, requests, max(calls // 20, 2000))
-    def row(name: str, t: Timing) -> str:
-        return (
-            f"  {name:<48} {t.process:6.2f} us  {pure.process / t.process:5.2f}x"
-            f"    {t.thread:6.2f} us  {pure.thread / t.thread:5.2f}x"
-            f"    {t.wall:6.2f} us  {pure.wall / t.wall:5.2f}x"
-        )
+    def row(name: str, ts: list[Timing]) -> str:
+        cells = []
+        for field in ("process", "thread", "wall"):
+            ratios = [getattr(p, field) / getattr(t, field) for p, t in zip(pure, ts)]
+            cells.append(f"{median([getattr(t, field) for t in ts]):6.2f} us  {median(ratios):5.2f}x")
+        return f"  {name:<48} " + "    ".join(cells)
 
     lines = [
         f"authenticate: {len(requests)} keys in {len(requests) // KEYS_PER_ACCOUNT} accounts "
-        f"(half with a 2-entry allow list), {calls} successful calls each, best of 3 "
-        f"(setup {setup:.1f} s)",
+        f"(half with a 2-entry allow list), {calls} successful calls a run, {rounds} alternating "
+        f"rounds, medians; each ratio is the median of the rounds' ratios (setup {setup:.1f} s)",
         f"  {'':<48} {'process CPU/call':>17}    {'calling thread CPU':>18}    {'wall time/call':>14}",
-        row("pure Python (hashlib, ipaddress, dict, log)", pure),
-        row("binding, lean C entry (Verifier.authenticate)", lean),
-        row("binding, batch of 1000 (authenticate_many)", batch),
-        row("binding, generated UniFFI (the fallback call)", generated),
     ]
+    lines += [row(name, timings[name]) for name in names]
+    # One run (against the first round's pure-Python run): it is slow.
+    lines.append(row("binding, generated UniFFI (the fallback call)", [generated]))
+    for name in names[1:]:
+        walls = ", ".join(f"{p.wall / t.wall:.2f}" for p, t in zip(pure, timings[name]))
+        lines.append(f"  wall-time ratio per round, {name.split(' (')[0]}: {walls}")
     return lines + breakdown(verifier, requests, calls)
 
 
@@ -277,9 +306,9 @@ def breakdown(verifier, requests, calls: int) -> list[str]:
 
         def run():
             for item in data:
-                entry(handle_arg, item, len(item), out)
+                entry(handle_arg, item, len(item), 2, out)
 
-        return timed(run, len(data))
+        return best_of(run, len(data))
 
     def joined(m, p, h, peer):
         return "\0".join((m, p, peer, "x-api-key", h["x-api-key"], "x-api-secret-key", h["x-api-secret-key"])).encode()
@@ -369,6 +398,7 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     parser.add_argument("--rcauth", type=pathlib.Path, default=target / "release" / "rcauth")
     args = parser.parse_args()
@@ -376,7 +406,7 @@ def main() -> None:
         f"python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cpus, redis_cloud_auth from {pathlib.Path(rca.__file__).parent}"
     )
-    for line in bench_authenticate(args.keys, args.calls):
+    for line in bench_authenticate(args.keys, args.calls, args.rounds):
         print(line, flush=True)
     # The authentication data is gone; do not let its garbage slow the client runs.
     gc.collect()
