@@ -137,15 +137,22 @@ def test_principals_are_immutable(verifier):
     assert uk not in repr(principal) and ak not in repr(principal)
 
 
-def test_a_full_cache_is_emptied_and_refilled(verifier, monkeypatch):
-    v = verifier
-    monkeypatch.setattr(_verifier, "_PRINCIPALS_MAX", 2)
-    account, ada, _, ak = account_with_owners(v)
-    keys = {f"deploy-key-{i:04d}": v.create_user_key(account, ada, ada, f"deploy-key-{i:04d}", []).expose() for i in range(5)}
+@pytest.mark.parametrize("store", ["sqlite", "memory"])
+def test_keys_that_share_a_cache_slot_each_get_their_own_principal(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(_verifier, "_CACHE_SLOTS", 2)
+    v = rca.Verifier(tmp_path / "cache.db") if store == "sqlite" else rca.Verifier.in_memory()
+    account, ada, bob, ak = account_with_owners(v)
+    keys = {
+        f"deploy-key-{i:04d}": v.create_user_key(account, ada, (ada, bob)[i % 2], f"deploy-key-{i:04d}", []).expose()
+        for i in range(5)
+    }
+    assert len(v._principals) == 2
     for _ in range(3):
         for name, uk in keys.items():
-            assert v.authenticate("GET", "/", keyed(ak, uk), OK_IP).key_name == name
-            assert len(v._principals) <= 2
+            principal = v.authenticate("GET", "/", keyed(ak, uk), OK_IP)
+            assert principal.key_name == name
+            assert principal == generated(v, ak, uk, OK_IP)
+    assert {p.key_name for p in v._principals} <= set(keys)
 
 
 def test_long_requests_take_the_separate_fields_path(verifier, monkeypatch):
@@ -192,14 +199,15 @@ def test_lean_entry_returns_the_encoded_outcome(verifier):
     out = _verifier._new_outcome()
     data = "\0".join(("GET", "/", OK_IP, "x-api-key", ak, "x-api-secret-key", uk)).encode()
     lean = _verifier._HOLDING_GIL
-    result = lean(v._handle, data, len(data), out[2])
+    result = lean(v._handle, data, len(data), 2, out[2])
     assert result >= 0 and result & 1 == 0  # a key serial, source IP as given
-    assert lean(v._handle, data, len(data), out[2]) == result
+    assert lean(v._handle, data, len(data), 2, out[2]) == result
     assert out[0].account_id == account and out[0].user_id == ada
-    assert lean(ctypes.c_uint64(0), data, len(data), out[2]) == -1001
-    assert lean(v._handle, data, len(data), None) == -1001
-    assert lean(v._handle, data + b"\0x-odd", len(data) + 6, out[2]) == -1002  # a name without value
+    assert lean(ctypes.c_uint64(0), data, len(data), 2, out[2]) == -1001
+    assert lean(v._handle, data, len(data), 2, None) == -1001
+    assert lean(v._handle, data + b"\0x-odd", len(data) + 6, 2, out[2]) == -1002  # a name without value
+    assert lean(v._handle, data, len(data), 1, out[2]) == -1002  # more fields than the headers' count
     bad = data.replace(b"GET", b"G\xffT")
-    assert lean(v._handle, bad, len(bad), out[2]) == -1002
+    assert lean(v._handle, bad, len(bad), 2, out[2]) == -1002
     unknown = data.replace(uk.encode(), b"NoSuchUserKey0123456")
-    assert _verifier._KINDS[-1 - lean(v._handle, unknown, len(unknown), out[2])][0] == "invalid_user_key"
+    assert _verifier._KINDS[-1 - lean(v._handle, unknown, len(unknown), 2, out[2])][0] == "invalid_user_key"

@@ -1,7 +1,9 @@
 /* The lean C entry points of libredis_cloud_auth_ffi for authenticate.
  *
  * A request is one buffer of UTF-8 fields separated by single NUL bytes:
- * method, path, peer address, then each header's name and value. The
+ * method, path, peer address, then each header's name and value (as
+ * many headers as header_count says: a buffer with another number of NULs
+ * is RCA_ERR_REQUEST, so no field can hold a NUL). The
  * result is the core's encoded outcome (redis_cloud_auth::verify::Outcome,
  * docs/api.md): a success is 2 * key_serial + source_ip_differs (>= 0), a
  * failure is -1 - ordinal (the index into auth_failure_kinds()), and a call
@@ -42,7 +44,7 @@ void rca_verifier_release(uint64_t handle);
 
 /* One request in data; out receives the principal's or the failure's texts. */
 int64_t rca_authenticate(uint64_t handle, const uint8_t *data, uint32_t data_len,
-                         RcaAuthOutcome *out);
+                         uint32_t header_count, RcaAuthOutcome *out);
 
 /* count requests, each: method, path, peer, header count (decimal), names
  * and values; outcomes[i] receives each one's encoded outcome. Returns 0

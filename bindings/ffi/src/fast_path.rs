@@ -193,17 +193,21 @@ pub unsafe extern "C" fn rca_verifier_release(handle: u64) {
     }
 }
 
-/// Authenticates the request in `data` and returns the encoded outcome, or a
-/// call error (`RCA_ERR_*`); `out` receives the principal's or failure's texts.
+/// Authenticates the request in `data` (method, path, peer, then
+/// `header_count` header names and values) and returns the encoded outcome,
+/// or a call error (`RCA_ERR_*`); `out` receives the principal's or
+/// failure's texts. A buffer with another number of fields (a field that
+/// holds a NUL) is `RCA_ERR_REQUEST`, checked before anything is decided.
 ///
 /// # Safety
 /// `handle` must be a live handle; `data` must point to `data_len` readable
-/// bytes; `out` must point to a writable [`RcaAuthOutcome`].
+/// bytes; `out` to a writable out-struct.
 #[no_mangle]
 pub unsafe extern "C" fn rca_authenticate(
     handle: u64,
     data: *const u8,
     data_len: u32,
+    header_count: u32,
     out: *mut RcaAuthOutcome,
 ) -> i64 {
     guarded(|| {
@@ -212,8 +216,11 @@ pub unsafe extern "C" fn rca_authenticate(
         }
         // SAFETY: live handle and writable `out`, per the contract.
         let (verifier, out) = (&*(handle as usize as *const core::Verifier), &mut *out);
-        let fields = borrowed(data, data_len as usize).split(|b| *b == 0);
-        decide(verifier, fields, None, Some(out))
+        let data = borrowed(data, data_len as usize);
+        if data.iter().filter(|b| **b == 0).count() != 2 + 2 * header_count as usize {
+            return Err(RCA_ERR_REQUEST);
+        }
+        decide(verifier, data.split(|b| *b == 0), Some(header_count as usize), Some(out))
     })
 }
 

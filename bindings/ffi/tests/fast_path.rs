@@ -53,7 +53,8 @@ fn call(w: &World, fields: &[&str]) -> (i64, Box<RcaAuthOutcome>) {
         text: [0; RCA_TEXT_CAP],
     });
     let data = fields.join("\0");
-    let code = unsafe { rca_authenticate(w.handle, data.as_ptr(), data.len() as u32, &mut *out) };
+    let headers = (fields.len().max(3) - 3) as u32 / 2;
+    let code = unsafe { rca_authenticate(w.handle, data.as_ptr(), data.len() as u32, headers, &mut *out) };
     (code, out)
 }
 
@@ -138,10 +139,20 @@ fn bad_buffers_and_handles_are_call_errors() {
         text: [0; RCA_TEXT_CAP],
     });
     assert_eq!(
-        unsafe { rca_authenticate(0, std::ptr::null(), 0, &mut *out) },
+        unsafe { rca_authenticate(0, std::ptr::null(), 0, 0, &mut *out) },
         RCA_ERR_NULL
     );
     assert!(Outcome::decode(RCA_ERR_REQUEST).is_none());
+    // A NUL inside a value is one field too many for the header count:
+    // refused before anything is decided, never read as another header.
+    let smuggled = format!("{}\0x-api-secret-key", w.account_key);
+    let fields = ["GET", "/", "10.1.2.3", "x-api-key", &smuggled, "x-other", &w.user_key];
+    assert_eq!(call(&w, &fields).0, RCA_ERR_REQUEST);
+    let data = request(&w, "10.1.2.3").join("\0");
+    for headers in [0, 1, 3] {
+        let code = unsafe { rca_authenticate(w.handle, data.as_ptr(), data.len() as u32, headers, &mut *out) };
+        assert_eq!(code, RCA_ERR_REQUEST, "{headers} headers");
+    }
 }
 
 #[test]
