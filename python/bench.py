@@ -11,7 +11,7 @@
 Run from the repository root, with the package installed in release mode
 (``pip install ./python``) and ``cargo build --release -p rcauth``::
 
-    python python/bench.py [--keys 100000] [--calls 200000] [--rounds 5] [--requests 3000]
+    python python/bench.py [--keys 100000] [--calls 200000] [--rounds 7] [--requests 3000]
 """
 
 from __future__ import annotations
@@ -398,7 +398,7 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     parser.add_argument("--rcauth", type=pathlib.Path, default=target / "release" / "rcauth")
     args = parser.parse_args()

@@ -220,7 +220,12 @@ pub unsafe extern "C" fn rca_authenticate(
         if data.iter().filter(|b| **b == 0).count() != 2 + 2 * header_count as usize {
             return Err(RCA_ERR_REQUEST);
         }
-        decide(verifier, data.split(|b| *b == 0), Some(header_count as usize), Some(out))
+        decide(
+            verifier,
+            data.split(|b| *b == 0),
+            Some(header_count as usize),
+            Some(out),
+        )
     })
 }
 

@@ -54,7 +54,15 @@ fn call(w: &World, fields: &[&str]) -> (i64, Box<RcaAuthOutcome>) {
     });
     let data = fields.join("\0");
     let headers = (fields.len().max(3) - 3) as u32 / 2;
-    let code = unsafe { rca_authenticate(w.handle, data.as_ptr(), data.len() as u32, headers, &mut *out) };
+    let code = unsafe {
+        rca_authenticate(
+            w.handle,
+            data.as_ptr(),
+            data.len() as u32,
+            headers,
+            &mut *out,
+        )
+    };
     (code, out)
 }
 
@@ -146,11 +154,27 @@ fn bad_buffers_and_handles_are_call_errors() {
     // A NUL inside a value is one field too many for the header count:
     // refused before anything is decided, never read as another header.
     let smuggled = format!("{}\0x-api-secret-key", w.account_key);
-    let fields = ["GET", "/", "10.1.2.3", "x-api-key", &smuggled, "x-other", &w.user_key];
+    let fields = [
+        "GET",
+        "/",
+        "10.1.2.3",
+        "x-api-key",
+        &smuggled,
+        "x-other",
+        &w.user_key,
+    ];
     assert_eq!(call(&w, &fields).0, RCA_ERR_REQUEST);
     let data = request(&w, "10.1.2.3").join("\0");
     for headers in [0, 1, 3] {
-        let code = unsafe { rca_authenticate(w.handle, data.as_ptr(), data.len() as u32, headers, &mut *out) };
+        let code = unsafe {
+            rca_authenticate(
+                w.handle,
+                data.as_ptr(),
+                data.len() as u32,
+                headers,
+                &mut *out,
+            )
+        };
         assert_eq!(code, RCA_ERR_REQUEST, "{headers} headers");
     }
 }
@@ -273,7 +297,7 @@ fn the_header_declares_what_the_library_defines() {
         .collect();
     let defined: std::collections::BTreeSet<String> = [
         prototype!(rca_verifier_release: fn(u64) -> ()),
-        prototype!(rca_authenticate: fn(u64, *const u8, u32, *mut RcaAuthOutcome) -> i64),
+        prototype!(rca_authenticate: fn(u64, *const u8, u32, u32, *mut RcaAuthOutcome) -> i64),
         prototype!(rca_authenticate_many: fn(u64, u32, *const u8, u64, *mut i64) -> i64),
     ]
     .into();
