@@ -129,8 +129,8 @@ class _Outcome(ctypes.Structure):
 def _function(lib: ctypes.CDLL, name: str, restype: typing.Any, *argtypes: typing.Any) -> typing.Any:
     """``name`` of ``lib``. ``rca_authenticate`` goes without argtypes, the
     cheapest ctypes call: the handle as a c_uint64 and the out-struct's
-    address as a c_void_p made once, the request as bytes, its length as a
-    C int (below 2**31)."""
+    address as a c_void_p made once, the request as bytes, its length and
+    header count as C ints (below 2**31)."""
     function = getattr(lib, name)
     function.restype = restype
     if argtypes:
