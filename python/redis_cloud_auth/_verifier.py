@@ -161,9 +161,8 @@ _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
 # Longest request the lean entry takes (its length is a C int).
 _LEAN_MAX = (1 << 31) - 1
-# Slots of a verifier's principal cache (a power of two): a key's principal
-# sits in the slot of its serial modulo this, until another key's takes it.
-_CACHE_SLOTS = 1 << 17
+# Principals cached per verifier, by encoded outcome; emptied when full.
+_PRINCIPALS_MAX = 1 << 17
 
 
 def _new_outcome() -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
@@ -187,7 +186,7 @@ class Verifier:
     processes may share.
     """
 
-    __slots__ = ("_inner", "_handle", "_outcomes", "_principals", "_serials", "_lean", "__weakref__")
+    __slots__ = ("_inner", "_handle", "_outcomes", "_principals", "_lean", "__weakref__")
 
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
         inner = _ffi.Verifier.in_memory() if path is None else _ffi.Verifier.open_sqlite(os.fspath(path))
@@ -202,13 +201,10 @@ class Verifier:
         # Out-structs not in use: a call takes one and puts it back (pop and
         # append are atomic), so threads never share one.
         self._outcomes = [_new_outcome()]
-        # The principal cache: a Principal built for a key's serial (from the
-        # peer as given) in slot serial % _CACHE_SLOTS, and in _serials the
-        # encoded outcome it answers (0: none). A list and an array, not a
-        # dict: one lookup less to miss in the cache. A serial names the same
-        # fields for the life of the process, so an entry never goes stale.
-        self._principals: list[Principal] = [None] * _CACHE_SLOTS  # type: ignore[list-item]
-        self._serials = array.array("q", bytes(8 * _CACHE_SLOTS))
+        # Encoded outcome (bit 0 clear) -> the Principal first built for that
+        # key: a key serial names the same fields for the life of the process.
+        # One dict read or write per call, each atomic: threads share it.
+        self._principals: dict[int, Principal] = {}
 
     @classmethod
     def in_memory(cls) -> Verifier:
@@ -260,11 +256,10 @@ class Verifier:
         try:
             result = self._lean(self._handle, data, len(data), (len(fields) - 3) >> 1, outcome[2])
             if result >= 0:
-                # From the peer as given: a key seen before needs nothing
-                # from the out-struct.
-                slot = (result >> 1) & (_CACHE_SLOTS - 1)
-                if self._serials[slot] == result:
-                    known = self._principals[slot]
+                # From the peer as given (bit 0 clear): a key seen before
+                # needs nothing from the out-struct.
+                known = self._principals.get(result)
+                if known is not None:
                     if known[6] == peer:
                         return known  # immutable: the same value again
                     return _new_principal(Principal, (*known[:6], peer))
@@ -288,8 +283,9 @@ class Verifier:
             Principal, (out.account_id, account_name, out.user_id, owner_name, owner_email, key_name, source_ip)
         )
         if not result & 1:
-            slot = (result >> 1) & (_CACHE_SLOTS - 1)
-            self._principals[slot], self._serials[slot] = principal, result
+            if len(self._principals) >= _PRINCIPALS_MAX:
+                self._principals.clear()
+            self._principals[result] = principal
         return principal
 
     @staticmethod
