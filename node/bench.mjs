@@ -16,6 +16,7 @@ const KEYS = Number(process.env.KEYS ?? 100_000)
 const KEYS_PER_ACCOUNT = 100
 const REQUESTS = Number(process.env.REQUESTS ?? 200_000)
 const ROUNDS = Number(process.env.ROUNDS ?? 7)
+if (!(ROUNDS >= 1)) throw new Error('ROUNDS must be a number of at least 1')
 
 // --- The data: accounts of 100 keys, every other key with an allow list. ---
 const verifier = Verifier.inMemory()

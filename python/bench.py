@@ -402,6 +402,8 @@ def main() -> None:
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     parser.add_argument("--rcauth", type=pathlib.Path, default=target / "release" / "rcauth")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     print(
         f"python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cpus, redis_cloud_auth from {pathlib.Path(rca.__file__).parent}"

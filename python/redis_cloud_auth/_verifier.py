@@ -154,7 +154,8 @@ _RELEASE = _function(ctypes.PyDLL(_PATH), "rca_verifier_release", None, ctypes.c
 _KINDS = [(k.code, k.http_status, k.public_code) for k in _ffi.auth_failure_kinds()]
 # Results at or below this are call errors, not outcomes.
 _CALL_ERROR = -1001
-# The call error for a request whose fields are not the headers' count (a field holds a NUL).
+# The call error for a buffer the entry cannot read: not UTF-8 where text is
+# needed, or not as many fields as the header count says (one holds a NUL).
 _UNREAD = -1002
 _new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
@@ -203,7 +204,8 @@ class Verifier:
         self._outcomes = [_new_outcome()]
         # Encoded outcome (bit 0 clear) -> the Principal first built for that
         # key: a key serial names the same fields for the life of the process.
-        # One dict read or write per call, each atomic: threads share it.
+        # Each dict operation is atomic and an entry never changes, so threads
+        # share it (a concurrent clear only causes a miss).
         self._principals: dict[int, Principal] = {}
 
     @classmethod
@@ -242,9 +244,10 @@ class Verifier:
                 if not isinstance(headers, (list, tuple, typing.Mapping)):
                     headers = list(headers)  # read once: the generated call may need them again
                 items = headers.items() if isinstance(headers, typing.Mapping) else headers
-                fields = (method, path, peer, *_chain(items))
+                # Unpacked as pairs: an item of another length is the generated call's error.
+                fields = (method, path, peer, *(field for name, value in items for field in (name, value)))
             data = "\0".join(fields).encode()
-        except (TypeError, UnicodeEncodeError):
+        except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
             return self._generated(method, path, headers, peer)
         if len(data) > _LEAN_MAX:
             return self._generated(method, path, headers, peer)
@@ -317,9 +320,9 @@ class Verifier:
             for method, path, headers, peer in requests:
                 items = list(headers.items() if isinstance(headers, typing.Mapping) else headers)
                 fields += (method, path, peer, str(len(items)))
-                fields += _chain(items)
+                fields += (field for name, value in items for field in (name, value))
             data = "\0".join(fields).encode()
-        except (TypeError, UnicodeEncodeError):
+        except (TypeError, ValueError):  # the calls one by one say what is wrong
             data = None
         if data is None or data.count(0) != len(fields) - 1:
             return [self._code_of(*request) for request in requests]

@@ -244,6 +244,20 @@ def test_batch_matches_single_calls(world):
     assert v.authenticate_many([]) == []
 
 
+def test_header_items_that_are_not_pairs_are_refused_by_every_path(world):
+    v, ak, uk = world.verifier, world.account_key, world.user_key
+    # Four fields as two items of three and one: read as fields, they would
+    # make two well-formed headers.
+    shifted = [("x-api-key", ak, "x-api-secret-key"), (uk,)]
+    for call in (
+        lambda: v.authenticate("GET", "/", shifted, OK_IP),
+        lambda: v._generated("GET", "/", shifted, OK_IP),
+        lambda: v.authenticate_many([("GET", "/", shifted, OK_IP)]),
+    ):
+        with pytest.raises(ValueError):
+            call()
+
+
 def test_lean_path_takes_bytes_and_odd_text(world):
     v = world.verifier
     # Headers as an iterator are read once, also when the generated call takes them.

@@ -217,7 +217,7 @@ pub unsafe extern "C" fn rca_authenticate(
         // SAFETY: live handle and writable `out`, per the contract.
         let (verifier, out) = (&*(handle as usize as *const core::Verifier), &mut *out);
         let data = borrowed(data, data_len as usize);
-        if data.iter().filter(|b| **b == 0).count() != 2 + 2 * header_count as usize {
+        if data.iter().filter(|b| **b == 0).count() as u64 != 2 + 2 * u64::from(header_count) {
             return Err(RCA_ERR_REQUEST);
         }
         decide(
