@@ -86,28 +86,21 @@ impl RcaAuthOutcome {
     }
 }
 
-/// Decides one request of `fields` (method, path, peer, header names and
-/// values); writes to `out` unless it is `None`.
+/// Decides one request of `fields` (method, path, peer, then
+/// `header_count` header names and values); writes to `out` unless it is
+/// `None`.
 fn decide<'a>(
     verifier: &core::Verifier,
     mut fields: impl Iterator<Item = &'a [u8]>,
-    header_count: Option<usize>,
+    header_count: usize,
     out: Option<&mut RcaAuthOutcome>,
 ) -> Result<i64, i64> {
-    let mut next =
-        || std::str::from_utf8(fields.next().ok_or(RCA_ERR_REQUEST)?).map_err(|_| RCA_ERR_REQUEST);
-    let (method, path, peer_text) = (next()?, next()?, next()?);
-    let mut pairs: Vec<(&str, &[u8])> = Vec::with_capacity(header_count.unwrap_or(4));
-    loop {
-        if header_count == Some(pairs.len()) {
-            break;
-        }
-        let Some(name) = fields.next() else { break };
-        let name = std::str::from_utf8(name).map_err(|_| RCA_ERR_REQUEST)?;
+    let (method, path, peer_text) = (text(&mut fields)?, text(&mut fields)?, text(&mut fields)?);
+    // The count comes from the caller: reserve a few, not what it claims.
+    let mut pairs: Vec<(&str, &[u8])> = Vec::with_capacity(header_count.min(16));
+    for _ in 0..header_count {
+        let name = text(&mut fields)?;
         pairs.push((name, fields.next().ok_or(RCA_ERR_REQUEST)?));
-    }
-    if header_count.is_some_and(|n| n != pairs.len()) {
-        return Err(RCA_ERR_REQUEST);
     }
     let mut out = out;
     let decided = core::parse_peer(peer_text).and_then(|peer| {
@@ -131,6 +124,11 @@ fn decide<'a>(
             Ok(Outcome::failed(&failure).encode())
         }
     }
+}
+
+/// The next field as UTF-8 text.
+fn text<'a>(fields: &mut impl Iterator<Item = &'a [u8]>) -> Result<&'a str, i64> {
+    std::str::from_utf8(fields.next().ok_or(RCA_ERR_REQUEST)?).map_err(|_| RCA_ERR_REQUEST)
 }
 
 /// Runs `body`, turning a panic into [`RCA_ERR_PANIC`].
@@ -223,7 +221,7 @@ pub unsafe extern "C" fn rca_authenticate(
         decide(
             verifier,
             data.split(|b| *b == 0),
-            Some(header_count as usize),
+            header_count as usize,
             Some(out),
         )
     })
@@ -256,18 +254,13 @@ pub unsafe extern "C" fn rca_authenticate_many(
         let outcomes = std::slice::from_raw_parts_mut(outcomes, count as usize);
         let mut fields = data.split(|b| *b == 0);
         for slot in outcomes.iter_mut() {
-            let head: Vec<&[u8]> = fields.by_ref().take(4).collect();
-            let [method, path, peer, n] = head[..] else {
-                return Err(RCA_ERR_REQUEST);
-            };
-            let n: usize = std::str::from_utf8(n)
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .ok_or(RCA_ERR_REQUEST)?;
+            let mut field = || fields.next().ok_or(RCA_ERR_REQUEST);
+            let (method, path, peer) = (field()?, field()?, field()?);
+            let n: usize = text(&mut fields)?.parse().map_err(|_| RCA_ERR_REQUEST)?;
             let request = [method, path, peer]
                 .into_iter()
                 .chain(fields.by_ref().take(2 * n));
-            *slot = decide(verifier, request, Some(n), None)?;
+            *slot = decide(verifier, request, n, None)?;
         }
         Ok(0)
     })

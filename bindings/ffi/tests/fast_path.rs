@@ -46,24 +46,25 @@ fn world() -> World {
 }
 
 fn call(w: &World, fields: &[&str]) -> (i64, Box<RcaAuthOutcome>) {
-    let mut out = Box::new(RcaAuthOutcome {
+    let mut out = empty_out();
+    let headers = (fields.len().max(3) - 3) as u32 / 2;
+    let code = authenticate(w, &fields.join("\0"), headers, &mut out);
+    (code, out)
+}
+
+/// An out-struct with nothing written.
+fn empty_out() -> Box<RcaAuthOutcome> {
+    Box::new(RcaAuthOutcome {
         account_id: 0,
         user_id: 0,
         text_len: 0,
         text: [0; RCA_TEXT_CAP],
-    });
-    let data = fields.join("\0");
-    let headers = (fields.len().max(3) - 3) as u32 / 2;
-    let code = unsafe {
-        rca_authenticate(
-            w.handle,
-            data.as_ptr(),
-            data.len() as u32,
-            headers,
-            &mut *out,
-        )
-    };
-    (code, out)
+    })
+}
+
+/// `rca_authenticate` on `data`, saying it holds `headers` headers.
+fn authenticate(w: &World, data: &str, headers: u32, out: &mut RcaAuthOutcome) -> i64 {
+    unsafe { rca_authenticate(w.handle, data.as_ptr(), data.len() as u32, headers, out) }
 }
 
 fn texts(out: &RcaAuthOutcome) -> Vec<String> {
@@ -140,12 +141,7 @@ fn bad_buffers_and_handles_are_call_errors() {
         call(&w, &["GET", "/", "10.1.2.3", "x-api-key"]).0,
         RCA_ERR_REQUEST
     );
-    let mut out = Box::new(RcaAuthOutcome {
-        account_id: 0,
-        user_id: 0,
-        text_len: 0,
-        text: [0; RCA_TEXT_CAP],
-    });
+    let mut out = empty_out();
     assert_eq!(
         unsafe { rca_authenticate(0, std::ptr::null(), 0, 0, &mut *out) },
         RCA_ERR_NULL
@@ -166,15 +162,7 @@ fn bad_buffers_and_handles_are_call_errors() {
     assert_eq!(call(&w, &fields).0, RCA_ERR_REQUEST);
     let data = request(&w, "10.1.2.3").join("\0");
     for headers in [0, 1, 3] {
-        let code = unsafe {
-            rca_authenticate(
-                w.handle,
-                data.as_ptr(),
-                data.len() as u32,
-                headers,
-                &mut *out,
-            )
-        };
+        let code = authenticate(&w, &data, headers, &mut out);
         assert_eq!(code, RCA_ERR_REQUEST, "{headers} headers");
     }
 }
