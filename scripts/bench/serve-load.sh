@@ -18,7 +18,8 @@
 # fixed principal after reading the same original method and URI.
 #
 # Needs wrk (installed with apt-get when missing) and builds rcauth in
-# release mode. Traffic goes to 127.0.0.1 only, bounded in time.
+# release mode (or measures the binary RCAUTH names). Traffic goes to
+# 127.0.0.1 only, bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds="${1:-3}"
@@ -35,8 +36,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
-cargo build --release -p rcauth
-rcauth="$CARGO_TARGET_DIR/release/rcauth"
+# RCAUTH names a built binary to measure instead (to compare two builds).
+if [ -z "${RCAUTH:-}" ]; then
+  cargo build --release -p rcauth
+fi
+rcauth="${RCAUTH:-$CARGO_TARGET_DIR/release/rcauth}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rcauth-bench.XXXXXX")
 server_pid=""

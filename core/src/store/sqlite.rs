@@ -102,6 +102,27 @@ const WAL_AUTOCHECKPOINT_PAGES: i64 = 10_000;
 /// them back.
 const LOG_CACHE_KIB: i64 = 16 * 1024;
 
+/// System-log rows written by one `INSERT` statement. A statement's fixed
+/// part (its cursors, the `AUTOINCREMENT` counter read and written back)
+/// is paid once for all its rows: 16 a statement cost about two thirds of
+/// one a statement per row, in batches of 80 and of 400 alike.
+const ROWS_PER_INSERT: usize = 16;
+
+/// `INSERT` of `rows` system-log rows, seven parameters each.
+fn insert_log_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO system_log \
+         (account_id, time, originator, api_key_name, resource, type, description) VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?)");
+    }
+    sql
+}
+
 /// A store in one SQLite file.
 ///
 /// ```
@@ -514,34 +535,30 @@ impl Store for SqliteStore {
     }
 
     fn append_log(&self, entries: &[NewLogEntry]) -> Result<(), StoreError> {
+        let failed = |e| unavailable(e, "writing the system log");
         let mut conn = self.log.lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| unavailable(e, "writing the system log"))?;
-        {
+            .map_err(failed)?;
+        for rows in entries.chunks(ROWS_PER_INSERT) {
             let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO system_log
-                     (account_id, time, originator, api_key_name, resource, type, description)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .map_err(|e| unavailable(e, "writing the system log"))?;
-            for new in entries {
+                .prepare_cached(&insert_log_sql(rows.len()))
+                .map_err(failed)?;
+            for (row, new) in rows.iter().enumerate() {
                 let e = &new.entry;
-                stmt.execute(params![
-                    new.account_id as i64,
-                    e.time,
-                    e.originator,
-                    e.api_key_name,
-                    e.resource,
-                    e.kind,
-                    e.description
-                ])
-                .map_err(|e| unavailable(e, "writing the system log"))?;
+                let at = row * 7;
+                stmt.raw_bind_parameter(at + 1, new.account_id as i64)
+                    .and_then(|()| stmt.raw_bind_parameter(at + 2, &e.time))
+                    .and_then(|()| stmt.raw_bind_parameter(at + 3, &e.originator))
+                    .and_then(|()| stmt.raw_bind_parameter(at + 4, &e.api_key_name))
+                    .and_then(|()| stmt.raw_bind_parameter(at + 5, &e.resource))
+                    .and_then(|()| stmt.raw_bind_parameter(at + 6, &e.kind))
+                    .and_then(|()| stmt.raw_bind_parameter(at + 7, &e.description))
+                    .map_err(failed)?;
             }
+            stmt.raw_execute().map_err(failed)?;
         }
-        tx.commit()
-            .map_err(|e| unavailable(e, "writing the system log"))
+        tx.commit().map_err(failed)
     }
 
     fn read_log(
@@ -720,6 +737,46 @@ mod tests {
         for conn in [&store.main, &store.log] {
             assert_eq!(pragma(conn, "wal_autocheckpoint"), WAL_AUTOCHECKPOINT_PAGES);
             assert_eq!(pragma(conn, "foreign_keys"), 1);
+        }
+    }
+
+    #[test]
+    fn a_batch_over_several_statements_keeps_every_entry_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("auth.db")).unwrap();
+        // Two full statements and one of 5 rows, then one of 1 row; two
+        // accounts interleaved, every third entry without a key name.
+        let entry = |i: u64| NewLogEntry {
+            account_id: 1 + i % 2,
+            entry: SystemLogEntry {
+                id: 0,
+                time: format!("2026-12-06T00:00:{:02}Z", i % 60),
+                originator: format!("owner {i}"),
+                api_key_name: (i % 3 != 0).then(|| format!("key-name-{i}")),
+                resource: format!("GET /v1/{i}"),
+                kind: "authentication".into(),
+                description: format!("entry {i}"),
+            },
+        };
+        let first: Vec<NewLogEntry> = (0..2 * ROWS_PER_INSERT as u64 + 5).map(entry).collect();
+        store.append_log(&first).unwrap();
+        let last = first.len() as u64;
+        store.append_log(&[entry(last)]).unwrap();
+
+        let mut read = store.read_log(1, 0, 100).unwrap();
+        read.extend(store.read_log(2, 0, 100).unwrap());
+        read.sort_by_key(|e| e.id);
+        let ids: Vec<u64> = read.iter().map(|e| e.id).collect();
+        assert_eq!(ids, (1..=last + 1).collect::<Vec<_>>());
+        for (i, got) in read.into_iter().enumerate() {
+            let want = entry(i as u64).entry;
+            assert_eq!(
+                got,
+                SystemLogEntry {
+                    id: i as u64 + 1,
+                    ..want
+                }
+            );
         }
     }
 

@@ -214,7 +214,12 @@ fn blank_entry() -> NewLogEntry {
 }
 
 /// How long the writer waits for more entries before writing a batch.
-const LINGER: Duration = Duration::from_millis(2);
+/// Each commit writes its pages whole (the log's last pages again, its
+/// index leaf, the `AUTOINCREMENT` counter's page), so a longer batch
+/// costs less per entry: at 40,000 requests/s, 10 ms gather about 400
+/// entries, which cost the writer about two thirds of what 80 (2 ms) did.
+/// It is also the most a `kill -9` can take from the log on a busy server.
+const LINGER: Duration = Duration::from_millis(10);
 
 /// Queue length at which recording waits for the writer to catch up, so a
 /// store slower than the request rate cannot exhaust memory.
