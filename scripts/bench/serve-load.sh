@@ -5,9 +5,10 @@
 # same routes, same handler and JSON, the auth layer replaced by a fixed
 # principal). Prints, for each round, requests/s and the server's CPU time
 # per request (user+system, from /proc, including the system-log writer
-# thread), then the ratios of the medians. On a shared machine the CPU
-# time per request is the steadier figure: throughput moves with whatever
-# else runs, CPU cost per request much less.
+# thread), then the medians and the median of the rounds' ratios (each
+# round measures both servers, alternating which goes first). On a shared
+# machine the CPU time per request is the steadier figure: throughput
+# moves with whatever else runs, CPU cost per request much less.
 #
 #   scripts/bench/serve-load.sh [ROUNDS] [SECONDS] [CONNECTIONS] [api|authorizer]
 #
@@ -95,12 +96,21 @@ load() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-auth_rps=(); auth_cpu=(); auth_writer=(); base_rps=(); base_cpu=()
+auth_rps=(); auth_cpu=(); auth_writer=(); base_rps=(); base_cpu=(); rps_ratios=(); cpu_ratios=()
 for round in $(seq "$rounds"); do
-  start; read -r ar ac aw <<<"$(load)"; stop
-  start --bench-no-auth; read -r br bc _ <<<"$(load)"; stop
+  # Odd rounds run the authenticated server first, even rounds the
+  # baseline, so a machine getting busier or quieter favours neither.
+  if [ $((round % 2)) -eq 1 ]; then
+    start; read -r ar ac aw <<<"$(load)"; stop
+    start --bench-no-auth; read -r br bc _ <<<"$(load)"; stop
+  else
+    start --bench-no-auth; read -r br bc _ <<<"$(load)"; stop
+    start; read -r ar ac aw <<<"$(load)"; stop
+  fi
   auth_rps+=("$ar"); auth_cpu+=("$ac"); auth_writer+=("$aw"); base_rps+=("$br"); base_cpu+=("$bc")
-  echo "round $round: authenticated $ar req/s, $ac us CPU/req (system-log writer $aw); baseline (no auth) $br req/s, $bc us CPU/req"
+  rps_ratios+=("$(awk -v a="$ar" -v b="$br" 'BEGIN {printf "%.3f", a/b}')")
+  cpu_ratios+=("$(awk -v a="$ac" -v b="$bc" 'BEGIN {printf "%.3f", b/a}')")
+  echo "round $round: authenticated $ar req/s, $ac us CPU/req (system-log writer $aw); baseline (no auth) $br req/s, $bc us CPU/req; ratios ${rps_ratios[-1]} by throughput, ${cpu_ratios[-1]} by CPU"
 done
 logged=$(admin logs --account "$account" --limit 1 --json 2>/dev/null | sed -n 's/^{"entries":\[{"id":\([0-9]*\).*/\1/p')
 ar=$(printf '%s\n' "${auth_rps[@]}" | median); ac=$(printf '%s\n' "${auth_cpu[@]}" | median)
@@ -110,5 +120,7 @@ echo "target: $target (GET $path)"
 echo "system log: newest entry id $logged (one entry per authenticated request)"
 echo "median authenticated: $ar req/s, $ac us CPU/req, of which the system-log writer thread $aw us"
 echo "median baseline:      $br req/s, $bc us CPU/req"
-echo "throughput ratio (authenticated / baseline): $(awk -v a="$ar" -v b="$br" 'BEGIN {printf "%.2f", a/b}')"
-echo "CPU-bound throughput ratio (baseline CPU / authenticated CPU per request): $(awk -v a="$ac" -v b="$bc" 'BEGIN {printf "%.2f", b/a}')"
+# Each ratio is taken within its round (both servers measured minutes
+# apart at most), then the median over the rounds.
+echo "throughput ratio (authenticated / baseline), median of rounds: $(printf '%s\n' "${rps_ratios[@]}" | median)"
+echo "CPU-bound throughput ratio (baseline CPU / authenticated CPU per request), median of rounds: $(printf '%s\n' "${cpu_ratios[@]}" | median)"
