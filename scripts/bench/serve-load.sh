@@ -19,9 +19,15 @@
 # fixed principal after reading the same original method and URI.
 #
 # Needs wrk (installed with apt-get when missing) and builds rcauth in
-# release mode (or measures the binary RCAUTH names). Traffic goes to
+# release mode (or measures the binary RCAUTH_BIN names). Traffic goes to
 # 127.0.0.1 only, bounded in time.
 set -euo pipefail
+# RCAUTH_BIN names a built binary to measure instead (to compare two builds).
+rcauth_bin=""
+if [ -n "${RCAUTH_BIN:-}" ]; then
+  rcauth_bin=$(realpath -m "$RCAUTH_BIN")
+  [ -x "$rcauth_bin" ] || { echo "RCAUTH_BIN=$RCAUTH_BIN is not an executable" >&2; exit 2; }
+fi
 cd "$(dirname "$0")/../.."
 rounds="${1:-3}"
 seconds="${2:-10}"
@@ -37,11 +43,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
-# RCAUTH names a built binary to measure instead (to compare two builds).
-if [ -z "${RCAUTH:-}" ]; then
+if [ -z "$rcauth_bin" ]; then
   cargo build --release -p rcauth
 fi
-rcauth="${RCAUTH:-$CARGO_TARGET_DIR/release/rcauth}"
+rcauth="${rcauth_bin:-$CARGO_TARGET_DIR/release/rcauth}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rcauth-bench.XXXXXX")
 server_pid=""
@@ -100,13 +105,16 @@ auth_rps=(); auth_cpu=(); auth_writer=(); base_rps=(); base_cpu=(); rps_ratios=(
 for round in $(seq "$rounds"); do
   # Odd rounds run the authenticated server first, even rounds the
   # baseline, so a machine getting busier or quieter favours neither.
+  # `load` exits on a failed run; a command substitution on its own line
+  # passes that on to `set -e` (inside `read <<<` it would be lost).
   if [ $((round % 2)) -eq 1 ]; then
-    start; read -r ar ac aw <<<"$(load)"; stop
-    start --bench-no-auth; read -r br bc _ <<<"$(load)"; stop
+    start; auth=$(load); stop
+    start --bench-no-auth; base=$(load); stop
   else
-    start --bench-no-auth; read -r br bc _ <<<"$(load)"; stop
-    start; read -r ar ac aw <<<"$(load)"; stop
+    start --bench-no-auth; base=$(load); stop
+    start; auth=$(load); stop
   fi
+  read -r ar ac aw <<<"$auth"; read -r br bc _ <<<"$base"
   auth_rps+=("$ar"); auth_cpu+=("$ac"); auth_writer+=("$aw"); base_rps+=("$br"); base_cpu+=("$bc")
   rps_ratios+=("$(awk -v a="$ar" -v b="$br" 'BEGIN {printf "%.3f", a/b}')")
   cpu_ratios+=("$(awk -v a="$ac" -v b="$bc" 'BEGIN {printf "%.3f", b/a}')")
@@ -120,7 +128,7 @@ echo "target: $target (GET $path)"
 echo "system log: newest entry id $logged (one entry per authenticated request)"
 echo "median authenticated: $ar req/s, $ac us CPU/req, of which the system-log writer thread $aw us"
 echo "median baseline:      $br req/s, $bc us CPU/req"
-# Each ratio is taken within its round (both servers measured minutes
-# apart at most), then the median over the rounds.
+# Each ratio is taken within its round (both servers measured seconds
+# apart), then the median over the rounds.
 echo "throughput ratio (authenticated / baseline), median of rounds: $(printf '%s\n' "${rps_ratios[@]}" | median)"
 echo "CPU-bound throughput ratio (baseline CPU / authenticated CPU per request), median of rounds: $(printf '%s\n' "${cpu_ratios[@]}" | median)"

@@ -12,6 +12,7 @@
 //! never disagree.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -108,19 +109,23 @@ const LOG_CACHE_KIB: i64 = 16 * 1024;
 /// one a statement per row, in batches of 80 and of 400 alike.
 const ROWS_PER_INSERT: usize = 16;
 
-/// `INSERT` of `rows` system-log rows, seven parameters each.
-fn insert_log_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO system_log \
-         (account_id, time, originator, api_key_name, resource, type, description) VALUES ",
-    );
-    for row in 0..rows {
-        if row > 0 {
-            sql.push(',');
-        }
-        sql.push_str("(?,?,?,?,?,?,?)");
-    }
-    sql
+/// `INSERT` of `rows` (1 to [`ROWS_PER_INSERT`]) system-log rows, seven
+/// parameters each; the texts are built once.
+fn insert_log_sql(rows: usize) -> &'static str {
+    static SQL: OnceLock<Vec<String>> = OnceLock::new();
+    let texts = SQL.get_or_init(|| {
+        (1..=ROWS_PER_INSERT)
+            .map(|rows| {
+                let values = vec!["(?,?,?,?,?,?,?)"; rows].join(",");
+                format!(
+                    "INSERT INTO system_log \
+                     (account_id, time, originator, api_key_name, resource, type, description) \
+                     VALUES {values}"
+                )
+            })
+            .collect()
+    });
+    &texts[rows - 1]
 }
 
 /// A store in one SQLite file.
@@ -542,7 +547,7 @@ impl Store for SqliteStore {
             .map_err(failed)?;
         for rows in entries.chunks(ROWS_PER_INSERT) {
             let mut stmt = tx
-                .prepare_cached(&insert_log_sql(rows.len()))
+                .prepare_cached(insert_log_sql(rows.len()))
                 .map_err(failed)?;
             for (row, new) in rows.iter().enumerate() {
                 let e = &new.entry;
@@ -754,7 +759,7 @@ mod tests {
                 originator: format!("owner {i}"),
                 api_key_name: (i % 3 != 0).then(|| format!("key-name-{i}")),
                 resource: format!("GET /v1/{i}"),
-                kind: "authentication".into(),
+                kind: format!("kind-{i}"),
                 description: format!("entry {i}"),
             },
         };

@@ -19,10 +19,9 @@ use crate::store::{NewLogEntry, Store, StoreError};
 /// The `type` of authentication entries.
 pub const AUTHENTICATION_ENTRY: &str = "authentication";
 
-/// Most entries written in one transaction. Large, because a batch's cost
-/// in SQLite is mostly the index pages it dirties (one per account in it),
-/// shared by all of its entries: 16,384 cost the writer about 2.8 µs of
-/// CPU per entry over 1,000 accounts, 4,096 about 3.6 µs.
+/// Most entries written in one transaction. Large, because much of a
+/// batch's cost in SQLite is the pages it dirties (an index page per
+/// account in it), shared by all of its entries.
 const BATCH_MAX: usize = 16_384;
 
 /// What happened to an attempt, as the log records it.
@@ -218,7 +217,8 @@ fn blank_entry() -> NewLogEntry {
 /// index leaf, the `AUTOINCREMENT` counter's page), so a longer batch
 /// costs less per entry: at 40,000 requests/s, 10 ms gather about 400
 /// entries, which cost the writer about two thirds of what 80 (2 ms) did.
-/// It is also the most a `kill -9` can take from the log on a busy server.
+/// Entries wait in memory meanwhile: a `kill -9` loses at least the last
+/// 10 ms of them, more when the writer is behind.
 const LINGER: Duration = Duration::from_millis(10);
 
 /// Queue length at which recording waits for the writer to catch up, so a
