@@ -98,8 +98,10 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 for stack in $stacks; do
   auth_rps=(); auth_cpu=(); base_rps=(); base_cpu=()
   for round in $(seq "$rounds"); do
-    start "$stack" plain; read -r br bc <<<"$(load)"; stop
-    start "$stack" auth; read -r ar ac <<<"$(load)"; stop
+    # A substitution on its own line passes load's exit on to `set -e`.
+    start "$stack" plain; base=$(load); stop
+    start "$stack" auth; auth=$(load); stop
+    read -r br bc <<<"$base"; read -r ar ac <<<"$auth"
     auth_rps+=("$ar"); auth_cpu+=("$ac"); base_rps+=("$br"); base_cpu+=("$bc")
     echo "$stack round $round: without middleware $br req/s, $bc us CPU/req; with middleware $ar req/s, $ac us CPU/req"
   done

@@ -163,8 +163,10 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "x-api-key: $account_key" -H 
 
 guarded_rps=(); guarded_cpu=(); plain_rps=(); plain_cpu=(); nginx_cpu=(); rcauth_cpu=()
 for round in $(seq "$rounds"); do
-  read -r gr gc gn ga <<<"$(load "$guarded_port")"
-  read -r pr pc _ _ <<<"$(load "$plain_port")"
+  # A substitution on its own line passes load's exit on to `set -e`.
+  guarded=$(load "$guarded_port")
+  plain=$(load "$plain_port")
+  read -r gr gc gn ga <<<"$guarded"; read -r pr pc _ _ <<<"$plain"
   guarded_rps+=("$gr"); guarded_cpu+=("$gc"); plain_rps+=("$pr"); plain_cpu+=("$pc")
   nginx_cpu+=("$gn"); rcauth_cpu+=("$ga")
   echo "round $round: nginx + auth_request to rcauth $gr req/s, $gc us CPU/req (nginx $gn, rcauth $ga);" \
