@@ -246,7 +246,7 @@ struct Queue {
 #[derive(Debug)]
 struct Shared {
     queue: Mutex<Queue>,
-    /// Wakes the writer: first entry, full batch, flush or close.
+    /// Wakes the writer: first entry, [`LINGER_MAX_ENTRIES`] queued, flush or close.
     wake: Condvar,
     /// Wakes flushers and blocked recorders after a batch is written.
     written: Condvar,
@@ -296,7 +296,7 @@ impl LogWriter {
         queue.records.push(record);
         let len = queue.records.len();
         drop(queue);
-        if len == 1 || len == LINGER_MAX_ENTRIES || len == BATCH_MAX {
+        if len == 1 || len == LINGER_MAX_ENTRIES {
             self.shared.wake.notify_one();
         }
     }
