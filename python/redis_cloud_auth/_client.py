@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime
 import json as _json
 import sys
 import typing
 
+from . import _awaits  # noqa: F401  (the generated awaits wake through it)
 from ._credentials import CredentialChain, Credentials
 from ._errors import lifted, translated
 from ._keys import ApiKeys
@@ -195,22 +195,6 @@ class BlockingClient(_ClientBase):
         ``/``), ``json`` an optional body. Non-2xx answers raise
         :class:`ClientError`."""
         return ApiResponse._of(self._inner.request(method, path, _body(json)))
-
-
-@_ffi._UNIFFI_RUST_FUTURE_CONTINUATION_CALLBACK
-def _continuation(handle: int, poll_code: int) -> None:
-    """UniFFI's continuation callback for the generated awaits. Called on the
-    event loop's own thread, from inside a poll, the answer is ready and is
-    taken in place; from the library's threads it is handed to the loop as
-    UniFFI does. One hand-over per call instead of two."""
-    eventloop, future = _ffi._UniffiContinuationHandleMap.remove(handle)
-    if asyncio._get_running_loop() is eventloop:
-        _ffi._uniffi_set_future_result(future, poll_code)
-    else:
-        eventloop.call_soon_threadsafe(_ffi._uniffi_set_future_result, future, poll_code)
-
-
-_ffi._uniffi_continuation_callback = _continuation
 
 
 @translated()

@@ -4,6 +4,7 @@ asyncio."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -180,31 +181,67 @@ def test_asyncio_calls_run_concurrently_without_blocking_the_loop(emulator, held
     assert answer.key.name == "loopback-key"
 
 
-def test_an_asyncio_call_hands_over_to_the_loop_once(emulator):
-    # The generated await polls the Rust future twice: the first poll's
-    # wake comes from the library's threads and goes through the loop; the
-    # second poll finds the answer ready and takes it in place.
+def counting_hand_overs(loop: asyncio.AbstractEventLoop) -> list[int]:
+    """Counts the loop's call_soon_threadsafe calls (UniFFI's generated await
+    hands each wake over with one)."""
+    count = [0]
+    call_soon_threadsafe = loop.call_soon_threadsafe
+
+    def counting(*args):
+        count[0] += 1
+        return call_soon_threadsafe(*args)
+
+    loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+    return count
+
+
+async def twenty_calls(client: rca.Client) -> list:
+    answers = [await asyncio.wait_for(client.account(), 10) for _ in range(10)]
+    return answers + await asyncio.wait_for(asyncio.gather(*(client.account() for _ in range(10))), 10)
+
+
+def test_asyncio_awaits_wake_the_loop_through_its_descriptor(emulator):
+    # The library's threads queue each finished poll and make the loop's
+    # descriptor readable; no wake goes through call_soon_threadsafe.
     client = rca.Client(emulator.keys, base_url=emulator.base_url)
 
     async def main():
-        loop = asyncio.get_running_loop()
-        handed_over = 0
-        call_soon_threadsafe = loop.call_soon_threadsafe
-
-        def counting(*args):
-            nonlocal handed_over
-            handed_over += 1
-            return call_soon_threadsafe(*args)
-
         await client.account()  # the connection is made
-        loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
-        answers = [await client.account() for _ in range(10)]
-        answers += await asyncio.gather(*(client.account() for _ in range(10)))
-        return handed_over, answers
+        handed_over = counting_hand_overs(asyncio.get_running_loop())
+        answers = await twenty_calls(client)
+        return handed_over[0], answers
 
     handed_over, answers = asyncio.run(main())
     assert [a.key.name for a in answers] == ["loopback-key"] * 20
-    assert 0 < handed_over <= 20
+    assert handed_over == 0
+
+
+def test_a_loop_that_cannot_watch_a_descriptor_keeps_the_generated_await(emulator):
+    class NoReaders(asyncio.SelectorEventLoop):
+        def add_reader(self, *args):
+            raise NotImplementedError
+
+    client = rca.Client(emulator.keys, base_url=emulator.base_url)
+    loop = NoReaders()
+    try:
+        handed_over = counting_hand_overs(loop)
+        answers = loop.run_until_complete(twenty_calls(client))
+    finally:
+        loop.close()
+    assert [a.key.name for a in answers] == ["loopback-key"] * 20
+    assert 0 < handed_over[0] <= 40
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc")
+def test_each_loops_wakeup_is_freed_with_the_loop(emulator):
+    client = rca.Client(emulator.keys, base_url=emulator.base_url)
+    asyncio.run(client.account())
+    gc.collect()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(30):
+        assert asyncio.run(client.account()).key.name == "loopback-key"
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) <= before + 2
 
 
 def test_asyncio_cancellation_leaves_the_client_usable(emulator, silent_port, held):

@@ -11,7 +11,7 @@
  * error is one of RCA_ERR_* (below every outcome).
  *
  * Checked against the Rust declarations by the test
- * `the_header_declares_what_the_library_defines` in bindings/ffi/tests/fast_path.rs
+ * `the_headers_declare_what_the_library_defines` in bindings/ffi/tests/fast_path.rs
  * (gcc parses this file; the prototypes and constants must be the Rust ones).
  */
 #ifndef REDIS_CLOUD_AUTH_FAST_PATH_H

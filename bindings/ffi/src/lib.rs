@@ -15,3 +15,5 @@ pub mod keys;
 pub mod records;
 pub mod secret;
 pub mod verifier;
+#[cfg(unix)]
+pub mod wakeup;

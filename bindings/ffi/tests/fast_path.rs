@@ -1,6 +1,6 @@
 //! The lean C entry points of `fast_path.rs` called as a C caller calls
 //! them: a verifier handle, a NUL-separated request buffer, an out-struct;
-//! and the C header held against the library's definitions.
+//! and the C headers held against the library's definitions.
 
 use redis_cloud_auth::verify::Outcome;
 use redis_cloud_auth_ffi::fast_path::{
@@ -8,6 +8,9 @@ use redis_cloud_auth_ffi::fast_path::{
     RCA_ERR_PANIC, RCA_ERR_REQUEST, RCA_ERR_TEXT, RCA_TEXT_CAP,
 };
 use redis_cloud_auth_ffi::verifier::{Role, Verifier};
+use redis_cloud_auth_ffi::wakeup::{
+    rca_wakeup_continuation, rca_wakeup_free, rca_wakeup_new, rca_wakeup_take,
+};
 
 struct World {
     handle: u64,
@@ -215,8 +218,9 @@ macro_rules! c_types {
     ($($rust:ty => $c:literal),* $(,)?) => { $(impl CType for $rust { const C: &'static str = $c; })* };
 }
 c_types! {
-    () => "void", u32 => "uint32_t", u64 => "uint64_t", i64 => "int64_t",
-    *const u8 => "const uint8_t *", *mut i64 => "int64_t *",
+    () => "void", i8 => "int8_t", u32 => "uint32_t", u64 => "uint64_t", i64 => "int64_t",
+    *const u8 => "const uint8_t *", *mut i32 => "int32_t *", *mut i64 => "int64_t *",
+    *mut u64 => "uint64_t *",
     *mut RcaAuthOutcome => "RcaAuthOutcome *",
 }
 
@@ -244,18 +248,17 @@ fn gcc(args: &[&str]) -> String {
 }
 
 #[test]
-fn the_header_declares_what_the_library_defines() {
-    let header = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/include/redis_cloud_auth_fast_path.h"
-    );
+fn the_headers_declare_what_the_library_defines() {
+    let include = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
     let dir = std::env::temp_dir().join(format!("rca-header-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let source = dir.join("layout.c");
     std::fs::write(
         &source,
         format!(
-            "#include <stddef.h>\n#include <stdio.h>\n#include \"{header}\"\n\
+            "#include <stddef.h>\n#include <stdio.h>\n\
+             #include \"{include}/redis_cloud_auth_fast_path.h\"\n\
+             #include \"{include}/redis_cloud_auth_wakeup.h\"\n\
              int main(void) {{ printf(\"%zu %zu %zu %zu %zu\", sizeof(RcaAuthOutcome), \
              offsetof(RcaAuthOutcome, account_id), offsetof(RcaAuthOutcome, user_id), \
              offsetof(RcaAuthOutcome, text_len), offsetof(RcaAuthOutcome, text)); return 0; }}\n"
@@ -280,13 +283,17 @@ fn the_header_declares_what_the_library_defines() {
     let declared: std::collections::BTreeSet<String> = std::fs::read_to_string(&protos)
         .unwrap()
         .lines()
-        .filter(|l| l.contains("redis_cloud_auth_fast_path.h"))
+        .filter(|l| l.contains("/include/redis_cloud_auth_"))
         .map(|l| l.split_once("*/ ").unwrap().1.to_string())
         .collect();
     let defined: std::collections::BTreeSet<String> = [
         prototype!(rca_verifier_release: fn(u64) -> ()),
         prototype!(rca_authenticate: fn(u64, *const u8, u32, u32, *mut RcaAuthOutcome) -> i64),
         prototype!(rca_authenticate_many: fn(u64, u32, *const u8, u64, *mut i64) -> i64),
+        prototype!(rca_wakeup_new: fn(*mut i32) -> u32),
+        prototype!(rca_wakeup_continuation: fn(u64, i8) -> ()),
+        prototype!(rca_wakeup_take: fn(u32, *mut u64, u32) -> u32),
+        prototype!(rca_wakeup_free: fn(u32) -> ()),
     ]
     .into();
     assert_eq!(declared, defined);
