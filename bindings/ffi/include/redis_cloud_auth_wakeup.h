@@ -1,11 +1,13 @@
 /* The C entry points of libredis_cloud_auth_ffi that wake an event loop
  * from the library's threads without entering the caller's runtime
- * (bindings/ffi/src/wakeup.rs; the Python package's asyncio awaits).
+ * (bindings/ffi/src/wakeup.rs over the core's client::loop_wakeup; the
+ * Python package's asyncio awaits).
  *
  * One wake-up per event loop: a queue of finished polls and an eventfd
  * the loop watches for reading (Linux and Android; elsewhere on Unix
- * rca_wakeup_new returns 0, and the library has no wake-up off Unix). rca_wakeup_continuation is a UniFFI
- * RustFutureContinuationCallback: give it to rust_future_poll with data =
+ * rca_wakeup_new returns 0, and off Unix these are not defined).
+ * rca_wakeup_continuation is a UniFFI RustFutureContinuationCallback:
+ * give it to rust_future_poll with data =
  * wake-up id << 32 | slot. A finished poll is queued as slot << 8 | poll
  * code and makes the descriptor readable (not when the continuation runs
  * on the thread that made the wake-up: that thread is inside the poll and

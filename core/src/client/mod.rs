@@ -9,6 +9,8 @@
 mod blocking;
 mod config;
 mod error;
+#[cfg(unix)]
+pub mod loop_wakeup;
 mod options;
 mod rate_limit;
 mod request;
