@@ -54,12 +54,12 @@ async def _rust_call_async(rust_future: int, poll: typing.Any, *rest: typing.Any
     (made at its first await); a poll that finds the answer ready resolves
     in place. ``rest``: complete, free, lift, the error converter."""
     eventloop = asyncio.get_running_loop()
-    wakeup = _wakeups.get(eventloop, False)
-    if wakeup is False:
+    if eventloop not in _wakeups:
         try:
-            wakeup = _wakeups[eventloop] = _Wakeup(eventloop)
+            _wakeups[eventloop] = _Wakeup(eventloop)
         except (NotImplementedError, OSError):
-            wakeup = _wakeups[eventloop] = None
+            _wakeups[eventloop] = None
+    wakeup = _wakeups[eventloop]
     if wakeup is None:
         return await _generated(rust_future, poll, *rest)
     complete, free, lift, error_converter = rest
@@ -79,6 +79,6 @@ if hasattr(_LIB, "rca_wakeup_continuation"):  # a Unix build
     _LIB.rca_wakeup_new.restype = _LIB.rca_wakeup_take.restype = ctypes.c_uint32
     _LIB.rca_wakeup_take.argtypes = [ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32]
     _LIB.rca_wakeup_free.argtypes = [ctypes.c_uint32]
-    _address = ctypes.cast(_LIB.rca_wakeup_continuation, ctypes.c_void_p).value
+    _address = typing.cast(int, ctypes.cast(_LIB.rca_wakeup_continuation, ctypes.c_void_p).value)
     _CONTINUATION = _ffi._UNIFFI_RUST_FUTURE_CONTINUATION_CALLBACK(_address)
     _ffi._uniffi_rust_call_async = _rust_call_async

@@ -16,12 +16,12 @@ use tracing::Instrument;
 use super::ClientError;
 
 /// Worker threads of the shared runtime: network waits, not CPU work.
-/// Two, though one is enough for the I/O: a wake into Python takes the GIL
-/// on the worker that finished the request, and with one worker every
-/// other answer waits behind it. Against two, one worker made sequential
-/// asyncio awaits about 10% faster (no second worker woken to look for
-/// work) and 32 concurrent ones about 17% slower
-/// (`scripts/bench/python_client.py`, alternating wheels).
+/// Two, though one is enough for the I/O: the answers, their TLS and their
+/// JSON are read on the workers, and with one every answer waits behind
+/// the others. Against two, one worker made sequential asyncio awaits
+/// about 15% faster (no second worker woken to look for work) and 32
+/// concurrent ones about 10% slower (`scripts/bench/python_client.py`,
+/// alternating wheels).
 const RUNTIME_THREADS: usize = 2;
 
 /// The shared runtime, started on first use.
