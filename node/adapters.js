@@ -1,9 +1,5 @@
-// The package in the HTTP stacks users already run: `ApiKeysAuth` puts
-// the two key headers on the user's own fetch, undici or axios requests;
-// `authMiddleware` (Express, Connect) and `fastifyAuth` (Fastify) verify
-// each request with a `Verifier`. Every rule (header names, parsing, the
-// source IP behind trusted proxies, the status and message of a failure)
-// is the core's; this file only moves requests and answers across.
+// The package in the HTTP stacks users already run. Every rule is the
+// core's; this file only moves requests and answers across.
 'use strict'
 
 const { inspect } = require('node:util')

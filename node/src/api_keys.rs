@@ -3,7 +3,7 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::{ApiKeys as CoreApiKeys, Secret, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
+use redis_cloud_auth::{ApiKeys as CoreApiKeys, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
 
 use crate::errors::throw;
 use crate::request::KeyHeader;
@@ -27,21 +27,13 @@ pub struct AuthHeaders {
     pub user_key: String,
 }
 
-/// What `JSON.stringify` shows of keys: fingerprints only.
-#[napi(object)]
-pub struct ApiKeysJson {
-    /// Fingerprint of the pair.
-    pub fingerprint: String,
-}
-
 #[napi]
 impl ApiKeys {
     /// Validates both keys (visible ASCII, 8 to 256 characters); surrounding
     /// whitespace is trimmed. Throws an `ApiKeyError` with `code` and `key`.
     #[napi(constructor)]
     pub fn new(env: Env, account_key: String, user_key: String) -> Result<Self> {
-        let keys = CoreApiKeys::new(Secret::new(account_key), Secret::new(user_key));
-        let inner = throw(&env, keys)?;
+        let inner = throw(&env, CoreApiKeys::new(account_key, user_key))?;
         Ok(ApiKeys { inner })
     }
 
@@ -92,17 +84,14 @@ impl ApiKeys {
 
     /// `ApiKeys(sha256:…)`: never a key.
     #[napi]
-    #[allow(clippy::inherent_to_string)]
     pub fn to_string(&self) -> String {
         self.inner.to_string()
     }
 
     /// `{ fingerprint }` for `JSON.stringify`: never a key.
-    #[napi(js_name = "toJSON")]
-    pub fn to_json(&self) -> ApiKeysJson {
-        ApiKeysJson {
-            fingerprint: self.inner.fingerprint(),
-        }
+    #[napi(js_name = "toJSON", ts_return_type = "{ fingerprint: string }")]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "fingerprint": self.inner.fingerprint() })
     }
 }
 

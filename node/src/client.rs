@@ -209,7 +209,6 @@ impl Client {
 
     /// `Client(<base URL>, sha256:…)`: never a key.
     #[napi]
-    #[allow(clippy::inherent_to_string)]
     pub fn to_string(&self) -> String {
         let (url, fingerprint) = (self.inner.base_url(), self.inner.fingerprint());
         format!("Client({url}, {fingerprint})")

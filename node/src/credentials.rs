@@ -60,7 +60,6 @@ impl Credentials {
 
     /// `Credentials(ApiKeys(sha256:…), <base URL>)`: never a key.
     #[napi]
-    #[allow(clippy::inherent_to_string)]
     pub fn to_string(&self) -> String {
         match &self.inner.base_url {
             Some(url) => format!("Credentials({}, {url})", self.inner.keys),
@@ -112,17 +111,14 @@ pub fn resolve_credentials<'env>(
     })
 }
 
-fn bad_option(name: &str, expected: &str) -> Error {
-    invalid_arg(format!("option `{name}` must be {expected}"))
-}
-
 /// Option `name` of `object`, when given; `expected` says what it must be.
 fn option<T: FromNapiValue + ValidateNapiValue>(
     object: &Object,
     name: &str,
     expected: &str,
 ) -> Result<Option<T>> {
-    (object.get_named_property(name)).map_err(|_| bad_option(name, expected))
+    (object.get_named_property(name))
+        .map_err(|_| invalid_arg(format!("option `{name}` must be {expected}")))
 }
 
 /// A store passed from JavaScript: one of ours, or any object with
@@ -133,15 +129,6 @@ type AnyStore<'a> = Either4<
     ClassInstance<'a, KeychainStore>,
     Object<'a>,
 >;
-
-fn store(value: AnyStore) -> Result<Arc<dyn CredentialStore>> {
-    Ok(match value {
-        Either4::A(store) => store.inner.clone(),
-        Either4::B(store) => store.inner.clone(),
-        Either4::C(store) => store.inner.clone(),
-        Either4::D(object) => Arc::new(JavascriptStore::new(object)?),
-    })
-}
 
 /// The options of `resolveCredentials` (`ResolveCredentialsOptions`) read
 /// into a core chain; the default chain when absent.
@@ -188,7 +175,13 @@ pub fn chain(options: Option<Object>) -> Result<CredentialChain> {
     let expected = "an array of stores (objects with save, load and delete)";
     let stores: Option<Vec<AnyStore>> = option(&object, "stores", expected)?;
     for value in stores.unwrap_or_default() {
-        chain = chain.store(store(value)?);
+        let store: Arc<dyn CredentialStore> = match value {
+            Either4::A(store) => store.inner.clone(),
+            Either4::B(store) => store.inner.clone(),
+            Either4::C(store) => store.inner.clone(),
+            Either4::D(object) => Arc::new(JavascriptStore::new(object)?),
+        };
+        chain = chain.store(store);
     }
     Ok(chain)
 }

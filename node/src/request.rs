@@ -76,8 +76,9 @@ impl Drop for Text {
     }
 }
 
-/// A key header as `auth-request.js` passes it: absent (`undefined`),
-/// repeated (`null`, the values are not needed), or its one value.
+/// A key header (or `X-Forwarded-For`, its values joined) as
+/// `auth-request.js` passes it: absent (`undefined`), repeated (`null`, the
+/// values are not needed), or its one value.
 // The value stays on the stack, where a key is zeroed when dropped.
 #[allow(clippy::large_enum_variant)]
 pub enum KeyHeader {
@@ -110,21 +111,13 @@ impl KeyHeader {
     }
 }
 
-/// The `X-Forwarded-For` values as `auth-request.js` joins them: `undefined` or a string.
-unsafe fn forwarded_for(env: sys::napi_env, value: sys::napi_value) -> Result<Option<Text>> {
-    if type_of!(env, value)? == ValueType::Undefined {
-        return Ok(None);
-    }
-    unsafe { Text::read(env, value, FORWARDED_FOR_HEADER) }.map(Some)
-}
-
 /// What one check reads, owned so that it can cross to a worker thread.
 pub struct Parts {
     method: Text,
     path: Text,
     account_key: KeyHeader,
     user_key: KeyHeader,
-    forwarded_for: Option<Text>,
+    forwarded_for: KeyHeader,
     peer: Text,
 }
 
@@ -141,7 +134,7 @@ impl Parts {
                 path: Text::read(env, path, "path")?,
                 account_key: KeyHeader::read(env, account_key, ACCOUNT_KEY_HEADER)?,
                 user_key: KeyHeader::read(env, user_key, USER_KEY_HEADER)?,
-                forwarded_for: forwarded_for(env, forwarded)?,
+                forwarded_for: KeyHeader::read(env, forwarded, FORWARDED_FOR_HEADER)?,
                 peer: Text::read(env, peer, "peer")?,
             })
         }
@@ -160,13 +153,9 @@ impl Parts {
         read: impl FnOnce(PrincipalRef<'_>) -> R,
     ) -> std::result::Result<R, AuthFailure> {
         let peer = parse_peer(self.peer.as_str())?;
-        let forwarded_for = self
-            .forwarded_for
-            .iter()
-            .map(|v| (FORWARDED_FOR_HEADER, v.as_str()));
         let pairs: Vec<(&str, &[u8])> = (self.account_key.pairs(ACCOUNT_KEY_HEADER))
             .chain(self.user_key.pairs(USER_KEY_HEADER))
-            .chain(forwarded_for)
+            .chain(self.forwarded_for.pairs(FORWARDED_FOR_HEADER))
             .map(|(name, value)| (name, value.as_bytes()))
             .collect();
         let request =

@@ -1,5 +1,4 @@
-//! `Secret`: a key the verifier just created, shown once. Printing it
-//! shows `** redacted **`; `expose()` reads it.
+//! `Secret`: a key the verifier just created, shown once.
 
 use napi_derive::napi;
 use redis_cloud_auth::Secret as CoreSecret;
@@ -33,7 +32,6 @@ impl Secret {
 
     /// `** redacted **`.
     #[napi]
-    #[allow(clippy::inherent_to_string)]
     pub fn to_string(&self) -> String {
         self.inner.to_string()
     }

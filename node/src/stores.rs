@@ -36,10 +36,10 @@ pub struct KeychainStore {
 impl MemoryStore {
     /// An empty store.
     #[napi(constructor)]
-    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        let inner = Arc::new(CoreMemoryStore::new());
-        MemoryStore { inner }
+        MemoryStore {
+            inner: Arc::new(CoreMemoryStore::new()),
+        }
     }
 }
 
@@ -120,7 +120,6 @@ macro_rules! store_methods {
 
             /// The description; never a key.
             #[napi]
-            #[allow(clippy::inherent_to_string)]
             pub fn to_string(&self) -> String {
                 format!("{}({})", stringify!($class), self.inner.describe())
             }

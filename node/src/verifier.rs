@@ -206,7 +206,6 @@ impl Verifier {
     /// The check behind `authenticateSync`, on the parts `auth-request.js`
     /// found; returns the encoded outcome as `check` there reads it, the
     /// principal in `principals` and a failure's fields in `failures`.
-    #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticate", skip_typescript)]
     pub fn authenticate_parts(
         &self,
@@ -246,7 +245,6 @@ impl Verifier {
     /// The check behind `authenticate`, on the same arguments as
     /// `_authenticate` but the table, off the JavaScript thread: resolves
     /// the `Principal` or rejects with the `AuthFailure` error.
-    #[allow(clippy::too_many_arguments)]
     #[napi(js_name = "_authenticateAsync", skip_typescript)]
     pub fn authenticate_parts_async<'env>(
         &self,
@@ -461,7 +459,6 @@ impl Verifier {
 
     /// `Verifier(accounts: N, user keys: M)`.
     #[napi]
-    #[allow(clippy::inherent_to_string)]
     pub fn to_string(&self) -> String {
         format!("{:?}", self.inner)
     }

@@ -1,9 +1,7 @@
 """The generated async methods' await, woken without the GIL: the futures'
-continuation is the library's ``rca_wakeup_continuation``, which queues a
-finished poll and makes an eventfd the loop watches readable
-(``include/redis_cloud_auth_wakeup.h``). UniFFI's own hands each wake over
-with ``call_soon_threadsafe`` from a callback that takes the GIL on the
-runtime's thread; loops that cannot watch a descriptor keep it."""
+continuation is the library's, which queues a finished poll and makes an
+eventfd the loop watches readable (``bindings/ffi/README.md``). Loops that
+cannot watch a descriptor keep UniFFI's (``call_soon_threadsafe``)."""
 
 from __future__ import annotations
 
@@ -16,32 +14,30 @@ from ._native import redis_cloud_auth_ffi as _ffi
 
 _generated = _ffi._uniffi_rust_call_async
 _LIB = ctypes.PyDLL(_ffi._UniffiLib._name)  # short calls that never wait: the GIL is kept
-_TAKE_MAX = 64
+_TAKE_MAX = 256
 
 
 class _Wakeup:
     """A loop's wake-up and the futures its polls wait on, by slot."""
 
     def __init__(self, eventloop: asyncio.AbstractEventLoop) -> None:
-        fd = ctypes.c_int32()
-        self.id = _LIB.rca_wakeup_new(ctypes.byref(fd))
+        made = _LIB.rca_wakeup_new()
+        self.id, fd = made >> 32, made & 0xFFFFFFFF
         self.futures: dict[int, asyncio.Future[int]] = {}
         self.slot = 0
         self.taken = (ctypes.c_uint64 * _TAKE_MAX)()
         if not self.id:
             raise NotImplementedError("no eventfd")
         weakref.finalize(self, _LIB.rca_wakeup_free, self.id)
-        eventloop.add_reader(fd.value, self.take)  # the loop holds the wake-up
+        eventloop.add_reader(fd, self.take)  # the loop holds the wake-up
 
     def take(self) -> None:
-        """Resolves the futures of the polls that finished."""
-        n = _TAKE_MAX
-        while n == _TAKE_MAX:
-            n = _LIB.rca_wakeup_take(self.id, self.taken, _TAKE_MAX)
-            for packed in self.taken[:n]:
-                future = self.futures.pop(packed >> 8, None)
-                if future is not None and not future.cancelled():
-                    future.set_result(packed & 0xFF)
+        """Resolves the futures of the polls that finished (the eventfd stays
+        readable while more are queued)."""
+        for packed in self.taken[: _LIB.rca_wakeup_take(self.id, self.taken, _TAKE_MAX)]:
+            future = self.futures.pop(packed >> 8, None)
+            if future is not None and not future.cancelled():
+                future.set_result(packed & 0xFF)
 
 
 _wakeups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, typing.Optional[_Wakeup]] = (
@@ -50,9 +46,9 @@ _wakeups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, typing.Optional[_
 
 
 async def _rust_call_async(rust_future: int, poll: typing.Any, *rest: typing.Any) -> typing.Any:
-    """``_uniffi_rust_call_async`` woken through the loop's :class:`_Wakeup`
-    (made at its first await); a poll that finds the answer ready resolves
-    in place. ``rest``: complete, free, lift, the error converter."""
+    """``_uniffi_rust_call_async`` woken through the loop's :class:`_Wakeup`; a
+    poll that finds the answer ready resolves in place. ``rest``: complete,
+    free, lift, the error converter."""
     eventloop = asyncio.get_running_loop()
     if eventloop not in _wakeups:
         try:
@@ -76,7 +72,7 @@ async def _rust_call_async(rust_future: int, poll: typing.Any, *rest: typing.Any
 
 
 if hasattr(_LIB, "rca_wakeup_continuation"):  # a Unix build
-    _LIB.rca_wakeup_new.restype = _LIB.rca_wakeup_take.restype = ctypes.c_uint32
+    _LIB.rca_wakeup_new.restype, _LIB.rca_wakeup_take.restype = ctypes.c_uint64, ctypes.c_uint32
     _LIB.rca_wakeup_take.argtypes = [ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32]
     _LIB.rca_wakeup_free.argtypes = [ctypes.c_uint32]
     _address = typing.cast(int, ctypes.cast(_LIB.rca_wakeup_continuation, ctypes.c_void_p).value)

@@ -35,11 +35,7 @@ class RedisCloudAuthError(Exception):
         super().__init__(detail)
         self.code = code
         self.detail = detail
-        for name, value in fields.items():
-            setattr(self, name, value)
-
-    def __str__(self) -> str:
-        return self.detail
+        vars(self).update(fields)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, detail={self.detail!r})"

@@ -110,8 +110,6 @@ class ApiKeys(_Holder):
     def __repr__(self) -> str:
         return str(self._inner)
 
-    __str__ = __repr__
-
 
 HeaderValue = typing.Union[str, bytes]
 Headers = typing.Union[

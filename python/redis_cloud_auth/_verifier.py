@@ -111,10 +111,8 @@ Secret = _ffi.Secret
 ``expose()`` returns the text."""
 
 
-# The lean C entry points of the same library the generated module loaded
-# (bindings/ffi/include/redis_cloud_auth_fast_path.h). A call returns the
-# core's encoded outcome (docs/api.md): 2 * key serial + source IP differs,
-# or -1 - failure ordinal, or a call error at or below _CALL_ERROR.
+# The lean C entry points of the library the generated module loaded, and
+# the core's encoded outcome they return: redis_cloud_auth_fast_path.h.
 class _Outcome(ctypes.Structure):
     """`RcaAuthOutcome`: the principal's or the failure's texts."""
 
@@ -150,7 +148,6 @@ _MANY = _function(
 )
 _RELEASE = _function(ctypes.PyDLL(_PATH), "rca_verifier_release", None, ctypes.c_uint64)
 
-# Failure ordinal -> (code, http_status, public_code).
 _KINDS = [(k.code, k.http_status, k.public_code) for k in _ffi.auth_failure_kinds()]
 # Results at or below this are call errors, not outcomes.
 _CALL_ERROR = -1001
@@ -225,8 +222,6 @@ class Verifier:
         verifier = cls.__new__(cls)
         verifier._attach(_ffi.Verifier.open_redis(url), _RELEASING_GIL)
         return verifier
-
-    # Authentication
 
     def authenticate(self, method: str, path: str, headers: Headers, peer: str) -> Principal:
         """Decides whether a request authenticates: ``method`` and ``path``
@@ -324,22 +319,14 @@ class Verifier:
             data = "\0".join(fields).encode()
         except (TypeError, ValueError):  # the calls one by one say what is wrong
             data = None
-        if data is None or data.count(0) != len(fields) - 1:
-            return [self._code_of(*request) for request in requests]
+        if data is None or data.count(0) != len(fields) - 1:  # the generated call reads them
+            native = [_ffi.AuthRequest(method=m, path=p, headers=_header_pairs(h), peer=peer) for m, p, h, peer in requests]
+            return self._inner.authenticate_many(native)
         outcomes = array.array("q", bytes(8 * len(requests)))
         status = _MANY(self._handle, len(requests), data, len(data), outcomes.buffer_info()[0])
         if status != 0:
             raise ValueError(f"the verifier could not read the requests ({status})")
         return ["ok" if o >= 0 else _KINDS[-1 - o][0] for o in outcomes]
-
-    def _code_of(self, method: str, path: str, headers: Headers, peer: str) -> str:
-        try:
-            self.authenticate(method, path, headers, peer)
-        except AuthFailure as failure:
-            return failure.code
-        return "ok"
-
-    # Admin operations
 
     def create_account(self, name: str) -> int:
         """Creates an account (API disabled) and returns its id."""

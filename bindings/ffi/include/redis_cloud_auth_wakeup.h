@@ -25,9 +25,9 @@
 extern "C" {
 #endif
 
-/* A wake-up for the loop on the calling thread: its id, and in *fd the
+/* A wake-up for the loop on the calling thread: its id << 32 | the
  * descriptor to watch; 0 when none can be made. */
-uint32_t rca_wakeup_new(int32_t *fd);
+uint64_t rca_wakeup_new(void);
 
 /* The continuation: queues (data & 0xffffffff, poll_code) for wake-up data >> 32. */
 void rca_wakeup_continuation(uint64_t data, int8_t poll_code);

@@ -93,7 +93,7 @@ fn decide<'a>(
     verifier: &core::Verifier,
     mut fields: impl Iterator<Item = &'a [u8]>,
     header_count: usize,
-    out: Option<&mut RcaAuthOutcome>,
+    mut out: Option<&mut RcaAuthOutcome>,
 ) -> Result<i64, i64> {
     let (method, path, peer_text) = (text(&mut fields)?, text(&mut fields)?, text(&mut fields)?);
     // The count comes from the caller: reserve a few, not what it claims.
@@ -102,7 +102,6 @@ fn decide<'a>(
         let name = text(&mut fields)?;
         pairs.push((name, fields.next().ok_or(RCA_ERR_REQUEST)?));
     }
-    let mut out = out;
     let decided = core::parse_peer(peer_text).and_then(|peer| {
         let request = core::AuthRequest::from_pairs(method, path, &pairs, peer);
         verifier.authenticate_with(&request, |principal| {

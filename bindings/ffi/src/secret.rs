@@ -1,5 +1,4 @@
-//! [`Secret`]: a new key as it crosses to foreign code, redacted until
-//! `expose()` is called.
+//! [`Secret`]: a new key as it crosses to foreign code.
 
 use redis_cloud_auth as core;
 

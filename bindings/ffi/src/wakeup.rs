@@ -1,26 +1,13 @@
-//! C entry points over the core's `client::loop_wakeup`: the continuation
-//! the Python package gives UniFFI's futures, which queues the finished
-//! poll and wakes the event loop without entering Python
-//! (`include/redis_cloud_auth_wakeup.h`).
+//! C entry points over the core's `client::loop_wakeup`, for the Python
+//! package's awaits (`include/redis_cloud_auth_wakeup.h`).
 
 use redis_cloud_auth::client::loop_wakeup;
 
-/// A wake-up for the event loop on the calling thread: its id, and the
-/// eventfd to watch in `fd`; 0 when there is none.
-///
-/// # Safety
-/// `fd` is null or valid for a write.
+/// A wake-up for the event loop on the calling thread: its id in the high
+/// 32 bits, the eventfd to watch in the low 32; 0 when there is none.
 #[no_mangle]
-pub unsafe extern "C" fn rca_wakeup_new(fd: *mut i32) -> u32 {
-    if fd.is_null() {
-        return 0;
-    }
-    let Some((id, made)) = loop_wakeup::create() else {
-        return 0;
-    };
-    // SAFETY: checked non-null; the caller gives a writable `fd`.
-    unsafe { *fd = made };
-    id
+pub extern "C" fn rca_wakeup_new() -> u64 {
+    loop_wakeup::create().map_or(0, |(id, fd)| u64::from(id) << 32 | fd as u32 as u64)
 }
 
 /// UniFFI's `RustFutureContinuationCallback`: `data` is the wake-up's id

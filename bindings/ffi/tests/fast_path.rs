@@ -219,7 +219,7 @@ macro_rules! c_types {
 }
 c_types! {
     () => "void", i8 => "int8_t", u32 => "uint32_t", u64 => "uint64_t", i64 => "int64_t",
-    *const u8 => "const uint8_t *", *mut i32 => "int32_t *", *mut i64 => "int64_t *",
+    *const u8 => "const uint8_t *", *mut i64 => "int64_t *",
     *mut u64 => "uint64_t *",
     *mut RcaAuthOutcome => "RcaAuthOutcome *",
 }
@@ -230,7 +230,8 @@ macro_rules! prototype {
     ($name:ident: fn($($arg:ty),*) -> $ret:ty) => {{
         let _: unsafe extern "C" fn($($arg),*) -> $ret = $name;
         let args: Vec<&str> = vec![$(<$arg as CType>::C),*];
-        format!("extern {} {} ({});", <$ret as CType>::C, stringify!($name), args.join(", "))
+        let args = if args.is_empty() { "void".into() } else { args.join(", ") };
+        format!("extern {} {} ({args});", <$ret as CType>::C, stringify!($name))
     }};
 }
 
@@ -290,7 +291,7 @@ fn the_headers_declare_what_the_library_defines() {
         prototype!(rca_verifier_release: fn(u64) -> ()),
         prototype!(rca_authenticate: fn(u64, *const u8, u32, u32, *mut RcaAuthOutcome) -> i64),
         prototype!(rca_authenticate_many: fn(u64, u32, *const u8, u64, *mut i64) -> i64),
-        prototype!(rca_wakeup_new: fn(*mut i32) -> u32),
+        prototype!(rca_wakeup_new: fn() -> u64),
         prototype!(rca_wakeup_continuation: fn(u64, i8) -> ()),
         prototype!(rca_wakeup_take: fn(u32, *mut u64, u32) -> u32),
         prototype!(rca_wakeup_free: fn(u32) -> ()),

@@ -32,6 +32,22 @@ struct Wakeup {
 static WAKEUPS: RwLock<Option<HashMap<u32, Arc<Wakeup>>>> = RwLock::new(None);
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 
+impl Wakeup {
+    /// Makes the eventfd readable (`true`) or not; whether that worked.
+    fn signal(&self, readable: bool) -> bool {
+        let mut count = 1u64.to_ne_bytes();
+        let fd = self.fd.as_raw_fd();
+        // SAFETY: 8 bytes to or from a live buffer, on our eventfd.
+        let done = unsafe {
+            match readable {
+                true => libc::write(fd, count.as_ptr().cast(), 8),
+                false => libc::read(fd, count.as_mut_ptr().cast(), 8),
+            }
+        };
+        done == 8
+    }
+}
+
 fn find(id: u32) -> Option<Arc<Wakeup>> {
     WAKEUPS.read().as_ref()?.get(&id).cloned()
 }
@@ -72,15 +88,13 @@ pub fn finished(token: u64, value: u8) {
     let mut queue = wakeup.queue.lock();
     queue.0.push((token & 0xFFFF_FFFF) << 8 | u64::from(value));
     if !queue.1 && std::thread::current().id() != wakeup.loop_thread {
-        let one = 1u64.to_ne_bytes();
-        // SAFETY: writes 8 bytes from a live buffer to our eventfd.
-        queue.1 = unsafe { libc::write(wakeup.fd.as_raw_fd(), one.as_ptr().cast(), 8) } == 8;
+        queue.1 = wakeup.signal(true);
     }
 }
 
 /// Moves the oldest finished polls of wake-up `id` to `out` (`slot << 8 |
-/// value`), as many as fit; once the queue is empty the eventfd is read
-/// back to unreadable. Returns how many it wrote.
+/// value`), as many as fit; the eventfd is left readable exactly when more
+/// are queued, so the loop comes back for them. Returns how many it wrote.
 pub fn take(id: u32, out: &mut [u64]) -> usize {
     let Some(wakeup) = find(id) else {
         return 0;
@@ -89,11 +103,9 @@ pub fn take(id: u32, out: &mut [u64]) -> usize {
     let n = queue.0.len().min(out.len());
     out[..n].copy_from_slice(&queue.0[..n]);
     queue.0.drain(..n);
-    if queue.0.is_empty() && queue.1 {
-        let mut count = [0u8; 8];
-        // SAFETY: reads at most 8 bytes into a live buffer.
-        unsafe { libc::read(wakeup.fd.as_raw_fd(), count.as_mut_ptr().cast(), 8) };
-        queue.1 = false;
+    let more = !queue.0.is_empty();
+    if more != queue.1 {
+        queue.1 = wakeup.signal(more) && more;
     }
     n
 }
@@ -161,6 +173,21 @@ mod tests {
         finished(token(id, 5), 0);
         assert!(!readable(fd));
         assert_eq!(take_up_to(id, 8), [5 << 8]);
+        free(id);
+    }
+
+    #[test]
+    fn polls_left_in_the_queue_keep_the_eventfd_readable() {
+        let (id, fd) = create().unwrap();
+        // Queued by the loop's own thread (as cancelled polls are): no wake yet.
+        for slot in 0..3 {
+            finished(token(id, slot), 0);
+        }
+        assert!(!readable(fd));
+        assert_eq!(take_up_to(id, 2), [0, 1 << 8]);
+        assert!(readable(fd), "one poll is left: the loop must come back");
+        assert_eq!(take_up_to(id, 2), [2 << 8]);
+        assert!(!readable(fd));
         free(id);
     }
 

@@ -70,4 +70,3 @@ class AuthMiddleware:
 
     def __repr__(self) -> str:
         return f"AuthMiddleware({self.app!r}, {self.verifier!r})"
-

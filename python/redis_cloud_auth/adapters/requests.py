@@ -52,4 +52,3 @@ def _drop_keys_on_cross_origin_redirect(
             for name in _HEADER_NAMES:
                 request.headers.pop(name, None)
     return response
-

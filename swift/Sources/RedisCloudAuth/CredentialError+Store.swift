@@ -1,5 +1,3 @@
-// `code` and `detail` of CredentialError, the one error that is an enum (a Swift store throws it).
-
 extension CredentialError {
     /// The stable code of this error (`not_found`, `invalid_key`, `store`, ...).
     public var code: String { field("code") ?? "" }
