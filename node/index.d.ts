@@ -279,7 +279,7 @@ export declare class ApiKeys {
   /** `ApiKeys(sha256:…)`: never a key. */
   toString(): string
   /** `{ fingerprint }` for `JSON.stringify`: never a key. */
-  toJSON(): ApiKeysJson
+  toJSON(): { fingerprint: string }
 }
 
 /**
@@ -478,12 +478,6 @@ export declare class Verifier {
   get trustedProxies(): Array<string>
   /** `Verifier(accounts: N, user keys: M)`. */
   toString(): string
-}
-
-/** What `JSON.stringify` shows of keys: fingerprints only. */
-export interface ApiKeysJson {
-  /** Fingerprint of the pair. */
-  fingerprint: string
 }
 
 /**
