@@ -4,6 +4,7 @@ asyncio."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import os
 import subprocess
@@ -216,6 +217,14 @@ def test_asyncio_awaits_wake_the_loop_through_its_descriptor(emulator):
     assert handed_over == 0
 
 
+def test_loops_on_several_threads_each_get_their_own_answers(emulator):
+    client = rca.Client(emulator.keys, base_url=emulator.base_url)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        runs = [pool.submit(asyncio.run, twenty_calls(client)) for _ in range(8)]
+        answers = [a for run in runs for a in run.result(timeout=60)]
+    assert [a.key.name for a in answers] == ["loopback-key"] * 160
+
+
 def test_a_loop_that_cannot_watch_a_descriptor_keeps_the_generated_await(emulator):
     class NoReaders(asyncio.SelectorEventLoop):
         def add_reader(self, *args):
@@ -267,10 +276,11 @@ def test_asyncio_cancellation_leaves_the_client_usable(emulator, silent_port, he
     assert account.key.name == "loopback-key"
 
 
-# A process that used the asyncio client, then exits normally. The last
-# answers' wakes run on the library's threads and call into Python; one
-# still inside such a call while the interpreter finalizes was ended by
-# it, and the process aborted ("FATAL: exception not rethrown").
+# A process that used the asyncio client, then exits normally. Where the
+# generated await is kept, the last answers' wakes call into Python from
+# the library's threads; one still inside such a call while the
+# interpreter finalized was ended by it, and the process aborted ("FATAL:
+# exception not rethrown"). The eventfd wake-up must exit as cleanly.
 EXIT_AFTER_ASYNC = """
 import asyncio, os, sys
 import redis_cloud_auth as rca
