@@ -4,12 +4,8 @@
 // napi registers exports only outside test builds, so checking this crate
 // in test mode (`clippy --all-targets`) would see them as unused.
 #![cfg_attr(test, allow(dead_code))]
-// Classes have the `toString` and constructors JavaScript calls; argument lists are the API's.
-#![allow(
-    clippy::inherent_to_string,
-    clippy::new_without_default,
-    clippy::too_many_arguments
-)]
+// Classes have the `toString` JavaScript calls; argument lists are the API's.
+#![allow(clippy::inherent_to_string, clippy::too_many_arguments)]
 
 mod api_keys;
 mod background;

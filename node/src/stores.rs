@@ -36,10 +36,10 @@ pub struct KeychainStore {
 impl MemoryStore {
     /// An empty store.
     #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        MemoryStore {
-            inner: Arc::new(CoreMemoryStore::new()),
-        }
+        let inner = Arc::new(CoreMemoryStore::new());
+        MemoryStore { inner }
     }
 }
 

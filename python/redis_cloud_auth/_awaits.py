@@ -14,60 +14,60 @@ from ._native import redis_cloud_auth_ffi as _ffi
 
 _generated = _ffi._uniffi_rust_call_async
 _LIB = ctypes.PyDLL(_ffi._UniffiLib._name)  # short calls that never wait: the GIL is kept
-_TAKE_MAX = 256
 
 
 class _Wakeup:
-    """A loop's wake-up and the futures its polls wait on, by slot."""
+    """A loop's wake-up (``id`` 0 where there is none: the loop keeps UniFFI's
+    await), and the futures its polls wait on by slot, held weakly."""
 
     def __init__(self, eventloop: asyncio.AbstractEventLoop) -> None:
-        made = _LIB.rca_wakeup_new()
-        self.id, fd = made >> 32, made & 0xFFFFFFFF
-        self.futures: dict[int, asyncio.Future[int]] = {}
+        self.id, fd = divmod(_LIB.rca_wakeup_new(), 1 << 32)
+        self.futures: weakref.WeakValueDictionary[int, asyncio.Future[int]] = weakref.WeakValueDictionary()
         self.slot = 0
-        self.taken = (ctypes.c_uint64 * _TAKE_MAX)()
-        if not self.id:
-            raise NotImplementedError("no eventfd")
-        weakref.finalize(self, _LIB.rca_wakeup_free, self.id)
-        eventloop.add_reader(fd, self.take)  # the loop holds the wake-up
+        self.taken = (ctypes.c_uint64 * 256)()
+        if self.id:
+            weakref.finalize(self, _LIB.rca_wakeup_free, self.id)
+            try:
+                eventloop.add_reader(fd, self.take)  # the loop holds the wake-up
+            except Exception:  # a loop that cannot watch a descriptor
+                self.id = 0
 
     def take(self) -> None:
-        """Resolves the futures of the polls that finished (the eventfd stays
-        readable while more are queued)."""
-        for packed in self.taken[: _LIB.rca_wakeup_take(self.id, self.taken, _TAKE_MAX)]:
+        """Resolves the futures of the polls that finished (the rest keep the eventfd readable)."""
+        for packed in self.taken[: _LIB.rca_wakeup_take(self.id, self.taken, len(self.taken))]:
             future = self.futures.pop(packed >> 8, None)
-            if future is not None and not future.cancelled():
+            if future is not None and not future.done():
                 future.set_result(packed & 0xFF)
 
 
-_wakeups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, typing.Optional[_Wakeup]] = (
-    weakref.WeakKeyDictionary()
-)
+# Each loop's wake-up, made at its first await.
+_wakeups: weakref.WeakKeyDictionary[typing.Any, _Wakeup] = weakref.WeakKeyDictionary()
 
 
 async def _rust_call_async(rust_future: int, poll: typing.Any, *rest: typing.Any) -> typing.Any:
-    """``_uniffi_rust_call_async`` woken through the loop's :class:`_Wakeup`; a
-    poll that finds the answer ready resolves in place. ``rest``: complete,
-    free, lift, the error converter."""
-    eventloop = asyncio.get_running_loop()
-    if eventloop not in _wakeups:
-        try:
-            _wakeups[eventloop] = _Wakeup(eventloop)
-        except (NotImplementedError, OSError):
-            _wakeups[eventloop] = None
-    wakeup = _wakeups[eventloop]
-    if wakeup is None:
-        return await _generated(rust_future, poll, *rest)
+    """``_uniffi_rust_call_async`` woken through the loop's :class:`_Wakeup`; a poll
+    that finds the answer ready resolves in place. ``rest``: complete, free, lift, errors."""
     complete, free, lift, error_converter = rest
     try:
+        eventloop = asyncio.get_running_loop()
+        wakeup = _wakeups.get(eventloop) or _wakeups.setdefault(eventloop, _Wakeup(eventloop))
+    except TypeError:  # a loop that takes no weak reference
+        return await _generated(rust_future, poll, *rest)
+    except BaseException:  # no running loop
+        free(rust_future)
+        raise
+    if not wakeup.id:
+        return await _generated(rust_future, poll, *rest)
+    try:
         while True:
-            future = wakeup.futures[wakeup.slot] = eventloop.create_future()
             slot, wakeup.slot = wakeup.slot, (wakeup.slot + 1) & 0xFFFFFFFF
+            future = wakeup.futures[slot] = eventloop.create_future()
             poll(rust_future, _CONTINUATION, wakeup.id << 32 | slot)
             wakeup.take()
             if await future == _ffi._UNIFFI_RUST_FUTURE_POLL_READY:
                 return lift(_ffi._uniffi_rust_call_with_error(error_converter, complete, rust_future))
     finally:
+        wakeup.futures.pop(slot, None)
         free(rust_future)
 
 

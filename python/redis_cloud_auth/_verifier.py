@@ -191,18 +191,16 @@ class Verifier:
         self._attach(inner, _HOLDING_GIL if path is None else _RELEASING_GIL)
 
     def _attach(self, inner: typing.Any, lean: typing.Any) -> None:
-        self._inner = inner
-        self._lean = lean
+        self._inner, self._lean = inner, lean
         handle = self._inner.fast_path_handle()
         self._handle = ctypes.c_uint64(handle)
         weakref.finalize(self, _RELEASE, handle)
         # Out-structs not in use: a call takes one and puts it back (pop and
         # append are atomic), so threads never share one.
         self._outcomes = [_new_outcome()]
-        # Encoded outcome (bit 0 clear) -> the Principal first built for that
-        # key: a key serial names the same fields for the life of the process.
-        # Each dict operation is atomic and an entry never changes, so threads
-        # share it (a concurrent clear only causes a miss).
+        # Encoded outcome (bit 0 clear) -> the Principal first built for that key
+        # (a serial names the same fields for the process's life). Dict operations
+        # are atomic and entries never change: threads share it.
         self._principals: dict[int, Principal] = {}
 
     @classmethod
@@ -317,7 +315,7 @@ class Verifier:
                 fields += (method, path, peer, str(len(items)))
                 fields += (field for name, value in items for field in (name, value))
             data = "\0".join(fields).encode()
-        except (TypeError, ValueError):  # the calls one by one say what is wrong
+        except (TypeError, ValueError):  # the generated call says what is wrong
             data = None
         if data is None or data.count(0) != len(fields) - 1:  # the generated call reads them
             native = [_ffi.AuthRequest(method=m, path=p, headers=_header_pairs(h), peer=peer) for m, p, h, peer in requests]

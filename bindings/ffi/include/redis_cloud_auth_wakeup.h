@@ -7,11 +7,9 @@
  * the loop watches for reading (Linux and Android; elsewhere on Unix
  * rca_wakeup_new returns 0, and off Unix these are not defined).
  * rca_wakeup_continuation is a UniFFI RustFutureContinuationCallback:
- * give it to rust_future_poll with data =
- * wake-up id << 32 | slot. A finished poll is queued as slot << 8 | poll
- * code and makes the descriptor readable (not when the continuation runs
- * on the thread that made the wake-up: that thread is inside the poll and
- * takes the queue when the poll returns).
+ * give it to rust_future_poll with data = wake-up id << 32 | slot. A
+ * finished poll is queued as slot << 8 | poll code, and the descriptor is
+ * readable exactly while polls are queued.
  *
  * Checked against the Rust declarations by the test
  * `the_headers_declare_what_the_library_defines` in bindings/ffi/tests/fast_path.rs.

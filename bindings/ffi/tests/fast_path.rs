@@ -8,6 +8,7 @@ use redis_cloud_auth_ffi::fast_path::{
     RCA_ERR_PANIC, RCA_ERR_REQUEST, RCA_ERR_TEXT, RCA_TEXT_CAP,
 };
 use redis_cloud_auth_ffi::verifier::{Role, Verifier};
+#[cfg(unix)]
 use redis_cloud_auth_ffi::wakeup::{
     rca_wakeup_continuation, rca_wakeup_free, rca_wakeup_new, rca_wakeup_take,
 };
@@ -249,6 +250,7 @@ fn gcc(args: &[&str]) -> String {
 }
 
 #[test]
+#[cfg(unix)] // gcc, and the wake-up entry points
 fn the_headers_declare_what_the_library_defines() {
     let include = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
     let dir = std::env::temp_dir().join(format!("rca-header-{}", std::process::id()));

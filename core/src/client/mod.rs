@@ -10,6 +10,7 @@ mod blocking;
 mod config;
 mod error;
 #[cfg(unix)]
+#[doc(hidden)] // for the bindings: the Python package's asyncio awaits
 pub mod loop_wakeup;
 mod options;
 mod rate_limit;

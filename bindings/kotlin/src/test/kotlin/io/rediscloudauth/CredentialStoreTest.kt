@@ -94,6 +94,31 @@ class CredentialStoreTest {
     }
 
     @Test
+    fun `every CredentialException case gives its code and detail`() {
+        // `code` and `detail` are read by each case's getters.
+        val cases = CredentialException::class.java.declaredClasses
+            .filter { CredentialException::class.java.isAssignableFrom(it) }
+        assertTrue(cases.size > 10, cases.toString())
+        for (case in cases) {
+            // Every case's fields: `code` first, `detail` last, others between.
+            val constructor = case.constructors.single()
+            val types = constructor.parameterTypes
+            val args = types.mapIndexed { i, type ->
+                when {
+                    i == 0 -> "a_code"
+                    i == types.lastIndex -> "a detail"
+                    type == String::class.java -> "other"
+                    type.isEnum -> type.enumConstants.first()
+                    else -> emptyList<String>()
+                }
+            }
+            val error = constructor.newInstance(*args.toTypedArray()) as CredentialException
+            assertEquals("a_code", error.code, case.simpleName)
+            assertEquals("a detail", error.detail, case.simpleName)
+        }
+    }
+
+    @Test
     fun `memory store round trip`() {
         roundTrip(memoryStore(), "memory-profile")
         assertEquals("memory", memoryStore().describe())
