@@ -307,7 +307,8 @@ class Verifier:
         """Authenticates each :class:`AuthRequest` (or ``(method, path,
         headers, peer)`` tuple) in one call; returns each one's code:
         ``"ok"`` or the failure's code."""
-        requests = list(requests)
+        # Headers given as an iterator are read once: the generated call may need them again.
+        requests = [AuthRequest(m, p, h if isinstance(h, (list, tuple, typing.Mapping)) else list(h), r) for m, p, h, r in requests]
         fields: list[str] = []
         try:
             for method, path, headers, peer in requests:

@@ -241,6 +241,9 @@ def test_batch_matches_single_calls(world):
     # A NUL inside a field falls back to one call per request.
     with_nul = batch + [rca.AuthRequest("GET", "/", keyed(ak, "User\0Key0123456"), OK_IP)]
     assert v.authenticate_many(with_nul) == expected + ["malformed_credentials"]
+    # Headers as an iterator, with the NUL: read once, by both paths.
+    once = iter(keyed(ak, "User\0Key0123456"))
+    assert v.authenticate_many([("GET", "/", once, OK_IP)]) == ["malformed_credentials"]
     assert v.authenticate_many([]) == []
 
 
