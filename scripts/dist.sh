@@ -181,7 +181,8 @@ jar="$dist/redis-cloud-auth-$version.jar"
 cp "$kotlin/target/redis-cloud-auth-$version.jar" "$jar"
 cp "$kotlin/pom.xml" "$dist/redis-cloud-auth-$version.pom"
 listing=$(unzip -l "$jar")
-for entry in linux-x86-64/libredis_cloud_auth_ffi.so linux-aarch64/libredis_cloud_auth_ffi.so io/rediscloudauth/ApiKeys.class; do
+for entry in linux-x86-64/libredis_cloud_auth_ffi.so linux-aarch64/libredis_cloud_auth_ffi.so io/rediscloudauth/ApiKeys.class \
+  META-INF/proguard/redis-cloud-auth.pro; do
   grep -q " $entry\$" <<<"$listing" || fail "the jar lacks $entry"
 done
 say "$(basename "$jar"): $(stat -c %s "$jar") bytes (linux-x86-64, linux-aarch64)"

@@ -86,12 +86,8 @@ cat >"$work/aar/AndroidManifest.xml" <<XML
 </manifest>
 XML
 : >"$work/aar/R.txt"
-# JNA finds the generated classes and their fields by reflection.
-cat >"$work/aar/proguard.txt" <<'TXT'
--keep class com.sun.jna.** { *; }
--keepclassmembers class * extends com.sun.jna.** { public *; }
--keep class io.rediscloudauth.** { *; }
-TXT
+# The jar's shrinker rules (JNA and the error getters work by reflection).
+cp "$kotlin/src/main/resources/META-INF/proguard/redis-cloud-auth.pro" "$work/aar/proguard.txt"
 aar="$dist/redis-cloud-auth-android-$version.aar"
 rm -f "$aar"
 (cd "$work/aar" && zip -q -r -X "$aar" AndroidManifest.xml classes.jar R.txt proguard.txt jni)
