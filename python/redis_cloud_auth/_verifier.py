@@ -307,19 +307,20 @@ class Verifier:
         """Authenticates each :class:`AuthRequest` (or ``(method, path,
         headers, peer)`` tuple) in one call; returns each one's code:
         ``"ok"`` or the failure's code."""
-        # Headers given as an iterator are read once: the generated call may need them again.
-        requests = [AuthRequest(m, p, h if isinstance(h, (list, tuple, typing.Mapping)) else list(h), r) for m, p, h, r in requests]
+        requests = list(requests)
         fields: list[str] = []
+        read: list[typing.Any] = []  # each request's header items (an iterator is read once)
         try:
             for method, path, headers, peer in requests:
-                items = list(headers.items() if isinstance(headers, typing.Mapping) else headers)
+                read.append(items := list(headers.items() if isinstance(headers, typing.Mapping) else headers))
                 fields += (method, path, peer, str(len(items)))
                 fields += (field for name, value in items for field in (name, value))
             data = "\0".join(fields).encode()
         except (TypeError, ValueError):  # the generated call says what is wrong
             data = None
         if data is None or data.count(0) != len(fields) - 1:  # the generated call reads them
-            native = [_ffi.AuthRequest(method=m, path=p, headers=_header_pairs(h), peer=peer) for m, p, h, peer in requests]
+            heads = read + [h for _, _, h, _ in requests[len(read) :]]
+            native = [_ffi.AuthRequest(method=m, path=p, headers=_header_pairs(h), peer=r) for (m, p, _, r), h in zip(requests, heads)]
             return self._inner.authenticate_many(native)
         outcomes = array.array("q", bytes(8 * len(requests)))
         status = _MANY(self._handle, len(requests), data, len(data), outcomes.buffer_info()[0])
