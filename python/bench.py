@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import ctypes
 import dataclasses
 import gc
 import hashlib
@@ -297,16 +296,15 @@ def breakdown(verifier, requests, calls: int) -> list[str]:
     ``Verifier.authenticate`` makes (rca_authenticate)."""
     from redis_cloud_auth import _verifier as lean
 
-    outcome = lean._new_outcome()  # the struct stays alive with its address
-    out = outcome[2]
     entry = lean._HOLDING_GIL
 
     def raw(handle, data):
-        handle_arg = ctypes.c_uint64(handle)
+        outcome = lean._new_outcome(handle)  # the struct stays alive with its address
+        out = outcome[2]
 
         def run():
             for item in data:
-                entry(handle_arg, item, len(item), 2, out)
+                entry(item, len(item) << 8 | 2, out)
 
         return best_of(run, len(data))
 
@@ -317,8 +315,8 @@ def breakdown(verifier, requests, calls: int) -> list[str]:
     unknown = [joined(m, p, {**h, "x-api-key": "NoSuchAccountKey0123"}, peer) for m, p, h, peer in requests[: calls // 2]]
     rows = [
         ("ctypes call only (null handle, no Rust work)", raw(0, fields)),
-        ("+ checks, 2 SHA-256, lookup (unknown key: no log)", raw(verifier._handle.value, unknown)),
-        ("+ user key, allow list, principal, system-log hand-off", raw(verifier._handle.value, fields)),
+        ("+ checks, 2 SHA-256, lookup (unknown key: no log)", raw(verifier._handle, unknown)),
+        ("+ user key, allow list, principal, system-log hand-off", raw(verifier._handle, fields)),
     ]
     return ["  breakdown of one lean call (raw C entry, no Python wrapper):"] + [
         f"    {name:<54} {t.process:6.2f} us    {t.thread:6.2f} us    {t.wall:6.2f} us" for name, t in rows

@@ -114,9 +114,11 @@ Secret = _ffi.Secret
 # The lean C entry points of the library the generated module loaded, and
 # the core's encoded outcome they return: redis_cloud_auth_fast_path.h.
 class _Outcome(ctypes.Structure):
-    """`RcaAuthOutcome`: the principal's or the failure's texts."""
+    """`RcaAuthOutcome`: the verifier's handle, and the principal's or the
+    failure's texts."""
 
     _fields_ = [
+        ("handle", ctypes.c_uint64),
         ("account_id", ctypes.c_uint64),
         ("user_id", ctypes.c_uint64),
         ("text_len", ctypes.c_uint32),
@@ -126,9 +128,8 @@ class _Outcome(ctypes.Structure):
 
 def _function(lib: ctypes.CDLL, name: str, restype: typing.Any, *argtypes: typing.Any) -> typing.Any:
     """``name`` of ``lib``. ``rca_authenticate`` goes without argtypes, the
-    cheapest ctypes call: the handle as a c_uint64 and the out-struct's
-    address as a c_void_p made once, the request as bytes, its length and
-    header count as C ints (below 2**31)."""
+    cheapest ctypes call: the request as bytes, its shape (length and header
+    count) as a C int, and the out-struct's address as a c_void_p made once."""
     function = getattr(lib, name)
     function.restype = restype
     if argtypes:
@@ -157,15 +158,18 @@ _UNREAD = -1002
 _new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
-# Longest request the lean entry takes (its length is a C int).
-_LEAN_MAX = (1 << 31) - 1
+# Longest request and most headers the lean entry takes: its shape,
+# ``len(data) << 8 | header_count``, is a C int.
+_LEAN_MAX = (1 << 24) - 1
+_HEADERS_MAX = (1 << 8) - 1
 # Principals cached per verifier, by encoded outcome; emptied when full.
 _PRINCIPALS_MAX = 1 << 17
 
 
-def _new_outcome() -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
-    """An out-struct, a byte view of it, and its address as a c_void_p."""
-    out = _Outcome()
+def _new_outcome(handle: int) -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
+    """An out-struct for the verifier ``handle``, a byte view of it, and its
+    address as a c_void_p."""
+    out = _Outcome(handle)
     return out, memoryview(out).cast("B"), ctypes.c_void_p(ctypes.addressof(out))
 
 
@@ -193,11 +197,11 @@ class Verifier:
     def _attach(self, inner: typing.Any, lean: typing.Any) -> None:
         self._inner, self._lean = inner, lean
         handle = self._inner.fast_path_handle()
-        self._handle = ctypes.c_uint64(handle)
+        self._handle = handle
         weakref.finalize(self, _RELEASE, handle)
         # Out-structs not in use: a call takes one and puts it back (pop and
         # append are atomic), so threads never share one.
-        self._outcomes = [_new_outcome()]
+        self._outcomes = [_new_outcome(handle)]
         # Encoded outcome (bit 0 clear) -> the Principal first built for that key
         # (a serial names the same fields for the process's life). Dict operations
         # are atomic and entries never change: threads share it.
@@ -232,25 +236,28 @@ class Verifier:
         # hold a NUL (the entry counts the NULs) take the generated call.
         try:
             if type(headers) is dict:
-                fields = (method, path, peer, *_chain(headers.items()))
+                count = len(headers)
+                data = "\0".join((method, path, peer, *_chain(headers.items()))).encode()
             else:
                 if not isinstance(headers, (list, tuple, typing.Mapping)):
                     headers = list(headers)  # read once: the generated call may need them again
                 items = headers.items() if isinstance(headers, typing.Mapping) else headers
                 # Unpacked as pairs: an item of another length is the generated call's error.
                 fields = (method, path, peer, *(field for name, value in items for field in (name, value)))
-            data = "\0".join(fields).encode()
+                count = (len(fields) - 3) >> 1
+                data = "\0".join(fields).encode()
         except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
             return self._generated(method, path, headers, peer)
-        if len(data) > _LEAN_MAX:
+        size = len(data)
+        if size > _LEAN_MAX or count > _HEADERS_MAX:
             return self._generated(method, path, headers, peer)
         outcomes = self._outcomes
         try:
             outcome = outcomes.pop()
         except IndexError:
-            outcome = _new_outcome()
+            outcome = _new_outcome(self._handle)
         try:
-            result = self._lean(self._handle, data, len(data), (len(fields) - 3) >> 1, outcome[2])
+            result = self._lean(data, size << 8 | count, outcome[2])
             if result >= 0:
                 # From the peer as given (bit 0 clear): a key seen before
                 # needs nothing from the out-struct.

@@ -6,7 +6,6 @@ answers as the generated path."""
 
 from __future__ import annotations
 
-import ctypes
 
 import pytest
 
@@ -189,15 +188,17 @@ def test_lean_entry_returns_the_encoded_outcome(verifier):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
     uk = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
-    out = _verifier._new_outcome()
+    out = _verifier._new_outcome(v._handle)
     data = "\0".join(("GET", "/", OK_IP, "x-api-key", ak, "x-api-secret-key", uk)).encode()
     lean = _verifier._HOLDING_GIL
-    result = lean(v._handle, data, len(data), 2, out[2])
+    shape = len(data) << 8 | 2
+    result = lean(data, shape, out[2])
     assert result >= 0 and result & 1 == 0  # a key serial, source IP as given
-    assert lean(v._handle, data, len(data), 2, out[2]) == result
+    assert lean(data, shape, out[2]) == result
     assert out[0].account_id == account and out[0].user_id == ada
-    assert lean(ctypes.c_uint64(0), data, len(data), 2, out[2]) == -1001
-    assert lean(v._handle, data, len(data), 2, None) == -1001
+    assert lean(data, shape + 1, out[2]) == -1002  # another header count
+    assert lean(data, shape, _verifier._new_outcome(0)[2]) == -1001
+    assert lean(data, shape, None) == -1001
     assert lean(v._handle, data + b"\0x-odd", len(data) + 6, 2, out[2]) == -1002  # a name without value
     assert lean(v._handle, data, len(data), 1, out[2]) == -1002  # more fields than the headers' count
     bad = data.replace(b"GET", b"G\xffT")

@@ -29,11 +29,14 @@ extern "C" {
 #define RCA_ERR_PANIC (-1004)   /* internal error; nothing was decided */
 
 #define RCA_TEXT_CAP 4096
+#define RCA_SHAPE_HEADER_BITS 8 /* shape = data_len << 8 | header_count */
 
-/* Success: ids, then account name, owner name, owner email, key name,
- * source IP. Failure (ids 0): reason, public message, header, source IP,
- * JSON error body. */
+/* In: handle, the verifier (set once by the caller). Out, on success: ids,
+ * then account name, owner name, owner email, key name, source IP; on
+ * failure (ids 0): reason, public message, header, source IP, JSON error
+ * body. */
 typedef struct RcaAuthOutcome {
+    uint64_t handle;
     uint64_t account_id;
     uint64_t user_id;
     uint32_t text_len;
@@ -43,9 +46,10 @@ typedef struct RcaAuthOutcome {
 /* handle: Verifier.fast_path_handle(), given back once with rca_verifier_release. */
 void rca_verifier_release(uint64_t handle);
 
-/* One request in data; out receives the principal's or the failure's texts. */
-int64_t rca_authenticate(uint64_t handle, const uint8_t *data, uint32_t data_len,
-                         uint32_t header_count, RcaAuthOutcome *out);
+/* One request in data (shape: its length << 8 | its header count, so at
+ * most 255 headers and 16 MiB), decided by the verifier out->handle; out
+ * receives the principal's or the failure's texts. */
+int64_t rca_authenticate(const uint8_t *data, uint32_t shape, RcaAuthOutcome *out);
 
 /* count requests, each: method, path, peer, header count (decimal), names
  * and values; outcomes[i] receives each one's encoded outcome. Returns 0

@@ -5,7 +5,7 @@
 use redis_cloud_auth::verify::Outcome;
 use redis_cloud_auth_ffi::fast_path::{
     rca_authenticate, rca_authenticate_many, rca_verifier_release, RcaAuthOutcome, RCA_ERR_NULL,
-    RCA_ERR_PANIC, RCA_ERR_REQUEST, RCA_ERR_TEXT, RCA_TEXT_CAP,
+    RCA_ERR_PANIC, RCA_ERR_REQUEST, RCA_ERR_TEXT, RCA_SHAPE_HEADER_BITS, RCA_TEXT_CAP,
 };
 use redis_cloud_auth_ffi::verifier::{Role, Verifier};
 #[cfg(unix)]
@@ -50,15 +50,16 @@ fn world() -> World {
 }
 
 fn call(w: &World, fields: &[&str]) -> (i64, Box<RcaAuthOutcome>) {
-    let mut out = empty_out();
+    let mut out = empty_out(w.handle);
     let headers = (fields.len().max(3) - 3) as u32 / 2;
-    let code = authenticate(w, &fields.join("\0"), headers, &mut out);
+    let code = authenticate(&fields.join("\0"), headers, &mut out);
     (code, out)
 }
 
-/// An out-struct with nothing written.
-fn empty_out() -> Box<RcaAuthOutcome> {
+/// An out-struct for `handle` with nothing written.
+fn empty_out(handle: u64) -> Box<RcaAuthOutcome> {
     Box::new(RcaAuthOutcome {
+        handle,
         account_id: 0,
         user_id: 0,
         text_len: 0,
@@ -67,8 +68,9 @@ fn empty_out() -> Box<RcaAuthOutcome> {
 }
 
 /// `rca_authenticate` on `data`, saying it holds `headers` headers.
-fn authenticate(w: &World, data: &str, headers: u32, out: &mut RcaAuthOutcome) -> i64 {
-    unsafe { rca_authenticate(w.handle, data.as_ptr(), data.len() as u32, headers, out) }
+fn authenticate(data: &str, headers: u32, out: &mut RcaAuthOutcome) -> i64 {
+    let shape = (data.len() as u32) << RCA_SHAPE_HEADER_BITS | headers;
+    unsafe { rca_authenticate(data.as_ptr(), shape, out) }
 }
 
 fn texts(out: &RcaAuthOutcome) -> Vec<String> {
@@ -145,11 +147,16 @@ fn bad_buffers_and_handles_are_call_errors() {
         call(&w, &["GET", "/", "10.1.2.3", "x-api-key"]).0,
         RCA_ERR_REQUEST
     );
-    let mut out = empty_out();
+    let mut out = empty_out(0);
     assert_eq!(
-        unsafe { rca_authenticate(0, std::ptr::null(), 0, 0, &mut *out) },
+        unsafe { rca_authenticate(std::ptr::null(), 0, &mut *out) },
         RCA_ERR_NULL
     );
+    assert_eq!(
+        unsafe { rca_authenticate(std::ptr::null(), 0, std::ptr::null_mut()) },
+        RCA_ERR_NULL
+    );
+    out.handle = w.handle;
     assert!(Outcome::decode(RCA_ERR_REQUEST).is_none());
     // A NUL inside a value is one field too many for the header count:
     // refused before anything is decided, never read as another header.
@@ -166,9 +173,28 @@ fn bad_buffers_and_handles_are_call_errors() {
     assert_eq!(call(&w, &fields).0, RCA_ERR_REQUEST);
     let data = request(&w, "10.1.2.3").join("\0");
     for headers in [0, 1, 3] {
-        let code = authenticate(&w, &data, headers, &mut out);
+        let code = authenticate(&data, headers, &mut out);
         assert_eq!(code, RCA_ERR_REQUEST, "{headers} headers");
     }
+}
+
+#[test]
+fn requests_past_sixteen_headers_are_read_whole() {
+    let w = world();
+    let names: Vec<String> = (0..20).map(|i| format!("x-other-{i}")).collect();
+    let mut fields = vec!["GET", "/", "10.1.2.3"];
+    for name in &names {
+        fields.extend([name.as_str(), "value"]);
+    }
+    let keys = ["x-api-key", &w.account_key, "x-api-secret-key", &w.user_key];
+    fields.extend(keys);
+    let (code, out) = call(&w, &fields);
+    assert!(Outcome::decode(code).unwrap().failure().is_none(), "{code}");
+    assert_eq!(texts(&out)[3], "lean-path-key");
+    // The key header past the sixteenth is read too: without it, none.
+    let (code, _) = call(&w, &fields[..fields.len() - 2]);
+    let failure = Outcome::decode(code).unwrap().failure().map(|k| k.code);
+    assert_eq!(failure, Some("missing_credentials"));
 }
 
 #[test]
@@ -262,8 +288,8 @@ fn the_headers_declare_what_the_library_defines() {
             "#include <stddef.h>\n#include <stdio.h>\n\
              #include \"{include}/redis_cloud_auth_fast_path.h\"\n\
              #include \"{include}/redis_cloud_auth_wakeup.h\"\n\
-             int main(void) {{ printf(\"%zu %zu %zu %zu %zu\", sizeof(RcaAuthOutcome), \
-             offsetof(RcaAuthOutcome, account_id), offsetof(RcaAuthOutcome, user_id), \
+             int main(void) {{ printf(\"%zu %zu %zu %zu %zu %zu\", sizeof(RcaAuthOutcome), \
+             offsetof(RcaAuthOutcome, handle), offsetof(RcaAuthOutcome, account_id), offsetof(RcaAuthOutcome, user_id), \
              offsetof(RcaAuthOutcome, text_len), offsetof(RcaAuthOutcome, text)); return 0; }}\n"
         ),
     )
@@ -291,7 +317,7 @@ fn the_headers_declare_what_the_library_defines() {
         .collect();
     let defined: std::collections::BTreeSet<String> = [
         prototype!(rca_verifier_release: fn(u64) -> ()),
-        prototype!(rca_authenticate: fn(u64, *const u8, u32, u32, *mut RcaAuthOutcome) -> i64),
+        prototype!(rca_authenticate: fn(*const u8, u32, *mut RcaAuthOutcome) -> i64),
         prototype!(rca_authenticate_many: fn(u64, u32, *const u8, u64, *mut i64) -> i64),
         prototype!(rca_wakeup_new: fn() -> u64),
         prototype!(rca_wakeup_continuation: fn(u64, i8) -> ()),
@@ -308,6 +334,7 @@ fn the_headers_declare_what_the_library_defines() {
         ("RCA_ERR_TEXT", RCA_ERR_TEXT),
         ("RCA_ERR_PANIC", RCA_ERR_PANIC),
         ("RCA_TEXT_CAP", RCA_TEXT_CAP as i64),
+        ("RCA_SHAPE_HEADER_BITS", i64::from(RCA_SHAPE_HEADER_BITS)),
     ] {
         let line = format!("#define {name} ");
         let text = macros
@@ -328,8 +355,9 @@ fn the_headers_declare_what_the_library_defines() {
     let layout = String::from_utf8(run.stdout).unwrap();
     use std::mem::{offset_of, size_of};
     let rust = format!(
-        "{} {} {} {} {}",
+        "{} {} {} {} {} {}",
         size_of::<RcaAuthOutcome>(),
+        offset_of!(RcaAuthOutcome, handle),
         offset_of!(RcaAuthOutcome, account_id),
         offset_of!(RcaAuthOutcome, user_id),
         offset_of!(RcaAuthOutcome, text_len),

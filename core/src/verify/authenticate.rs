@@ -257,6 +257,7 @@ impl Verifier {
         // Looked up now, so its cache misses overlap the work below.
         let key = index.user_keys.get(&user_hash);
         let account = &index.accounts[&account_id];
+        prefetch(&account.name);
         let source = if index.proxies.nets().is_empty() {
             Ok(super::allow_list::canonical(request.peer))
         } else {
@@ -348,6 +349,22 @@ fn unspecified(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Starts loading the first bytes of `text`, a principal's text that
+/// `read` is about to copy, so that its cache miss overlaps the lookups
+/// before it. A hint: it reads nothing into the program, and does nothing
+/// off x86-64.
+#[inline(always)]
+fn prefetch(text: &str) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(text.as_ptr().cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = text;
+}
+
 /// Rules 2 to 4 for an identified account; fills in what the log records.
 fn check<'i>(
     index: &'i super::index::Index,
@@ -375,6 +392,10 @@ fn check<'i>(
         );
     }
     let owner = index.users.get(&key.owner_id);
+    if let Some(owner) = owner {
+        prefetch(&owner.name);
+        prefetch(&owner.email);
+    }
     record.key_name = Some(&key.hot_name);
     record.owner_id = owner.map(|_| key.owner_id);
     let Some(owner) = owner.filter(|o| o.role == Role::Owner && o.account_id == account_id) else {
