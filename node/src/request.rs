@@ -12,28 +12,26 @@ use redis_cloud_auth::verify::{
     parse_peer, AuthFailure, AuthRequest, PrincipalRef, Verifier, FORWARDED_FOR_HEADER,
 };
 use redis_cloud_auth::{Secret, ACCOUNT_KEY_HEADER, USER_KEY_HEADER};
+use smallvec::SmallVec;
 use zeroize::Zeroize;
 
 use crate::errors::invalid_arg;
 
 fn ok(status: sys::napi_status, what: &str) -> Result<()> {
-    match status {
-        sys::Status::napi_ok => Ok(()),
-        _ => Err(invalid_arg(format!("cannot read {what}"))),
-    }
+    let read = status == sys::Status::napi_ok;
+    read.then_some(())
+        .ok_or_else(|| invalid_arg(format!("cannot read {what}")))
 }
 
-/// A JavaScript string read as UTF-8, on the stack when short; zeroed
-/// when dropped, since it may be a key.
+/// A JavaScript string read as UTF-8, on the stack when short (a key as
+/// issued, most paths); zeroed when dropped, since it may be a key.
 pub struct Text {
     stack: [u8; TEXT_STACK],
     len: usize,
     heap: Option<Secret>,
 }
 
-// Room for a key as issued (about 50 bytes) and most paths: a Text is
-// zeroed when made and moved twice, so its size costs every call.
-const TEXT_STACK: usize = 128;
+const TEXT_STACK: usize = 128; // a check zeroes and moves six: kept small
 
 impl Text {
     /// Reads `value`, which must be a string.
@@ -155,20 +153,13 @@ impl Parts {
         read: impl FnOnce(PrincipalRef<'_>) -> R,
     ) -> std::result::Result<R, AuthFailure> {
         let peer = parse_peer(self.peer.as_str())?;
-        // At most two pairs a header: on the stack.
-        let (mut pairs, mut len) = ([("", &[][..]); 6], 0);
-        let found = (self.account_key.pairs(ACCOUNT_KEY_HEADER))
+        let pairs: SmallVec<[(&str, &[u8]); 6]> = (self.account_key.pairs(ACCOUNT_KEY_HEADER))
             .chain(self.user_key.pairs(USER_KEY_HEADER))
-            .chain(self.forwarded_for.pairs(FORWARDED_FOR_HEADER));
-        for (slot, (name, value)) in pairs.iter_mut().zip(found) {
-            (*slot, len) = ((name, value.as_bytes()), len + 1);
-        }
-        let request = AuthRequest::from_pairs(
-            self.method.as_str(),
-            self.path.as_str(),
-            &pairs[..len],
-            peer,
-        );
+            .chain(self.forwarded_for.pairs(FORWARDED_FOR_HEADER))
+            .map(|(name, value)| (name, value.as_bytes()))
+            .collect();
+        let request =
+            AuthRequest::from_pairs(self.method.as_str(), self.path.as_str(), &pairs, peer);
         verifier.authenticate_with(&request, read)
     }
 }

@@ -114,8 +114,7 @@ Secret = _ffi.Secret
 # The lean C entry points of the library the generated module loaded, and
 # the core's encoded outcome they return: redis_cloud_auth_fast_path.h.
 class _Outcome(ctypes.Structure):
-    """`RcaAuthOutcome`: the verifier's handle, and the principal's or the
-    failure's texts."""
+    """`RcaAuthOutcome`: the verifier's handle, and the principal's or failure's texts."""
 
     _fields_ = [
         ("handle", ctypes.c_uint64),
@@ -127,9 +126,8 @@ class _Outcome(ctypes.Structure):
 
 
 def _function(lib: ctypes.CDLL, name: str, restype: typing.Any, *argtypes: typing.Any) -> typing.Any:
-    """``name`` of ``lib``. ``rca_authenticate`` goes without argtypes, the
-    cheapest ctypes call: the request as bytes, its shape (length and header
-    count) as a C int, and the out-struct's address as a c_void_p made once."""
+    """``name`` of ``lib``. ``rca_authenticate`` goes without argtypes (cheapest): the request
+    as bytes, its shape as a C int, the out-struct's address as a c_void_p made once."""
     function = getattr(lib, name)
     function.restype = restype
     if argtypes:
@@ -158,17 +156,12 @@ _UNREAD = -1002
 _new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
-# Longest request and most headers the lean entry takes: its shape,
-# ``len(data) << 8 | header_count``, is a C int.
-_LEAN_MAX = (1 << 24) - 1
-_HEADERS_MAX = (1 << 8) - 1
 # Principals cached per verifier, by encoded outcome; emptied when full.
 _PRINCIPALS_MAX = 1 << 17
 
 
 def _new_outcome(handle: int) -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
-    """An out-struct for the verifier ``handle``, a byte view of it, and its
-    address as a c_void_p."""
+    """An out-struct for verifier ``handle``, a byte view of it, its address as a c_void_p."""
     out = _Outcome(handle)
     return out, memoryview(out).cast("B"), ctypes.c_void_p(ctypes.addressof(out))
 
@@ -236,20 +229,18 @@ class Verifier:
         # hold a NUL (the entry counts the NULs) take the generated call.
         try:
             if type(headers) is dict:
-                count = len(headers)
-                data = "\0".join((method, path, peer, *_chain(headers.items()))).encode()
+                fields = (method, path, peer, *_chain(headers.items()))
             else:
                 if not isinstance(headers, (list, tuple, typing.Mapping)):
                     headers = list(headers)  # read once: the generated call may need them again
                 items = headers.items() if isinstance(headers, typing.Mapping) else headers
                 # Unpacked as pairs: an item of another length is the generated call's error.
                 fields = (method, path, peer, *(field for name, value in items for field in (name, value)))
-                count = (len(fields) - 3) >> 1
-                data = "\0".join(fields).encode()
+            data = "\0".join(fields).encode()
         except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
             return self._generated(method, path, headers, peer)
-        size = len(data)
-        if size > _LEAN_MAX or count > _HEADERS_MAX:
+        size, count = len(data), (len(fields) - 3) >> 1
+        if size >> 24 or count >> 8:  # the entry's shape, size << 8 | count, is a C int
             return self._generated(method, path, headers, peer)
         outcomes = self._outcomes
         try:

@@ -147,18 +147,28 @@ def test_a_full_cache_is_emptied_and_refilled(verifier, monkeypatch):
             assert len(v._principals) <= 2
 
 
-def test_long_requests_take_the_separate_fields_path(verifier, monkeypatch):
+def test_requests_past_the_lean_entrys_shape_take_the_generated_call(verifier, monkeypatch):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
     uk = v.create_user_key(account, ada, ada, "deploy-key-name", []).expose()
     expected = v.authenticate("GET", "/", keyed(ak, uk), OK_IP)
-    monkeypatch.setattr(_verifier, "_LEAN_MAX", 8)
-    assert v.authenticate("GET", "/v1/" + "x" * 100, keyed(ak, uk), OK_IP) == expected
+    generated = []
+    original = rca.Verifier._generated
+    monkeypatch.setattr(rca.Verifier, "_generated", lambda *args: generated.append(1) or original(*args))
+    # 256 headers, and 16 MiB: past what the shape (a C int) holds.
+    many = {**{f"x-other-{i}": "value" for i in range(254)}, **dict(keyed(ak, uk))}
+    assert v.authenticate("GET", "/", many, OK_IP) == expected
+    long_path = "/v1/" + "x" * (1 << 24)
+    assert v.authenticate("GET", long_path, keyed(ak, uk), OK_IP) == expected
     with pytest.raises(rca.AuthFailure) as caught:
-        v.authenticate("GET", "/", keyed(ak, "NoSuchUserKey0123456"), OK_IP)
+        v.authenticate("GET", long_path, keyed(ak, "NoSuchUserKey0123456"), OK_IP)
     assert caught.value.code == "invalid_user_key"
-    v.flush_system_log()
-    assert v.system_log(account, 0, 2)[1].resource == "GET /v1/" + "x" * 100
+    assert len(generated) == 3
+    # 255 headers and just under 16 MiB still take the lean entry.
+    del many["x-other-0"]
+    assert v.authenticate("GET", "/", many, OK_IP) == expected
+    assert v.authenticate("GET", "/" + "x" * ((1 << 24) - 300), keyed(ak, uk), OK_IP) == expected
+    assert len(generated) == 3
 
 
 def test_bad_inputs_are_typed_failures(verifier):

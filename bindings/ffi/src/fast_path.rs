@@ -6,6 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use redis_cloud_auth::verify::{self as core, AuthFailure, Outcome, PrincipalRef};
+use smallvec::SmallVec;
 
 use crate::verifier::Verifier;
 
@@ -20,15 +21,13 @@ pub const RCA_ERR_PANIC: i64 = -1004;
 /// Bytes of text an out-struct holds.
 pub const RCA_TEXT_CAP: usize = 4096;
 
-/// The verifier a call reads, and the texts behind its outcome,
-/// NUL-separated. On success: the ids, then
-/// account name, owner name, owner email, key name and source IP; on
-/// failure (ids 0): detail, public message, header, source IP (these two
-/// possibly empty) and the JSON error body.
+/// The verifier a call reads, and the texts behind its outcome, NUL-separated:
+/// on success the ids, then account name, owner name, owner email, key name
+/// and source IP; on failure (ids 0) detail, public message, header, source
+/// IP (these two possibly empty) and the JSON error body.
 #[repr(C)]
 pub struct RcaAuthOutcome {
-    /// In: the verifier, a handle from `Verifier::fast_path_handle()`, set
-    /// once by the caller (an out-struct serves one verifier).
+    /// In: the verifier (`Verifier::fast_path_handle()`), set once by the caller.
     pub handle: u64,
     /// The account (0 on failure).
     pub account_id: u64,
@@ -100,24 +99,13 @@ fn decide<'a>(
     mut out: Option<&mut RcaAuthOutcome>,
 ) -> Result<i64, i64> {
     let (method, path, peer_text) = (text(&mut fields)?, text(&mut fields)?, text(&mut fields)?);
-    // Up to 16 headers on the stack, more on the heap; each pair is read
-    // before it is stored, so a count the fields do not back fails first.
-    let mut stack = [("", &[][..]); 16];
-    let mut heap = Vec::new();
-    for i in 0..header_count {
-        let pair = (text(&mut fields)?, fields.next().ok_or(RCA_ERR_REQUEST)?);
-        if i < stack.len() {
-            stack[i] = pair;
-        } else {
-            if i == stack.len() {
-                heap.extend_from_slice(&stack);
-            }
-            heap.push(pair);
-        }
+    // Each pair is read before it is stored: a count the fields do not back fails first.
+    let mut pairs = SmallVec::<[(&str, &[u8]); 16]>::new();
+    for _ in 0..header_count {
+        pairs.push((text(&mut fields)?, fields.next().ok_or(RCA_ERR_REQUEST)?));
     }
-    let pairs = stack.get(..header_count).unwrap_or(&heap);
     let decided = core::parse_peer(peer_text).and_then(|peer| {
-        let request = core::AuthRequest::from_pairs(method, path, pairs, peer);
+        let request = core::AuthRequest::from_pairs(method, path, &pairs, peer);
         verifier.authenticate_with(&request, |principal| {
             let outcome = Outcome::authenticated(&principal, peer_text);
             match out.as_deref_mut() {
@@ -207,15 +195,11 @@ pub unsafe extern "C" fn rca_verifier_release(handle: u64) {
 /// Bits of a request's shape (`rca_authenticate`) that hold its header count.
 pub const RCA_SHAPE_HEADER_BITS: u32 = 8;
 
-/// Authenticates the request in `data` (method, path, peer, then its
-/// header names and values) with the verifier `out.handle` names, and
-/// returns the encoded outcome, or a call error (`RCA_ERR_*`); `out`
-/// receives the principal's or failure's texts. `shape` is the buffer's
-/// length shifted left by [`RCA_SHAPE_HEADER_BITS`], plus the header count
-/// (so at most 255 headers and 16 MiB): one argument, since each one costs
-/// a ctypes call about 0.1 µs. A buffer with another number of fields (a
-/// field that holds a NUL) is `RCA_ERR_REQUEST`, checked before anything is
-/// decided.
+/// Authenticates the request in `data` (method, path, peer, header names and
+/// values) with the verifier `out.handle`, writing the texts to `out`;
+/// returns the encoded outcome or a call error (`RCA_ERR_*`). `shape` is
+/// `len << RCA_SHAPE_HEADER_BITS | header_count`: another number of fields
+/// (one holds a NUL) is `RCA_ERR_REQUEST`, before anything is decided.
 ///
 /// # Safety
 /// `out` must point to a writable out-struct whose `handle` is a live
@@ -227,14 +211,8 @@ pub unsafe extern "C" fn rca_authenticate(
     out: *mut RcaAuthOutcome,
 ) -> i64 {
     guarded(|| {
-        // SAFETY: a writable out-struct, per the contract.
-        let Some(out) = out.as_mut() else {
-            return Err(RCA_ERR_NULL);
-        };
-        if out.handle == 0 {
-            return Err(RCA_ERR_NULL);
-        }
-        // SAFETY: a live handle, per the contract.
+        // SAFETY: a writable out-struct naming a live handle, per the contract.
+        let out = out.as_mut().filter(|o| o.handle != 0).ok_or(RCA_ERR_NULL)?;
         let verifier = &*(out.handle as usize as *const core::Verifier);
         let header_count = shape & ((1 << RCA_SHAPE_HEADER_BITS) - 1);
         let data = borrowed(data, (shape >> RCA_SHAPE_HEADER_BITS) as usize);
