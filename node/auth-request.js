@@ -110,10 +110,11 @@ function findHeaders(headers) {
 
 /**
  * Every verifier's principals but the source IP, by key serial (modulo the
- * length), written by the native check on a miss (`remember` in
- * src/request.rs); a serial names one key's fields for the process's life.
+ * length), and the serial each slot holds, written by the native check on a
+ * miss (`remember` in src/request.rs); a serial names one key's fields for
+ * the process's life.
  */
-let principals
+let principals, serials
 
 /**
  * Every verifier's `AuthFailure` fields by message, written by the native
@@ -131,11 +132,13 @@ let failuresSeen = 0
 function check(verifier, method, path, headers, peer) {
   const found = findHeaders(headers)
   principals ??= new Array(1 << 17)
+  serials ??= new Float64Array(1 << 17)
   if (++failuresSeen > 65536) {
     failures = Object.create(null)
     failuresSeen = 0
   }
-  return verifier._authenticate(method, path, found.accountKey, found.userKey, found.forwardedFor, peer, principals, failures)
+  const handle = (verifier._checkHandle ??= verifier._handle())
+  return native._authenticate(handle, method, path, found.accountKey, found.userKey, found.forwardedFor, peer, principals, serials, failures)
 }
 
 /** `Verifier.prototype.authenticateSync(method, path, headers, peer)`. */

@@ -207,46 +207,59 @@ pub unsafe fn remember_failure<'a>(
     Ok(unsafe { Unknown::from_raw_unchecked(raw, key) })
 }
 
-/// Makes sure `table[serial % table.length]` (see `auth-request.js`) holds
-/// the fields of principal `p` but its source IP: read once, written on a miss.
+/// Makes sure slot `serial % serials.length` of the tables (see
+/// `auth-request.js`) holds principal `p`'s fields but its source IP:
+/// `serials`, a Float64Array read in place, names the serial (never 0) whose
+/// fields `principals[slot]` holds; both are written on a miss.
 ///
 /// # Safety
-/// `env` and `table` (an array) come from napi, on the JavaScript thread.
+/// `env` and the tables come from napi, on the JavaScript thread.
 pub unsafe fn remember(
     env: sys::napi_env,
-    table: sys::napi_value,
+    principals: sys::napi_value,
+    serials: sys::napi_value,
     p: &PrincipalRef<'_>,
 ) -> Result<()> {
-    const WHAT: &str = "the principal table";
-    let mut len = 0;
-    let status = unsafe { sys::napi_get_array_length(env, table, &mut len) };
-    ok(status, WHAT)?;
-    if len == 0 {
-        return Err(invalid_arg("the principal table is empty"));
-    }
-    let index = (p.key_serial % u64::from(len)) as u32;
-    let mut entry = ptr::null_mut();
-    let status = unsafe { sys::napi_get_element(env, table, index, &mut entry) };
-    ok(status, WHAT)?;
-    if type_of!(env, entry)? == ValueType::Object {
-        let (mut serial, mut kept) = (ptr::null_mut(), 0.0);
-        let status =
-            unsafe { sys::napi_get_named_property(env, entry, c"serial".as_ptr(), &mut serial) };
-        ok(status, WHAT)?;
-        if unsafe { sys::napi_get_value_double(env, serial, &mut kept) } == sys::Status::napi_ok
-            && kept == p.key_serial as f64
-        {
-            return Ok(());
+    let serial = p.key_serial as f64;
+    // The slots, read again after objects are made (a GC may run then).
+    let slots = || {
+        let (mut kind, mut len, mut data) = (0, 0, ptr::null_mut());
+        let (null, mut offset) = (ptr::null_mut(), 0);
+        let status = unsafe {
+            sys::napi_get_typedarray_info(
+                env,
+                serials,
+                &mut kind,
+                &mut len,
+                &mut data,
+                null,
+                &mut offset,
+            )
+        };
+        match (status, kind, len) {
+            (sys::Status::napi_ok, sys::TypedarrayType::float64_array, 1..) => {
+                // SAFETY: napi's view of a live Float64Array of `len` elements.
+                Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<f64>(), len) })
+            }
+            _ => Err(invalid_arg(
+                "the serial table must be a non-empty Float64Array",
+            )),
         }
+    };
+    let held = slots()?;
+    let index = (p.key_serial % held.len() as u64) as usize;
+    if held[index] == serial {
+        return Ok(());
     }
     let mut object = ptr::null_mut();
     check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
-    set(env, object, c"serial", p.key_serial as f64)?;
     set(env, object, c"accountId", p.account_id as f64)?;
     set(env, object, c"accountName", p.account_name)?;
     set(env, object, c"userId", p.user_id as f64)?;
     set(env, object, c"ownerName", p.owner_name)?;
     set(env, object, c"ownerEmail", p.owner_email)?;
     set(env, object, c"keyName", p.key_name)?;
-    check_status!(unsafe { sys::napi_set_element(env, table, index, object) })
+    check_status!(unsafe { sys::napi_set_element(env, principals, index as u32, object) })?;
+    slots()?[index] = serial;
+    Ok(())
 }

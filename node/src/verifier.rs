@@ -203,47 +203,16 @@ impl Verifier {
         })
     }
 
-    /// The check behind `authenticateSync`, on the parts `auth-request.js`
-    /// found; returns the encoded outcome as `check` there reads it, the
-    /// principal in `principals` and a failure's fields in `failures`.
-    #[napi(js_name = "_authenticate", skip_typescript)]
-    pub fn authenticate_parts(
-        &self,
-        env: Env,
-        method: Unknown,
-        path: Unknown,
-        account_key: Unknown,
-        user_key: Unknown,
-        forwarded_for: Unknown,
-        peer: Unknown,
-        principals: Unknown,
-        failures: Unknown,
-    ) -> Result<Either<f64, (f64, Unknown<'_>)>> {
-        let raw = env.raw();
-        let args = [method, path, account_key, user_key, forwarded_for, peer];
-        // SAFETY: napi values of this call, read on the JavaScript thread.
-        let parts = unsafe { Parts::read(raw, args)? };
-        let checked = parts.check(&self.inner, |principal| {
-            // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
-            unsafe { remember(raw, principals.raw(), &principal) }?;
-            // `2 * serial + differs`: odd when the source IP is not the peer as given.
-            let encoded = Outcome::authenticated(&principal, parts.peer()).encode();
-            let source_ip = || js_string(raw, &principal.source_ip.to_string());
-            Ok(match encoded & 1 {
-                1 => Either::B((encoded as f64, source_ip()?)),
-                _ => Either::A(encoded as f64),
-            })
-        });
-        checked.unwrap_or_else(|failure| {
-            let encoded = Outcome::failed(&failure).encode() as f64;
-            // SAFETY: as above.
-            let message = unsafe { remember_failure(&env, failures.raw(), &failure)? };
-            Ok(Either::B((encoded, message)))
-        })
+    /// This verifier for `_authenticate` (kept on the instance by
+    /// `auth-request.js`): a function of a handle skips the bookkeeping napi
+    /// does on every call of a method for its `this`.
+    #[napi(js_name = "_handle", skip_typescript)]
+    pub fn handle(&self) -> External<Arc<core::Verifier>> {
+        External::new(self.inner.clone())
     }
 
     /// The check behind `authenticate`, on the same arguments as
-    /// `_authenticate` but the table, off the JavaScript thread: resolves
+    /// `_authenticate` but the handle and the tables, off the JavaScript thread: resolves
     /// the `Principal` or rejects with the `AuthFailure` error.
     #[napi(js_name = "_authenticateAsync", skip_typescript)]
     pub fn authenticate_parts_async<'env>(
@@ -462,4 +431,44 @@ impl Verifier {
     pub fn to_string(&self) -> String {
         format!("{:?}", self.inner)
     }
+}
+
+/// The check behind `authenticateSync`, on the parts `auth-request.js` found;
+/// returns the encoded outcome as `check` there reads it, the principal in
+/// `principals` (slot serials in `serials`) and a failure's fields in `failures`.
+#[napi(js_name = "_authenticate", skip_typescript)]
+pub fn authenticate_parts<'a>(
+    env: &'a Env,
+    verifier: &External<Arc<core::Verifier>>,
+    method: Unknown,
+    path: Unknown,
+    account_key: Unknown,
+    user_key: Unknown,
+    forwarded_for: Unknown,
+    peer: Unknown,
+    principals: Unknown,
+    serials: Unknown,
+    failures: Unknown,
+) -> Result<Either<f64, (f64, Unknown<'a>)>> {
+    let raw = env.raw();
+    let args = [method, path, account_key, user_key, forwarded_for, peer];
+    // SAFETY: napi values of this call, read on the JavaScript thread.
+    let parts = unsafe { Parts::read(raw, args)? };
+    let checked = parts.check(verifier, |principal| {
+        // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
+        unsafe { remember(raw, principals.raw(), serials.raw(), &principal) }?;
+        // `2 * serial + differs`: odd when the source IP is not the peer as given.
+        let encoded = Outcome::authenticated(&principal, parts.peer()).encode();
+        let source_ip = || js_string(raw, &principal.source_ip.to_string());
+        Ok(match encoded & 1 {
+            1 => Either::B((encoded as f64, source_ip()?)),
+            _ => Either::A(encoded as f64),
+        })
+    });
+    checked.unwrap_or_else(|failure| {
+        let encoded = Outcome::failed(&failure).encode() as f64;
+        // SAFETY: as above.
+        let message = unsafe { remember_failure(env, failures.raw(), &failure)? };
+        Ok(Either::B((encoded, message)))
+    })
 }

@@ -6,10 +6,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { inspect } from 'node:util'
 import { Verifier } from 'redis-cloud-auth'
+
+// The generated addon entry beside the installed package's own.
+const require = createRequire(import.meta.url)
+const native = require(join(dirname(require.resolve('redis-cloud-auth/package.json')), 'index.js'))
 
 /** An account with two owners, the API enabled and one key of Ada's. */
 async function setUp(verifier) {
@@ -366,28 +371,40 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
     assert.equal(error.header, header)
   }
 
-  // The native methods behind authenticateSync refuse what they cannot read.
-  const table = new Array(8)
-  const failed = Object.create(null)
-  assert.throws(() => verifier._authenticate(1, 2, 3, 4, 5, 6, table, failed), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, [7], '10.0.0.1', table, failed), { code: 'InvalidArg' })
+  // The native functions behind authenticateSync refuse what they cannot read.
+  const [table, serials, failed] = [new Array(8), new Float64Array(8), Object.create(null)]
+  const handle = verifier._handle()
+  const check = (...args) => native._authenticate(handle, ...args)
+  assert.throws(() => check(1, 2, 3, 4, 5, 6, table, serials, failed), { code: 'InvalidArg' })
+  assert.throws(() => check('GET', '/', accountKey, userKey, [7], '10.0.0.1', table, serials, failed), { code: 'InvalidArg' })
   assert.throws(() => verifier._authenticateAsync('GET', '/', accountKey, userKey, 7, '10.0.0.1'), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', [], failed), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', {}, failed), { code: 'InvalidArg' })
-  assert.throws(() => verifier._authenticate('GET', '/', accountKey, 'NoSuchUserKey-0000', undefined, '10.0.0.1', table, 7), { code: 'InvalidArg' })
+  for (const bad of [[], new Float64Array(0), new Uint32Array(8), {}]) {
+    assert.throws(() => check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, bad, failed), { code: 'InvalidArg' })
+  }
+  assert.throws(() => check('GET', '/', accountKey, 'NoSuchUserKey-0000', undefined, '10.0.0.1', table, serials, 7), { code: 'InvalidArg' })
+  assert.throws(() => native._authenticate({}, 'GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, serials, failed))
   // A failure: the core's encoded outcome (-1 - ordinal) and the message keying the error's fields.
-  const [denied, message] = verifier._authenticate('GET', '/', accountKey, userKey, undefined, 'nope', table, failed)
+  const [denied, message] = check('GET', '/', accountKey, userKey, undefined, 'nope', table, serials, failed)
   assert.equal(denied, -1 - 9)
   assert.deepEqual(Object.keys(failed), [message])
   assert.equal(failed[message].code, 'invalid_peer_address')
   assert.equal(failed[message].httpStatus, 500)
-  // The core's encoded outcome (2 * serial + differs); the table keeps one
+  // The core's encoded outcome (2 * serial + differs); the tables keep one
   // entry per key, by serial, with the fields but the source IP.
-  const encoded = verifier._authenticate('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, failed)
+  const encoded = check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, serials, failed)
   assert.equal(encoded % 2, 0)
   const serial = encoded / 2
-  assert.deepEqual(table.filter(Boolean), [{ serial, accountId: principal.accountId, accountName: 'acme', userId: principal.userId, ownerName: 'Ada', ownerEmail: 'ada@example.com', keyName: 'ci-deploy-key' }])
-  assert.deepEqual(verifier._authenticate('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table, failed), [encoded + 1, '10.0.0.1'])
+  const fields = { accountId: principal.accountId, accountName: 'acme', userId: principal.userId, ownerName: 'Ada', ownerEmail: 'ada@example.com', keyName: 'ci-deploy-key' }
+  assert.deepEqual(table.filter(Boolean), [fields])
+  assert.deepEqual([...serials].filter(Boolean), [serial])
+  assert.equal(serials[serial % 8], serial)
+  assert.deepEqual(check('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table, serials, failed), [encoded + 1, '10.0.0.1'])
+  // A slot that names another serial is written again.
+  table[serial % 8] = { stale: true }
+  serials[serial % 8] = serial + 8
+  assert.equal(check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, serials, failed), encoded)
+  assert.deepEqual(table[serial % 8], fields)
+  assert.equal(serials[serial % 8], serial)
   await verifier.flushSystemLog()
 })
 
