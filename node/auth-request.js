@@ -109,10 +109,10 @@ function findHeaders(headers) {
 }
 
 /**
- * Every verifier's principals but the source IP, by key serial (modulo the
- * length), and the serial each slot holds, written by the native check on a
- * miss (`remember` in src/request.rs); a serial names one key's fields for
- * the process's life.
+ * Every verifier's principals, by key serial (modulo the length), and the
+ * serial whose principal each slot holds (0: none), which the native check
+ * reads to return the principal of a key not kept; a serial names one key's
+ * fields (but the source IP) for the process's life.
  */
 let principals, serials
 
@@ -124,6 +124,9 @@ let principals, serials
 let failures = Object.create(null)
 let failuresSeen = 0
 
+/** The verifier's handle for `_authenticate`, kept on it out of sight. */
+const HANDLE = Symbol('redis-cloud-auth handle')
+
 /**
  * Runs the native check; returns the core's encoded outcome: a success
  * (`2 * serial + differs`), or `[outcome, sourceIp]` when the source IP is
@@ -131,14 +134,20 @@ let failuresSeen = 0
  */
 function check(verifier, method, path, headers, peer) {
   const found = findHeaders(headers)
-  principals ??= new Array(1 << 17)
-  serials ??= new Float64Array(1 << 17)
+  if (serials === undefined) [principals, serials] = [new Array(1 << 17), new Float64Array(1 << 17)]
   if (++failuresSeen > 65536) {
     failures = Object.create(null)
     failuresSeen = 0
   }
-  const handle = (verifier._checkHandle ??= verifier._handle())
-  return native._authenticate(handle, method, path, found.accountKey, found.userKey, found.forwardedFor, peer, principals, serials, failures)
+  const handle = verifier[HANDLE] ?? Object.defineProperty(verifier, HANDLE, { value: verifier._handle() })[HANDLE]
+  const outcome = native._authenticate(handle, method, path, found.accountKey, found.userKey, found.forwardedFor, peer, serials, failures)
+  if (typeof outcome === 'number' || typeof outcome[1] === 'string') return outcome
+  // A key not kept: its principal, kept from now on.
+  const [encoded, principal] = outcome
+  const serial = (encoded - (encoded % 2)) / 2
+  principals[serial % serials.length] = principal
+  serials[serial % serials.length] = serial
+  return encoded % 2 === 0 ? encoded : [encoded, principal.sourceIp]
 }
 
 /** `Verifier.prototype.authenticateSync(method, path, headers, peer)`. */
@@ -150,7 +159,7 @@ function authenticateSync(method, path, headers, peer) {
     throw Object.assign(new Error(fields.message), fields)
   }
   const serial = (encoded - (encoded % 2)) / 2
-  const p = principals[serial % principals.length]
+  const p = principals[serial % serials.length]
   return {
     accountId: p.accountId,
     accountName: p.accountName,

@@ -314,7 +314,7 @@ def breakdown(verifier, requests, calls: int) -> list[str]:
     fields = [joined(*r) for r in requests[: calls // 2]]
     unknown = [joined(m, p, {**h, "x-api-key": "NoSuchAccountKey0123"}, peer) for m, p, h, peer in requests[: calls // 2]]
     rows = [
-        ("ctypes call only (null handle, no Rust work)", raw(0, fields)),
+        ("ctypes call only (no verifier in the out-struct)", raw(0, fields)),
         ("+ checks, 2 SHA-256, lookup (unknown key: no log)", raw(verifier._handle, unknown)),
         ("+ user key, allow list, principal, system-log hand-off", raw(verifier._handle, fields)),
     ]

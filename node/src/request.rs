@@ -3,7 +3,6 @@
 //! key headers, the `X-Forwarded-For` values, the peer), read with direct
 //! napi calls into zeroed-on-drop buffers, and checked by the core.
 
-use std::ffi::CStr;
 use std::ptr;
 
 use napi::bindgen_prelude::*;
@@ -16,12 +15,6 @@ use smallvec::SmallVec;
 use zeroize::Zeroize;
 
 use crate::errors::invalid_arg;
-
-fn ok(status: sys::napi_status, what: &str) -> Result<()> {
-    let read = status == sys::Status::napi_ok;
-    read.then_some(())
-        .ok_or_else(|| invalid_arg(format!("cannot read {what}")))
-}
 
 /// A JavaScript string read as UTF-8, on the stack when short (a key as
 /// issued, most paths); zeroed when dropped, since it may be a key.
@@ -164,17 +157,6 @@ impl Parts {
     }
 }
 
-/// Sets `object[name]` to `value`.
-fn set<V: ToNapiValue>(
-    env: sys::napi_env,
-    object: sys::napi_value,
-    name: &CStr,
-    value: V,
-) -> Result<()> {
-    let value = unsafe { V::to_napi_value(env, value)? };
-    check_status!(unsafe { sys::napi_set_named_property(env, object, name.as_ptr(), value) })
-}
-
 /// A JavaScript string of `value`, as napi returns values.
 pub fn js_string<'a>(env: sys::napi_env, value: &str) -> Result<Unknown<'a>> {
     // SAFETY: a value just created, on the JavaScript thread.
@@ -198,8 +180,7 @@ pub unsafe fn remember_failure<'a>(
     }
     let key = js_string(raw, &failure.to_string())?.raw();
     let mut has = false;
-    let status = unsafe { sys::napi_has_own_property(raw, table, key, &mut has) };
-    ok(status, "the failure table")?;
+    check_status!(unsafe { sys::napi_has_own_property(raw, table, key, &mut has) })?;
     if !has {
         let fields = crate::errors::auth_failure_fields(env, failure)?;
         check_status!(unsafe { sys::napi_set_property(raw, table, key, fields.raw()) })?;
@@ -207,59 +188,34 @@ pub unsafe fn remember_failure<'a>(
     Ok(unsafe { Unknown::from_raw_unchecked(raw, key) })
 }
 
-/// Makes sure slot `serial % serials.length` of the tables (see
-/// `auth-request.js`) holds principal `p`'s fields but its source IP:
-/// `serials`, a Float64Array read in place, names the serial (never 0) whose
-/// fields `principals[slot]` holds; both are written on a miss.
+/// Whether slot `serial % serials.length` of `serials` (a Float64Array, see
+/// `auth-request.js`) names `serial`: the key's principal is kept there.
 ///
 /// # Safety
-/// `env` and the tables come from napi, on the JavaScript thread.
-pub unsafe fn remember(
-    env: sys::napi_env,
-    principals: sys::napi_value,
-    serials: sys::napi_value,
-    p: &PrincipalRef<'_>,
-) -> Result<()> {
-    let serial = p.key_serial as f64;
-    // The slots, read again after objects are made (a GC may run then).
-    let slots = || {
-        let (mut kind, mut len, mut data) = (0, 0, ptr::null_mut());
-        let (null, mut offset) = (ptr::null_mut(), 0);
-        let status = unsafe {
-            sys::napi_get_typedarray_info(
-                env,
-                serials,
-                &mut kind,
-                &mut len,
-                &mut data,
-                null,
-                &mut offset,
-            )
-        };
-        match (status, kind, len) {
-            (sys::Status::napi_ok, sys::TypedarrayType::float64_array, 1..) => {
-                // SAFETY: napi's view of a live Float64Array of `len` elements.
-                Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<f64>(), len) })
-            }
-            _ => Err(invalid_arg(
-                "the serial table must be a non-empty Float64Array",
-            )),
-        }
+/// `env` and `serials` come from napi, on the JavaScript thread.
+pub unsafe fn kept(env: sys::napi_env, serials: sys::napi_value, serial: u64) -> Result<bool> {
+    let (mut kind, mut len, mut data, mut offset) = (0, 0, ptr::null_mut(), 0);
+    let status = unsafe {
+        sys::napi_get_typedarray_info(
+            env,
+            serials,
+            &mut kind,
+            &mut len,
+            &mut data,
+            ptr::null_mut(),
+            &mut offset,
+        )
     };
-    let held = slots()?;
-    let index = (p.key_serial % held.len() as u64) as usize;
-    if held[index] == serial {
-        return Ok(());
+    if status != sys::Status::napi_ok || kind != sys::TypedarrayType::float64_array || len == 0 {
+        return Err(invalid_arg(
+            "the serial table must be a non-empty Float64Array",
+        ));
     }
-    let mut object = ptr::null_mut();
-    check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
-    set(env, object, c"accountId", p.account_id as f64)?;
-    set(env, object, c"accountName", p.account_name)?;
-    set(env, object, c"userId", p.user_id as f64)?;
-    set(env, object, c"ownerName", p.owner_name)?;
-    set(env, object, c"ownerEmail", p.owner_email)?;
-    set(env, object, c"keyName", p.key_name)?;
-    check_status!(unsafe { sys::napi_set_element(env, principals, index as u32, object) })?;
-    slots()?[index] = serial;
-    Ok(())
+    // SAFETY: napi's view of a live Float64Array of `len` elements; a read.
+    let slot = unsafe {
+        data.cast::<f64>()
+            .add((serial % len as u64) as usize)
+            .read()
+    };
+    Ok(slot == serial as f64)
 }

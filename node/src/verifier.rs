@@ -11,7 +11,7 @@ use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
 use crate::errors::{invalid_arg, throw, Failure};
-use crate::request::{js_string, remember, remember_failure, Parts};
+use crate::request::{js_string, kept, remember_failure, Parts};
 use crate::secret::Secret;
 
 /// Decides whether requests authenticate, and manages the accounts, users
@@ -433,9 +433,13 @@ impl Verifier {
     }
 }
 
-/// The check behind `authenticateSync`, on the parts `auth-request.js` found;
-/// returns the encoded outcome as `check` there reads it, the principal in
-/// `principals` (slot serials in `serials`) and a failure's fields in `failures`.
+/// What `_authenticate` returns: the encoded outcome alone, with a text, or with the principal.
+type Checked<'a> = Either3<f64, (f64, Unknown<'a>), (f64, Principal)>;
+
+/// The check behind `authenticateSync`, on the parts `auth-request.js` found:
+/// the encoded outcome, with the source IP when it is not the peer as given;
+/// a failure's message, its fields kept in `failures`; or, for a key whose
+/// slot in `serials` names another, the principal, for `check` to keep.
 #[napi(js_name = "_authenticate", skip_typescript)]
 pub fn authenticate_parts<'a>(
     env: &'a Env,
@@ -446,29 +450,32 @@ pub fn authenticate_parts<'a>(
     user_key: Unknown,
     forwarded_for: Unknown,
     peer: Unknown,
-    principals: Unknown,
     serials: Unknown,
     failures: Unknown,
-) -> Result<Either<f64, (f64, Unknown<'a>)>> {
+) -> Result<Checked<'a>> {
     let raw = env.raw();
     let args = [method, path, account_key, user_key, forwarded_for, peer];
     // SAFETY: napi values of this call, read on the JavaScript thread.
     let parts = unsafe { Parts::read(raw, args)? };
-    let checked = parts.check(verifier, |principal| {
-        // SAFETY: as above; nothing here runs JavaScript or calls the verifier.
-        unsafe { remember(raw, principals.raw(), serials.raw(), &principal) }?;
+    let checked = parts.check(verifier, |p| -> Result<(f64, _, Option<core::Principal>)> {
         // `2 * serial + differs`: odd when the source IP is not the peer as given.
-        let encoded = Outcome::authenticated(&principal, parts.peer()).encode();
-        let source_ip = || js_string(raw, &principal.source_ip.to_string());
-        Ok(match encoded & 1 {
-            1 => Either::B((encoded as f64, source_ip()?)),
-            _ => Either::A(encoded as f64),
-        })
+        let encoded = Outcome::authenticated(&p, parts.peer()).encode();
+        // SAFETY: as above; a read that runs no JavaScript.
+        let kept = unsafe { kept(raw, serials.raw(), p.key_serial) }?;
+        let differs = (encoded & 1 == 1).then(|| p.source_ip.to_string());
+        Ok((encoded as f64, differs, (!kept).then(|| p.to_principal())))
     });
-    checked.unwrap_or_else(|failure| {
-        let encoded = Outcome::failed(&failure).encode() as f64;
-        // SAFETY: as above.
-        let message = unsafe { remember_failure(env, failures.raw(), &failure)? };
-        Ok(Either::B((encoded, message)))
-    })
+    match checked {
+        Ok(read) => Ok(match read? {
+            (encoded, _, Some(fresh)) => Either3::C((encoded, fresh.into())),
+            (encoded, Some(ip), None) => Either3::B((encoded, js_string(raw, &ip)?)),
+            (encoded, None, None) => Either3::A(encoded),
+        }),
+        Err(failure) => {
+            let encoded = Outcome::failed(&failure).encode() as f64;
+            // SAFETY: as above.
+            let message = unsafe { remember_failure(env, failures.raw(), &failure)? };
+            Ok(Either3::B((encoded, message)))
+        }
+    }
 }

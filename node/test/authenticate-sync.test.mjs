@@ -371,40 +371,39 @@ test('bad requests are typed errors, never a crash, and never hold a key', async
     assert.equal(error.header, header)
   }
 
-  // The native functions behind authenticateSync refuse what they cannot read.
-  const [table, serials, failed] = [new Array(8), new Float64Array(8), Object.create(null)]
+  // The native function behind authenticateSync refuses what it cannot read.
+  const [serials, failed] = [new Float64Array(8), Object.create(null)]
   const handle = verifier._handle()
   const check = (...args) => native._authenticate(handle, ...args)
-  assert.throws(() => check(1, 2, 3, 4, 5, 6, table, serials, failed), { code: 'InvalidArg' })
-  assert.throws(() => check('GET', '/', accountKey, userKey, [7], '10.0.0.1', table, serials, failed), { code: 'InvalidArg' })
+  assert.throws(() => check(1, 2, 3, 4, 5, 6, serials, failed), { code: 'InvalidArg' })
+  assert.throws(() => check('GET', '/', accountKey, userKey, [7], '10.0.0.1', serials, failed), { code: 'InvalidArg' })
   assert.throws(() => verifier._authenticateAsync('GET', '/', accountKey, userKey, 7, '10.0.0.1'), { code: 'InvalidArg' })
   for (const bad of [[], new Float64Array(0), new Uint32Array(8), {}]) {
-    assert.throws(() => check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, bad, failed), { code: 'InvalidArg' })
+    assert.throws(() => check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', bad, failed), { code: 'InvalidArg' })
   }
-  assert.throws(() => check('GET', '/', accountKey, 'NoSuchUserKey-0000', undefined, '10.0.0.1', table, serials, 7), { code: 'InvalidArg' })
-  assert.throws(() => native._authenticate({}, 'GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, serials, failed))
+  assert.throws(() => check('GET', '/', accountKey, 'NoSuchUserKey-0000', undefined, '10.0.0.1', serials, 7), { code: 'InvalidArg' })
+  assert.throws(() => native._authenticate({}, 'GET', '/', accountKey, userKey, undefined, '10.0.0.1', serials, failed), { code: 'InvalidArg' })
   // A failure: the core's encoded outcome (-1 - ordinal) and the message keying the error's fields.
-  const [denied, message] = check('GET', '/', accountKey, userKey, undefined, 'nope', table, serials, failed)
+  const [denied, message] = check('GET', '/', accountKey, userKey, undefined, 'nope', serials, failed)
   assert.equal(denied, -1 - 9)
   assert.deepEqual(Object.keys(failed), [message])
   assert.equal(failed[message].code, 'invalid_peer_address')
   assert.equal(failed[message].httpStatus, 500)
-  // The core's encoded outcome (2 * serial + differs); the tables keep one
-  // entry per key, by serial, with the fields but the source IP.
-  const encoded = check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, serials, failed)
+  // A key whose slot does not name it: the core's encoded outcome (2 * serial
+  // + differs) and the principal, which the native side never keeps itself.
+  const [encoded, fresh] = check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', serials, failed)
   assert.equal(encoded % 2, 0)
   const serial = encoded / 2
   const fields = { accountId: principal.accountId, accountName: 'acme', userId: principal.userId, ownerName: 'Ada', ownerEmail: 'ada@example.com', keyName: 'ci-deploy-key' }
-  assert.deepEqual(table.filter(Boolean), [fields])
-  assert.deepEqual([...serials].filter(Boolean), [serial])
-  assert.equal(serials[serial % 8], serial)
-  assert.deepEqual(check('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', table, serials, failed), [encoded + 1, '10.0.0.1'])
-  // A slot that names another serial is written again.
-  table[serial % 8] = { stale: true }
+  assert.deepEqual({ ...fresh }, { ...fields, sourceIp: '10.0.0.1' })
+  assert.deepEqual([...serials], new Array(8).fill(0))
+  // Kept (its slot names it): the outcome alone, or with the source IP.
+  serials[serial % 8] = serial
+  assert.equal(check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', serials, failed), encoded)
+  assert.deepEqual(check('GET', '/', accountKey, userKey, undefined, '::ffff:10.0.0.1', serials, failed), [encoded + 1, '10.0.0.1'])
+  // A slot that names another key's serial gives the principal again.
   serials[serial % 8] = serial + 8
-  assert.equal(check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', table, serials, failed), encoded)
-  assert.deepEqual(table[serial % 8], fields)
-  assert.equal(serials[serial % 8], serial)
+  assert.equal(check('GET', '/', accountKey, userKey, undefined, '10.0.0.1', serials, failed)[1].keyName, 'ci-deploy-key')
   await verifier.flushSystemLog()
 })
 

@@ -127,7 +127,7 @@ class _Outcome(ctypes.Structure):
 
 def _function(lib: ctypes.CDLL, name: str, restype: typing.Any, *argtypes: typing.Any) -> typing.Any:
     """``name`` of ``lib``. ``rca_authenticate`` goes without argtypes (cheapest): the request
-    as bytes, its shape as a C int, the out-struct's address as a c_void_p made once."""
+    as bytes, its 32-bit shape as an int, the out-struct's address as a c_void_p made once."""
     function = getattr(lib, name)
     function.restype = restype
     if argtypes:
@@ -240,7 +240,7 @@ class Verifier:
         except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
             return self._generated(method, path, headers, peer)
         size, count = len(data), (len(fields) - 3) >> 1
-        if size >> 24 or count >> 8:  # the entry's shape, size << 8 | count, is a C int
+        if size >> 24 or count >> 8:  # the entry's shape, size << 8 | count, fits 32 bits
             return self._generated(method, path, headers, peer)
         outcomes = self._outcomes
         try:

@@ -2,9 +2,10 @@
  *
  * A request is one buffer of UTF-8 fields separated by single NUL bytes:
  * method, path, peer address, then each header's name and value (as
- * many headers as header_count says: a buffer with another number of NULs
- * is RCA_ERR_REQUEST, so a caller that counts its own headers never has a
- * field that holds a NUL read as another one). The
+ * many headers as the shape's header count says, at most 255, in at most
+ * 16 MiB: a buffer with another number of NULs is RCA_ERR_REQUEST, so a
+ * caller that counts its own headers never has a field that holds a NUL
+ * read as another one). The
  * result is the core's encoded outcome (redis_cloud_auth::verify::Outcome,
  * docs/api.md): a success is 2 * key_serial + source_ip_differs (>= 0), a
  * failure is -1 - ordinal (the index into auth_failure_kinds()), and a call
