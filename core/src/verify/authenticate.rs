@@ -350,9 +350,9 @@ fn unspecified(ip: IpAddr) -> IpAddr {
 }
 
 /// Starts loading the first bytes of `text`, a principal's text that
-/// `read` is about to copy, so that its cache miss overlaps the lookups
-/// before it. A hint: it reads nothing into the program, and does nothing
-/// off x86-64.
+/// `read` may copy (a binding's out-struct, the authorizer's identity
+/// headers), so that its cache miss overlaps the lookups before it. A hint:
+/// it reads nothing into the program, and does nothing off x86-64.
 #[inline(always)]
 fn prefetch(text: &str) {
     #[cfg(target_arch = "x86_64")]
