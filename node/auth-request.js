@@ -109,14 +109,6 @@ function findHeaders(headers) {
 }
 
 /**
- * Every verifier's principals, by key serial (modulo the length), and the
- * serial whose principal each slot holds (0: none), which the native check
- * reads to return the principal of a key not kept; a serial names one key's
- * fields (but the source IP) for the process's life.
- */
-let principals, serials
-
-/**
  * Every verifier's `AuthFailure` fields by message, written by the native
  * check on a miss (`remember_failure` in src/request.rs); started over
  * every 65,536 checks, since source IPs are many.
@@ -124,8 +116,15 @@ let principals, serials
 let failures = Object.create(null)
 let failuresSeen = 0
 
-/** The verifier's handle for `_authenticate`, kept on it out of sight. */
-const HANDLE = Symbol('redis-cloud-auth handle')
+/**
+ * Kept on a verifier out of sight from its first check: its handle, its
+ * principals by key serial (modulo the length), and the serial each slot
+ * holds (0: none), which the native check reads to return the principal of
+ * a key not kept. A serial names one key's fields (but the source IP) for
+ * the verifier's life; each verifier counts its own.
+ */
+const KEPT = Symbol('redis-cloud-auth kept')
+const keep = (v) => ({ handle: v._handle(), principals: new Array(1 << 17), serials: new Float64Array(1 << 17) })
 
 /**
  * Runs the native check; returns the core's encoded outcome: a success
@@ -134,12 +133,11 @@ const HANDLE = Symbol('redis-cloud-auth handle')
  */
 function check(verifier, method, path, headers, peer) {
   const found = findHeaders(headers)
-  if (serials === undefined) [principals, serials] = [new Array(1 << 17), new Float64Array(1 << 17)]
   if (++failuresSeen > 65536) {
     failures = Object.create(null)
     failuresSeen = 0
   }
-  const handle = verifier[HANDLE] ?? Object.defineProperty(verifier, HANDLE, { value: verifier._handle() })[HANDLE]
+  const { handle, principals, serials } = verifier[KEPT] ?? Object.defineProperty(verifier, KEPT, { value: keep(verifier) })[KEPT]
   const outcome = native._authenticate(handle, method, path, found.accountKey, found.userKey, found.forwardedFor, peer, serials, failures)
   if (typeof outcome === 'number' || typeof outcome[1] === 'string') return outcome
   // A key not kept: its principal, kept from now on.
@@ -159,6 +157,7 @@ function authenticateSync(method, path, headers, peer) {
     throw Object.assign(new Error(fields.message), fields)
   }
   const serial = (encoded - (encoded % 2)) / 2
+  const { principals, serials } = this[KEPT]
   const p = principals[serial % serials.length]
   return {
     accountId: p.accountId,

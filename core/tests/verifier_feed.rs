@@ -17,7 +17,7 @@ use redis_cloud_auth::store::{
     Applied, Change, MemoryStore, Mutation, NewLogEntry, Snapshot, SqliteStore, Store, StoreError,
     CHANGE_FEED_LEN, MIGRATIONS,
 };
-use redis_cloud_auth::verify::{KeyHash, RefreshStats, Verifier};
+use redis_cloud_auth::verify::{AuthRequest, KeyHash, RefreshStats, Verifier};
 use redis_cloud_auth::{Secret, SystemLogEntry};
 
 #[test]
@@ -130,6 +130,50 @@ fn a_gap_in_the_sqlite_feed_reloads_fully() {
         err("invalid_user_key")
     );
     assert_eq!(b.refresh_stats().full_reloads, after.full_reloads + 1);
+}
+
+/// The key serial `b` gives the key `user_key`.
+fn serial(v: &Verifier, account_key: &Secret, user_key: &Secret) -> u64 {
+    let headers = [
+        ("x-api-key", account_key.expose().as_bytes()),
+        ("x-api-secret-key", user_key.expose().as_bytes()),
+    ];
+    let request = AuthRequest::from_pairs("GET", "/v1/", &headers, "10.0.0.1".parse().unwrap());
+    v.authenticate_with(&request, |p| p.key_serial).unwrap()
+}
+
+#[test]
+fn a_full_reload_keeps_the_serials_of_keys_it_finds_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.db");
+    let a = Verifier::open_sqlite(&path).unwrap();
+    let (account, owner, account_key, key) = one_key(&a);
+    let b = Verifier::open_sqlite(&path).unwrap();
+    // Serials count up from 1 in each verifier.
+    assert_eq!(serial(&b, &account_key, &key), 1);
+
+    // A new key and a change to the first, the key's row lost from the feed.
+    let other = a
+        .create_user_key(account, owner, owner, "feed-key-0002", &[] as &[&str])
+        .unwrap();
+    let created = a.store().version().unwrap();
+    a.set_allow_list(account, owner, "feed-key-0001", &["10.0.0.0/8"])
+        .unwrap();
+    sql(
+        &path,
+        &format!("DELETE FROM changes WHERE version = {created}"),
+    );
+    let before = b.refresh_stats();
+    assert_eq!(serial(&b, &account_key, &other), 2);
+    assert_eq!(b.refresh_stats().full_reloads, before.full_reloads + 1);
+    assert_eq!(serial(&b, &account_key, &key), 1, "same key, same fields");
+
+    // Deleted and created again under its name: a new key, a new serial.
+    a.delete_user_key(account, owner, "feed-key-0001").unwrap();
+    let again = a
+        .create_user_key(account, owner, owner, "feed-key-0001", &[] as &[&str])
+        .unwrap();
+    assert_eq!(serial(&b, &account_key, &again), 3);
 }
 
 #[test]

@@ -156,8 +156,9 @@ _UNREAD = -1002
 _new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
-# Principals cached per verifier, by encoded outcome; emptied when full.
-_PRINCIPALS_MAX = 1 << 17
+# Principals kept per verifier, by key serial: a list as long as the largest
+# serial seen, up to this (8 bytes a serial); a key past it is read each time.
+_KEPT_MAX = 1 << 20
 
 
 def _new_outcome(handle: int) -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
@@ -181,7 +182,7 @@ class Verifier:
     processes may share.
     """
 
-    __slots__ = ("_inner", "_handle", "_outcomes", "_principals", "_lean", "__weakref__")
+    __slots__ = ("_inner", "_handle", "_outcomes", "_kept", "_lean", "__weakref__")
 
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
         inner = _ffi.Verifier.in_memory() if path is None else _ffi.Verifier.open_sqlite(os.fspath(path))
@@ -195,10 +196,10 @@ class Verifier:
         # Out-structs not in use: a call takes one and puts it back (pop and
         # append are atomic), so threads never share one.
         self._outcomes = [_new_outcome(handle)]
-        # Encoded outcome (bit 0 clear) -> the Principal first built for that key
-        # (a serial names the same fields for the process's life). Dict operations
-        # are atomic and entries never change: threads share it.
-        self._principals: dict[int, Principal] = {}
+        # Item `serial`: the Principal first built for that key from the peer as given, or
+        # None. A serial names one key's fields for the verifier's life (serials count up
+        # from 1 in each), so items never go stale; list operations are atomic.
+        self._kept: list[typing.Optional[Principal]] = []
 
     @classmethod
     def in_memory(cls) -> Verifier:
@@ -252,7 +253,10 @@ class Verifier:
             if result >= 0:
                 # From the peer as given (bit 0 clear): a key seen before
                 # needs nothing from the out-struct.
-                known = self._principals.get(result)
+                try:
+                    known = None if result & 1 else self._kept[result >> 1]
+                except IndexError:  # a serial not kept yet
+                    known = None
                 if known is not None:
                     if known[6] == peer:
                         return known  # immutable: the same value again
@@ -270,16 +274,16 @@ class Verifier:
         return self._inner.authenticate(method, path, _header_pairs(headers), peer)
 
     def _principal(self, result: int, outcome: tuple[_Outcome, memoryview, ctypes.c_void_p]) -> Principal:
-        """A principal read from the out-struct, cached by its key."""
+        """A principal read from the out-struct, kept by its key's serial."""
         out, view, _ = outcome
         account_name, owner_name, owner_email, key_name, source_ip = _texts(out, view)
         principal = _new_principal(
             Principal, (out.account_id, account_name, out.user_id, owner_name, owner_email, key_name, source_ip)
         )
-        if not result & 1:
-            if len(self._principals) >= _PRINCIPALS_MAX:
-                self._principals.clear()
-            self._principals[result] = principal
+        serial, kept = result >> 1, self._kept
+        if not result & 1 and serial < _KEPT_MAX:
+            kept.extend([None] * (serial + 1 - len(kept)))  # none if long enough (lengths only grow)
+            kept[serial] = principal
         return principal
 
     @staticmethod

@@ -1,7 +1,7 @@
 """The lean path's Principal cache: principals are cached by key serial,
 so a key deleted and created again, a role change, another process's
 change (a reload) or a new source IP must never show a stale principal;
-and the cache's fallbacks (long requests, a full cache) give the same
+and the cache's fallbacks (long requests, serials past the kept ones) give the same
 answers as the generated path."""
 
 from __future__ import annotations
@@ -136,15 +136,16 @@ def test_principals_are_immutable(verifier):
     assert uk not in repr(principal) and ak not in repr(principal)
 
 
-def test_a_full_cache_is_emptied_and_refilled(verifier, monkeypatch):
+def test_keys_past_the_kept_serials_are_read_each_time(verifier, monkeypatch):
     v = verifier
-    monkeypatch.setattr(_verifier, "_PRINCIPALS_MAX", 2)
+    monkeypatch.setattr(_verifier, "_KEPT_MAX", 3)
     account, ada, _, ak = account_with_owners(v)
     keys = {f"deploy-key-{i:04d}": v.create_user_key(account, ada, ada, f"deploy-key-{i:04d}", []).expose() for i in range(5)}
     for _ in range(3):
         for name, uk in keys.items():
             assert v.authenticate("GET", "/", keyed(ak, uk), OK_IP).key_name == name
-            assert len(v._principals) <= 2
+    # Serials 1 to 5: the first two kept, by serial; the rest built each time.
+    assert [p and p.key_name for p in v._kept] == [None, "deploy-key-0000", "deploy-key-0001"]
 
 
 def test_requests_past_the_lean_entrys_shape_take_the_generated_call(verifier, monkeypatch):

@@ -56,10 +56,11 @@ pub struct PrincipalRef<'a> {
     /// or `::` when unknown (see [`TrustedProxies`](super::TrustedProxies)).
     pub source_ip: IpAddr,
     /// Names this key's account, owner and key fields (all but the source
-    /// IP) in this process: two principals with the same serial hold the
-    /// same fields, so a binding may cache what it built from them by
-    /// serial. A key indexed again (created again, or reloaded from the
-    /// store) gets a new serial; none is reused.
+    /// IP) in this verifier: two of its principals with the same serial
+    /// hold the same fields, so a binding may keep what it built from them
+    /// by serial. Serials count up from 1 in each verifier, one per key it
+    /// indexes (a key reloaded from the store unchanged keeps its serial),
+    /// and none is reused; another verifier's serials name other keys.
     pub key_serial: u64,
 }
 
@@ -489,10 +490,13 @@ mod tests {
             .create_user_key(account, ada, ada, "serial-other-key", &[] as &[&str])
             .unwrap();
 
-        // Stable across calls and role changes; distinct between keys.
+        // Stable across calls and role changes; counting up from 1.
         let first = serial_of(&v, &account_key, &key).unwrap();
         assert_eq!(serial_of(&v, &account_key, &key).unwrap(), first);
-        assert_ne!(serial_of(&v, &account_key, &other).unwrap(), first);
+        assert_eq!(
+            (first, serial_of(&v, &account_key, &other).unwrap()),
+            (1, 2)
+        );
         v.set_user_role(account, ada, Role::Member).unwrap();
         assert_eq!(
             serial_of(&v, &account_key, &key).unwrap_err().code(),
@@ -508,7 +512,7 @@ mod tests {
             .create_user_key(account, ada, ada, "serial-test-key", &[] as &[&str])
             .unwrap();
         let recreated = serial_of(&v, &account_key, &again).unwrap();
-        assert_ne!(recreated, first);
+        assert_eq!(recreated, 3);
 
         // Another process deletes the key and creates it again for Bob:
         // this verifier sees a new serial with the new owner.
@@ -528,6 +532,8 @@ mod tests {
             (principal.owner_name.as_str(), principal.user_id),
             ("Bob", bob)
         );
-        assert!(serial != recreated && serial != first);
+        assert_eq!(serial, 4);
+        // The other verifier counts its own: its three keys so far.
+        assert_eq!(serial_of(&elsewhere, &account_key, &bobs).unwrap(), 3);
     }
 }

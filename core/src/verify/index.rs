@@ -4,7 +4,6 @@
 //! change feed.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::allow_list::AllowList;
@@ -44,17 +43,10 @@ pub(crate) struct KeyEntry {
     pub allow_list: AllowList,
     /// The name again, inline, for the request path.
     pub hot_name: InlineText<KEY_NAME_MAX>,
-    /// The serial `PrincipalRef::key_serial` gives, from [`next_key_serial`].
+    /// The serial `PrincipalRef::key_serial` gives (see [`Index::next_serial`]).
     pub serial: u64,
     pub name: Arc<str>,
     pub created_at: i64,
-}
-
-/// A serial no key entry of this process had before: entries are never
-/// renamed in place, so a serial names one set of principal fields.
-fn next_key_serial() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Everything `authenticate` and the admin checks read.
@@ -71,15 +63,28 @@ pub(crate) struct Index {
     /// (account, key name) to the key's hash.
     pub key_names: HashMap<(AccountId, Arc<str>), KeyHash>,
     pub proxies: TrustedProxies,
+    /// The serial the next key indexed gets. Serials count up from 1 in
+    /// each verifier and are never reused in it: an entry's principal
+    /// fields never change, so a serial names one set of them, and a
+    /// binding may keep what it built from them in a list by serial.
+    pub next_serial: u64,
 }
 
 impl Index {
-    /// Builds the data part of an index from a snapshot.
-    pub fn from_snapshot(snapshot: Snapshot, token: u64, proxies: TrustedProxies) -> Self {
+    /// Builds the data part of an index from a snapshot. A key that
+    /// `previous` (the index this one replaces) holds with the same
+    /// account, owner and name keeps its serial.
+    pub fn from_snapshot(
+        snapshot: Snapshot,
+        token: u64,
+        proxies: TrustedProxies,
+        previous: Option<&Index>,
+    ) -> Self {
         let mut index = Index {
             token,
             version: snapshot.version,
             proxies,
+            next_serial: previous.map_or(1, |p| p.next_serial),
             ..Index::default()
         };
         index.user_keys.reserve(snapshot.user_keys.len());
@@ -91,7 +96,13 @@ impl Index {
             index.put_user(user);
         }
         for key in snapshot.user_keys {
-            index.put_key(&key);
+            let kept = previous
+                .and_then(|p| p.user_keys.get(&key.secret_hash))
+                .filter(|e| {
+                    (e.account_id, e.owner_id, &*e.name)
+                        == (key.account_id, key.owner_id, key.name.as_str())
+                });
+            index.put_key(&key, kept.map(|e| e.serial));
         }
         index
     }
@@ -127,7 +138,8 @@ impl Index {
         );
     }
 
-    fn put_key(&mut self, k: &UserKeyRecord) {
+    /// Indexes `k` under `serial`, or the next one.
+    fn put_key(&mut self, k: &UserKeyRecord, serial: Option<u64>) {
         // A list that no longer parses fails closed: the key is left out.
         let allow_list = match AllowList::parse(&k.allow_list) {
             Ok(list) => list,
@@ -138,6 +150,10 @@ impl Index {
             }
         };
         let name: Arc<str> = k.name.as_str().into();
+        let serial = serial.unwrap_or_else(|| {
+            self.next_serial += 1;
+            self.next_serial - 1
+        });
         self.key_names
             .insert((k.account_id, name.clone()), k.secret_hash);
         self.user_keys.insert(
@@ -147,7 +163,7 @@ impl Index {
                 owner_id: k.owner_id,
                 allow_list,
                 hot_name: InlineText::new(&[&name]),
-                serial: next_key_serial(),
+                serial,
                 name,
                 created_at: k.created_at,
             },
@@ -209,7 +225,7 @@ impl Index {
                     }
                 }
             }
-            Mutation::CreateUserKey(record) => self.put_key(record),
+            Mutation::CreateUserKey(record) => self.put_key(record, None),
             Mutation::SetAllowList {
                 account_id,
                 name,

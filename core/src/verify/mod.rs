@@ -106,7 +106,7 @@ impl Verifier {
     /// A verifier over `store`, indexing what it holds.
     pub fn new(store: Arc<dyn Store>) -> Result<Self, StoreError> {
         let token = store.change_token()?;
-        let index = Index::from_snapshot(store.load()?, token, TrustedProxies::default());
+        let index = Index::from_snapshot(store.load()?, token, TrustedProxies::default(), None);
         let index = Arc::new(RwLock::new(index));
         let log = LogWriter::start(store.clone(), index.clone());
         Ok(Verifier {

@@ -132,8 +132,10 @@ impl Verifier {
     /// Rebuilds the index from a snapshot of the whole store.
     fn force_reload(&self, _admin: &MutexGuard<'_, ()>, token: u64) -> Result<(), StoreError> {
         let snapshot = self.store.load()?;
-        let proxies = self.index.read().proxies.clone();
-        let fresh = Index::from_snapshot(snapshot, token, proxies);
+        let fresh = {
+            let index = self.index.read();
+            Index::from_snapshot(snapshot, token, index.proxies.clone(), Some(&index))
+        };
         tracing::debug!(version = fresh.version, "verifier index reloaded");
         *self.index.write() = fresh;
         self.refreshes.full_reloads.fetch_add(1, Ordering::Relaxed);
