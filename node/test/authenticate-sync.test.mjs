@@ -125,6 +125,21 @@ test('an owner who loses the owner role fails at once, and works again when give
   assert.throws(() => verifier.authenticateSync(...request(accountKey, userKey)), { code: 'api_disabled' })
 })
 
+test('two verifiers count their key serials each from 1, and each answers with its own principals', async () => {
+  const [one, two] = [Verifier.inMemory(), Verifier.inMemory()]
+  const first = await setUp(one)
+  const account = await two.createAccount('globex')
+  const carol = await two.addUser(account, 'Carol', 'carol@example.com', 'owner')
+  const accountKey = (await two.enableApi(account)).expose()
+  const userKey = (await two.createUserKey(account, carol, carol, 'other-deploy-key')).expose()
+  for (let i = 0; i < 3; i++) {
+    assert.equal(one.authenticateSync(...request(first.accountKey, first.userKey)).keyName, 'ci-deploy-key')
+    assert.deepEqual(one.authenticateMany([asObject(request(first.accountKey, first.userKey))]), ['ok'])
+    const principal = two.authenticateSync(...request(accountKey, userKey))
+    assert.equal(`${principal.keyName} ${principal.ownerName} ${principal.userId}`, `other-deploy-key Carol ${carol}`)
+  }
+})
+
 test('a verifier on a SQLite file sees what another verifier on the file changes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rca-sync-'))
   try {

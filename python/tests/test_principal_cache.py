@@ -59,6 +59,22 @@ def test_a_key_deleted_and_created_again_shows_its_new_owner(verifier):
     assert before.owner_name == "Ada"
 
 
+def test_two_verifiers_count_their_serials_each_and_answer_with_their_own_principals():
+    one, two = rca.Verifier(), rca.Verifier()
+    account_one, ada, _, ak_one = account_with_owners(one)
+    account = two.create_account("globex")
+    carol = two.add_user(account, "Carol", "carol@example.com")
+    ak_two = two.enable_api(account).expose()
+    uk_one = one.create_user_key(account_one, ada, ada, "deploy-key-name", []).expose()
+    uk_two = two.create_user_key(account, carol, carol, "other-key-name", []).expose()
+    for _ in range(3):
+        assert one.authenticate("GET", "/", keyed(ak_one, uk_one), OK_IP).owner_name == "Ada"
+        principal = two.authenticate("GET", "/", keyed(ak_two, uk_two), OK_IP)
+        assert (principal.key_name, principal.owner_name, principal.user_id) == ("other-key-name", "Carol", carol)
+    # Both keys are serial 1 of their verifier.
+    assert one._kept[1].key_name == "deploy-key-name" and two._kept[1].key_name == "other-key-name"
+
+
 def test_role_changes_apply_to_a_cached_key(verifier):
     v = verifier
     account, ada, _, ak = account_with_owners(v)
