@@ -171,9 +171,14 @@ def build(keys: int):
 # count the time other processes hold the CPU: of the whole process (every
 # thread, the verifier's system-log writer included) and of the calling
 # thread alone; and in wall time, the figure to read on a quiet machine
-# (the system-log writer then runs on another core). The contenders run in
-# alternating rounds and each ratio is taken within its round, so a host
-# that slows down for a while slows both sides of a ratio alike.
+# (the system-log writer then runs on another core). Each round runs the
+# contenders interleaved, a chunk of calls each in turn, and each ratio is
+# taken within its round, so a host that slows down for a while (this one
+# runs the same pure-Python code at 11 to 28 µs a call within an hour)
+# slows both sides of a ratio alike.
+
+CHUNK = 10_000
+"""Calls a contender makes before the next one's turn."""
 
 
 @dataclasses.dataclass
@@ -186,17 +191,32 @@ class Timing:
     """Wall microseconds per call."""
 
 
-def timed(run, calls: int) -> Timing:
-    """One run of ``run()``, per call."""
+def timed(run, calls: int, start: int = 0, pause: float = 0.2) -> Timing:
+    """``run(start, start + calls)``, per call."""
     process, thread, wall = time.process_time(), time.thread_time(), time.perf_counter()
-    run()
+    run(start, start + calls)
     wall = time.perf_counter() - wall
     timing = Timing(
         (time.process_time() - process) / calls * 1e6, (time.thread_time() - thread) / calls * 1e6, wall / calls * 1e6
     )
     # Let the system-log writer catch up before the next run.
-    time.sleep(0.2)
+    time.sleep(pause)
     return timing
+
+
+def interleaved(runs: dict, calls: int) -> dict:
+    """One round: every contender's ``calls`` calls, a chunk each in turn
+    (each chunk in another order); per call, by contender."""
+    names = list(runs)
+    chunks: dict = {name: [] for name in names}
+    for c, start in enumerate(range(0, calls, CHUNK)):
+        for name in names[c % len(names) :] + names[: c % len(names)]:
+            n = min(CHUNK, calls - start)
+            chunks[name].append((n, timed(runs[name], n, start, pause=0.03)))
+    return {
+        name: Timing(*(sum(getattr(t, f) * n for n, t in ts) / calls for f in ("process", "thread", "wall")))
+        for name, ts in chunks.items()
+    }
 
 
 def best_of(run, calls: int, repeats: int = 3) -> Timing:
@@ -206,24 +226,24 @@ def best_of(run, calls: int, repeats: int = 3) -> Timing:
 
 
 def calling(function, requests, calls: int):
-    """A run of ``calls`` calls of ``function(*request)``."""
+    """``run(start, stop)``: calls ``start`` to ``stop`` of ``calls`` calls of ``function(*request)``."""
     work = (requests * (calls // len(requests) + 1))[:calls]
 
-    def run():
-        for request in work:
+    def run(start: int = 0, stop: int = calls):
+        for request in work[start:stop]:
             function(*request)
 
     return run
 
 
 def batched(verifier, requests, calls: int, batch: int = 1000):
-    """A run of ``calls`` requests through ``authenticate_many``, ``batch`` at a time."""
+    """``run(start, stop)``: requests ``start`` to ``stop`` of ``calls`` through
+    ``authenticate_many``, ``batch`` at a time."""
     work = (requests * (calls // len(requests) + 1))[:calls]
-    chunks = [work[i : i + batch] for i in range(0, len(work), batch)]
 
-    def run():
-        for chunk in chunks:
-            verifier.authenticate_many(chunk)
+    def run(start: int = 0, stop: int = calls):
+        for i in range(start, stop, batch):
+            verifier.authenticate_many(work[i : min(i + batch, stop)])
 
     return run
 
@@ -261,10 +281,9 @@ def bench_authenticate(keys: int, calls: int, rounds: int) -> list[str]:
     for run in runs.values():
         run()
     timings: dict[str, list[Timing]] = {name: [] for name in names}
-    for r in range(rounds):
-        # Each round in another order: none always runs first.
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            timings[name].append(timed(runs[name], calls))
+    for _ in range(rounds):
+        for name, timing in interleaved(runs, calls).items():
+            timings[name].append(timing)
     pure = timings[names[0]]
     generated_calls = max(calls // 20, 2000)
     generated = timed(calling(verifier._generated, requests, generated_calls), generated_calls)
@@ -278,8 +297,8 @@ def bench_authenticate(keys: int, calls: int, rounds: int) -> list[str]:
 
     lines = [
         f"authenticate: {len(requests)} keys in {len(requests) // KEYS_PER_ACCOUNT} accounts "
-        f"(half with a 2-entry allow list), {calls} successful calls a run, {rounds} alternating "
-        f"rounds, medians; each ratio is the median of the rounds' ratios (setup {setup:.1f} s)",
+        f"(half with a 2-entry allow list), {calls} successful calls a run, {rounds} rounds "
+        f"interleaving chunks of {CHUNK}, medians; each ratio is the median of the rounds' ratios (setup {setup:.1f} s)",
         f"  {'':<48} {'process CPU/call':>17}    {'calling thread CPU':>18}    {'wall time/call':>14}",
     ]
     lines += [row(name, timings[name]) for name in names]
@@ -302,8 +321,8 @@ def breakdown(verifier, requests, calls: int) -> list[str]:
         outcome = lean._new_outcome(handle)  # the struct stays alive with its address
         out = outcome[2]
 
-        def run():
-            for item in data:
+        def run(start: int = 0, stop: int = len(data)):
+            for item in data[start:stop]:
                 entry(item, len(item) << 8 | 2, out)
 
         return best_of(run, len(data))
