@@ -117,12 +117,10 @@ let failures = Object.create(null)
 let failuresSeen = 0
 
 /**
- * Kept on a verifier out of sight from its first check: its handle, its
- * principals by key serial (modulo the length), and the serial each slot
- * holds (0: none), which the native check reads to return the principal of
- * a key not kept. A serial names one key's fields (but the source IP) for
- * the verifier's life; each verifier counts its own.
- */
+ * Kept on a verifier out of sight from its first check: its handle, its principals by key serial
+ * (modulo the length), and the serial each slot holds (0: none), which the native check reads to
+ * return the principal of a key not kept. A serial names one key's fields (but the source IP) for
+ * the verifier's life; each verifier counts its own. */
 const KEPT = Symbol('redis-cloud-auth kept')
 const keep = (v) => ({ handle: v._handle(), principals: new Array(1 << 17), serials: new Float64Array(1 << 17) })
 

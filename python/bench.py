@@ -175,7 +175,8 @@ def build(keys: int):
 # contenders interleaved, a chunk of calls each in turn, and each ratio is
 # taken within its round, so a host that slows down for a while (this one
 # runs the same pure-Python code at 11 to 28 µs a call within an hour)
-# slows both sides of a ratio alike.
+# slows both sides of a ratio alike. Each contender reads its own chunk of
+# the requests at a time, as cold as in a run of its own.
 
 CHUNK = 10_000
 """Calls a contender makes before the next one's turn."""
@@ -204,15 +205,21 @@ def timed(run, calls: int, start: int = 0, pause: float = 0.2) -> Timing:
     return timing
 
 
-def interleaved(runs: dict, calls: int) -> dict:
-    """One round: every contender's ``calls`` calls, a chunk each in turn
-    (each chunk in another order); per call, by contender."""
+def interleaved(runs: dict, calls: int, turn: int, settle) -> dict:
+    """One round: every contender's ``calls`` calls, a chunk each in turn (the order
+    turning chunk by chunk, and by ``turn``), each on another chunk of its requests,
+    so none finds what another just read still in cache; ``settle()`` after each,
+    untimed, lets the system-log writer finish. Per call, by contender."""
     names = list(runs)
+    starts = list(range(0, calls, CHUNK))
     chunks: dict = {name: [] for name in names}
-    for c, start in enumerate(range(0, calls, CHUNK)):
-        for name in names[c % len(names) :] + names[: c % len(names)]:
+    for c in range(len(starts)):
+        k = (c + turn) % len(names)
+        for name in names[k:] + names[:k]:
+            start = starts[(c + names.index(name) * len(starts) // len(names)) % len(starts)]
             n = min(CHUNK, calls - start)
-            chunks[name].append((n, timed(runs[name], n, start, pause=0.03)))
+            chunks[name].append((n, timed(runs[name], n, start, pause=0)))
+            settle()
     return {
         name: Timing(*(sum(getattr(t, f) * n for n, t in ts) / calls for f in ("process", "thread", "wall")))
         for name, ts in chunks.items()
@@ -281,8 +288,8 @@ def bench_authenticate(keys: int, calls: int, rounds: int) -> list[str]:
     for run in runs.values():
         run()
     timings: dict[str, list[Timing]] = {name: [] for name in names}
-    for _ in range(rounds):
-        for name, timing in interleaved(runs, calls).items():
+    for r in range(rounds):
+        for name, timing in interleaved(runs, calls, r, verifier.flush_system_log).items():
             timings[name].append(timing)
     pure = timings[names[0]]
     generated_calls = max(calls // 20, 2000)

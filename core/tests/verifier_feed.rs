@@ -132,48 +132,71 @@ fn a_gap_in_the_sqlite_feed_reloads_fully() {
     assert_eq!(b.refresh_stats().full_reloads, after.full_reloads + 1);
 }
 
-/// The key serial `b` gives the key `user_key`.
-fn serial(v: &Verifier, account_key: &Secret, user_key: &Secret) -> u64 {
+/// The key serial `v` gives `user_key`, and the owner's email it shows.
+fn serial(v: &Verifier, account_key: &Secret, user_key: &Secret) -> (u64, String) {
     let headers = [
         ("x-api-key", account_key.expose().as_bytes()),
         ("x-api-secret-key", user_key.expose().as_bytes()),
     ];
     let request = AuthRequest::from_pairs("GET", "/v1/", &headers, "10.0.0.1".parse().unwrap());
-    v.authenticate_with(&request, |p| p.key_serial).unwrap()
+    v.authenticate_with(&request, |p| (p.key_serial, p.owner_email.to_string()))
+        .unwrap()
 }
 
 #[test]
-fn a_full_reload_keeps_the_serials_of_keys_it_finds_unchanged() {
+fn a_full_reload_keeps_the_serials_of_keys_whose_principal_is_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("auth.db");
     let a = Verifier::open_sqlite(&path).unwrap();
-    let (account, owner, account_key, key) = one_key(&a);
+    let (account, owner, account_key, first) = one_key(&a);
     let b = Verifier::open_sqlite(&path).unwrap();
-    // Serials count up from 1 in each verifier.
-    assert_eq!(serial(&b, &account_key, &key), 1);
-
-    // A new key and a change to the first, the key's row lost from the feed.
-    let other = a
+    let ada = "ada@example.com".to_string();
+    // Serials count up from 1 in each verifier, through the feed too.
+    assert_eq!(serial(&b, &account_key, &first), (1, ada.clone()));
+    let second = a
         .create_user_key(account, owner, owner, "feed-key-0002", &[] as &[&str])
         .unwrap();
+    assert_eq!(serial(&b, &account_key, &second), (2, ada.clone()));
+    a.delete_user_key(account, owner, "feed-key-0001").unwrap();
+    assert_eq!(
+        auth(&b, &account_key, first.expose(), "10.0.0.1"),
+        err("invalid_user_key")
+    );
+
+    // A third key, its feed row lost: `b` reloads fully, and counts on.
+    let third = a
+        .create_user_key(account, owner, owner, "feed-key-0003", &[] as &[&str])
+        .unwrap();
     let created = a.store().version().unwrap();
-    a.set_allow_list(account, owner, "feed-key-0001", &["10.0.0.0/8"])
+    a.set_allow_list(account, owner, "feed-key-0002", &["10.0.0.0/8"])
         .unwrap();
     sql(
         &path,
         &format!("DELETE FROM changes WHERE version = {created}"),
     );
     let before = b.refresh_stats();
-    assert_eq!(serial(&b, &account_key, &other), 2);
+    assert_eq!(serial(&b, &account_key, &third), (3, ada.clone()));
     assert_eq!(b.refresh_stats().full_reloads, before.full_reloads + 1);
-    assert_eq!(serial(&b, &account_key, &key), 1, "same key, same fields");
+    assert_eq!(
+        serial(&b, &account_key, &second),
+        (2, ada),
+        "same principal, same serial"
+    );
 
-    // Deleted and created again under its name: a new key, a new serial.
-    a.delete_user_key(account, owner, "feed-key-0001").unwrap();
-    let again = a
-        .create_user_key(account, owner, owner, "feed-key-0001", &[] as &[&str])
-        .unwrap();
-    assert_eq!(serial(&b, &account_key, &again), 3);
+    // The owner's email changed outside the API: new serials with the new email.
+    sql(
+        &path,
+        &format!(
+            "BEGIN IMMEDIATE;
+             UPDATE users SET email = 'ada@new.example.com' WHERE id = {owner};
+             UPDATE meta SET value = value + 1 WHERE name = 'version';
+             COMMIT;"
+        ),
+    );
+    let new = "ada@new.example.com".to_string();
+    assert_eq!(serial(&b, &account_key, &second), (4, new.clone()));
+    assert_eq!(serial(&b, &account_key, &third), (5, new));
+    assert_eq!(b.refresh_stats().full_reloads, before.full_reloads + 2);
 }
 
 #[test]

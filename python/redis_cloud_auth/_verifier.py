@@ -156,9 +156,8 @@ _UNREAD = -1002
 _new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
-# Principals kept per verifier, by key serial: a list as long as the largest
-# serial seen, up to this (8 bytes a serial); a key past it is read each time.
-_KEPT_MAX = 1 << 20
+# Principals kept by key serial in a list up to this serial, past it in a dict emptied when this full.
+_KEPT_MAX = 1 << 17
 
 
 def _new_outcome(handle: int) -> tuple[_Outcome, memoryview, ctypes.c_void_p]:
@@ -182,7 +181,7 @@ class Verifier:
     processes may share.
     """
 
-    __slots__ = ("_inner", "_handle", "_outcomes", "_kept", "_lean", "__weakref__")
+    __slots__ = ("_inner", "_handle", "_outcomes", "_kept", "_principals", "_lean", "__weakref__")
 
     def __init__(self, path: typing.Union[str, os.PathLike, None] = None) -> None:
         inner = _ffi.Verifier.in_memory() if path is None else _ffi.Verifier.open_sqlite(os.fspath(path))
@@ -190,16 +189,16 @@ class Verifier:
 
     def _attach(self, inner: typing.Any, lean: typing.Any) -> None:
         self._inner, self._lean = inner, lean
-        handle = self._inner.fast_path_handle()
-        self._handle = handle
+        self._handle = handle = inner.fast_path_handle()
         weakref.finalize(self, _RELEASE, handle)
         # Out-structs not in use: a call takes one and puts it back (pop and
         # append are atomic), so threads never share one.
         self._outcomes = [_new_outcome(handle)]
-        # Item `serial`: the Principal first built for that key from the peer as given, or
-        # None. A serial names one key's fields for the verifier's life (serials count up
-        # from 1 in each), so items never go stale; list operations are atomic.
+        # Item `serial` (or key: encoded outcome): the Principal first built for that key
+        # from the peer as given. A serial names one key's fields for the verifier's life
+        # (serials count up from 1 in each): items never go stale, operations are atomic.
         self._kept: list[typing.Optional[Principal]] = []
+        self._principals: dict[int, Principal] = {}
 
     @classmethod
     def in_memory(cls) -> Verifier:
@@ -251,12 +250,11 @@ class Verifier:
         try:
             result = self._lean(data, size << 8 | count, outcome[2])
             if result >= 0:
-                # From the peer as given (bit 0 clear): a key seen before
-                # needs nothing from the out-struct.
+                # From the peer as given (bit 0 clear), a key seen before needs nothing from the out-struct.
                 try:
                     known = None if result & 1 else self._kept[result >> 1]
-                except IndexError:  # a serial not kept yet
-                    known = None
+                except IndexError:  # past the list: in the dict, if kept
+                    known = self._principals.get(result)
                 if known is not None:
                     if known[6] == peer:
                         return known  # immutable: the same value again
@@ -284,6 +282,10 @@ class Verifier:
         if not result & 1 and serial < _KEPT_MAX:
             kept.extend([None] * (serial + 1 - len(kept)))  # none if long enough (lengths only grow)
             kept[serial] = principal
+        elif not result & 1:
+            if len(self._principals) >= _KEPT_MAX:
+                self._principals.clear()
+            self._principals[result] = principal
         return principal
 
     @staticmethod

@@ -152,16 +152,19 @@ def test_principals_are_immutable(verifier):
     assert uk not in repr(principal) and ak not in repr(principal)
 
 
-def test_keys_past_the_kept_serials_are_read_each_time(verifier, monkeypatch):
+def test_keys_past_the_listed_serials_are_kept_in_a_dict_emptied_when_full(verifier, monkeypatch):
     v = verifier
     monkeypatch.setattr(_verifier, "_KEPT_MAX", 3)
     account, ada, _, ak = account_with_owners(v)
-    keys = {f"deploy-key-{i:04d}": v.create_user_key(account, ada, ada, f"deploy-key-{i:04d}", []).expose() for i in range(5)}
+    keys = {f"deploy-key-{i:04d}": v.create_user_key(account, ada, ada, f"deploy-key-{i:04d}", []).expose() for i in range(7)}
     for _ in range(3):
         for name, uk in keys.items():
             assert v.authenticate("GET", "/", keyed(ak, uk), OK_IP).key_name == name
-    # Serials 1 to 5: the first two kept, by serial; the rest built each time.
+            assert len(v._principals) <= 3
+    # Serials 1 to 7: 1 and 2 in the list, by serial; the rest in the dict, by encoded outcome.
     assert [p and p.key_name for p in v._kept] == [None, "deploy-key-0000", "deploy-key-0001"]
+    assert sorted(p.key_name for p in v._principals.values()) == [f"deploy-key-000{i}" for i in (4, 5, 6)]
+    assert all(result == 2 * int(p.key_name[-1]) + 2 for result, p in v._principals.items())
 
 
 def test_requests_past_the_lean_entrys_shape_take_the_generated_call(verifier, monkeypatch):

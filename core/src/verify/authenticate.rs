@@ -60,7 +60,7 @@ pub struct PrincipalRef<'a> {
     /// hold the same fields, so a binding may keep what it built from them
     /// by serial. Serials count up from 1 in each verifier, one per key it
     /// indexes (a key reloaded from the store unchanged keeps its serial),
-    /// and none is reused; another verifier's serials name other keys.
+    /// and none is reused; two verifiers' serials are not comparable.
     pub key_serial: u64,
 }
 

@@ -73,7 +73,7 @@ pub(crate) struct Index {
 impl Index {
     /// Builds the data part of an index from a snapshot. A key that
     /// `previous` (the index this one replaces) holds with the same
-    /// account, owner and name keeps its serial.
+    /// account, owner, name and principal fields keeps its serial.
     pub fn from_snapshot(
         snapshot: Snapshot,
         token: u64,
@@ -97,14 +97,23 @@ impl Index {
         }
         for key in snapshot.user_keys {
             let kept = previous
-                .and_then(|p| p.user_keys.get(&key.secret_hash))
-                .filter(|e| {
+                .and_then(|p| Some((p, p.user_keys.get(&key.secret_hash)?)))
+                .filter(|(p, e)| {
                     (e.account_id, e.owner_id, &*e.name)
                         == (key.account_id, key.owner_id, key.name.as_str())
+                        && index.principal_fields(e.account_id, e.owner_id)
+                            == p.principal_fields(e.account_id, e.owner_id)
                 });
-            index.put_key(&key, kept.map(|e| e.serial));
+            index.put_key(&key, kept.map(|(_, e)| e.serial));
         }
         index
+    }
+
+    /// The account's name and the owner's name and email: what a
+    /// principal holds besides the key's own fields.
+    fn principal_fields(&self, account: AccountId, owner: UserId) -> Option<(&str, &str, &str)> {
+        let (a, u) = (self.accounts.get(&account)?, self.users.get(&owner)?);
+        Some((&a.name, &u.name, &u.email))
     }
 
     fn put_account(&mut self, a: AccountRecord) {

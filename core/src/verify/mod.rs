@@ -143,6 +143,9 @@ impl Verifier {
 
     /// Trusts `X-Forwarded-For` from peers in `nets` (see [`TrustedProxies`]).
     pub fn set_trusted_proxies(&self, nets: Vec<ipnet::IpNet>) {
+        // Under the admin lock, as a reload is: it keeps the index's proxies,
+        // and its index read lock is never queued behind this write.
+        let _admin = self.admin.lock();
         self.index.write().proxies = TrustedProxies::new(nets);
     }
 

@@ -4,11 +4,11 @@
 //! `bindings/ffi` and the napi entry of `node/` only encode and transport it.
 //!
 //! - Success: the key's serial ([`PrincipalRef::key_serial`], which names
-//!   the account, owner and key fields for the life of the process) and
+//!   the account, owner and key fields for the life of the verifier) and
 //!   whether the source IP the verifier saw differs from the peer text as
 //!   given (a trusted proxy's `X-Forwarded-For`, an IPv4-mapped IPv6 peer,
-//!   padding). A binding that cached the principal of that serial for that
-//!   peer needs nothing else.
+//!   padding). A binding that kept the principal of that serial, from that
+//!   verifier and that peer, needs nothing else.
 //! - Failure: the [`AuthFailure::ordinal`], an index in [`AuthFailure::ALL`].
 //!
 //! As an `i64` ([`Outcome::encode`]): a failure is `-1 - ordinal`
