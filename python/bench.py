@@ -176,7 +176,7 @@ def build(keys: int):
 # taken within its round, so a host that slows down for a while (this one
 # runs the same pure-Python code at 11 to 28 µs a call within an hour)
 # slows both sides of a ratio alike. Each contender reads its own chunk of
-# the requests at a time, as cold as in a run of its own.
+# the requests at a time, as cold as in a run of its own (at the defaults).
 
 CHUNK = 10_000
 """Calls a contender makes before the next one's turn."""
@@ -192,24 +192,22 @@ class Timing:
     """Wall microseconds per call."""
 
 
-def timed(run, calls: int, start: int = 0, pause: float = 0.2) -> Timing:
-    """``run(start, start + calls)``, per call."""
+def timed(run, calls: int, start: int = 0, settle=lambda: time.sleep(0.2)) -> Timing:
+    """``run(start, start + calls)``, per call. ``settle()`` lets the system-log
+    writer catch up: untimed, but the writer's CPU counts in the process's figure."""
     process, thread, wall = time.process_time(), time.thread_time(), time.perf_counter()
     run(start, start + calls)
-    wall = time.perf_counter() - wall
-    timing = Timing(
-        (time.process_time() - process) / calls * 1e6, (time.thread_time() - thread) / calls * 1e6, wall / calls * 1e6
-    )
-    # Let the system-log writer catch up before the next run.
-    time.sleep(pause)
-    return timing
+    wall, thread = time.perf_counter() - wall, time.thread_time() - thread
+    settle()
+    return Timing((time.process_time() - process) / calls * 1e6, thread / calls * 1e6, wall / calls * 1e6)
 
 
 def interleaved(runs: dict, calls: int, turn: int, settle) -> dict:
     """One round: every contender's ``calls`` calls, a chunk each in turn (the order
-    turning chunk by chunk, and by ``turn``), each on another chunk of its requests,
-    so none finds what another just read still in cache; ``settle()`` after each,
-    untimed, lets the system-log writer finish. Per call, by contender."""
+    turning chunk by chunk, and by ``turn``), each on another chunk of its requests
+    (given at least as many chunks as contenders, and more requests than a chunk's
+    distance: the defaults), so none finds what another just read still in cache;
+    ``settle()`` after each. Per call, by contender."""
     names = list(runs)
     starts = list(range(0, calls, CHUNK))
     chunks: dict = {name: [] for name in names}
@@ -218,8 +216,7 @@ def interleaved(runs: dict, calls: int, turn: int, settle) -> dict:
         for name in names[k:] + names[:k]:
             start = starts[(c + names.index(name) * len(starts) // len(names)) % len(starts)]
             n = min(CHUNK, calls - start)
-            chunks[name].append((n, timed(runs[name], n, start, pause=0)))
-            settle()
+            chunks[name].append((n, timed(runs[name], n, start, settle)))
     return {
         name: Timing(*(sum(getattr(t, f) * n for n, t in ts) / calls for f in ("process", "thread", "wall")))
         for name, ts in chunks.items()

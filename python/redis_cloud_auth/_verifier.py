@@ -156,7 +156,7 @@ _UNREAD = -1002
 _new_principal = tuple.__new__
 _chain = itertools.chain.from_iterable
 _TEXT_OFFSET = _Outcome.text.offset
-# Principals kept by key serial in a list up to this serial, past it in a dict emptied when this full.
+# Principals kept by key serial in a list up to this serial, past it in a dict emptied at this many.
 _KEPT_MAX = 1 << 17
 
 

@@ -165,6 +165,14 @@ def test_keys_past_the_listed_serials_are_kept_in_a_dict_emptied_when_full(verif
     assert [p and p.key_name for p in v._kept] == [None, "deploy-key-0000", "deploy-key-0001"]
     assert sorted(p.key_name for p in v._principals.values()) == [f"deploy-key-000{i}" for i in (4, 5, 6)]
     assert all(result == 2 * int(p.key_name[-1]) + 2 for result, p in v._principals.items())
+    # Served from the dict: the same principal; from another peer, its own source IP.
+    kept = v._principals[10]
+    assert v.authenticate("GET", "/", keyed(ak, keys["deploy-key-0004"]), OK_IP) is kept
+    other = v.authenticate("GET", "/", keyed(ak, keys["deploy-key-0004"]), "10.9.9.9")
+    assert other == (*kept[:6], "10.9.9.9") and v._principals[10] is kept
+    # A source IP other than the peer as given (bit 0) is neither served from the dict nor kept.
+    mapped = v.authenticate("GET", "/", keyed(ak, keys["deploy-key-0004"]), "::ffff:" + OK_IP)
+    assert mapped == kept and mapped is not kept and sorted(v._principals) == [10, 12, 14]
 
 
 def test_requests_past_the_lean_entrys_shape_take_the_generated_call(verifier, monkeypatch):

@@ -59,7 +59,8 @@ pub struct PrincipalRef<'a> {
     /// IP) in this verifier: two of its principals with the same serial
     /// hold the same fields, so a binding may keep what it built from them
     /// by serial. Serials count up from 1 in each verifier, one per key it
-    /// indexes (a key reloaded from the store unchanged keeps its serial),
+    /// indexes (a key reloaded from the store with the same account,
+    /// owner, name and principal fields keeps its serial),
     /// and none is reused; two verifiers' serials are not comparable.
     pub key_serial: u64,
 }

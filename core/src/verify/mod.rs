@@ -84,8 +84,9 @@ use system_log::LogWriter;
 pub struct Verifier {
     store: Arc<dyn Store>,
     index: Arc<RwLock<Index>>,
-    /// Serialises admin changes, catch-ups and reloads, so neither can put
-    /// back a key a concurrent delete removed.
+    /// Serialises admin changes, catch-ups, reloads and trusted-proxy
+    /// changes, so none can put back a key a concurrent delete removed, or
+    /// drop proxies set while it ran.
     admin: Mutex<()>,
     log: LogWriter,
     refreshes: refresh::Counters,
