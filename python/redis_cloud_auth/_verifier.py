@@ -194,9 +194,9 @@ class Verifier:
         # Out-structs not in use: a call takes one and puts it back (pop and
         # append are atomic), so threads never share one.
         self._outcomes = [_new_outcome(handle)]
-        # Item `serial` (or key: encoded outcome): the Principal first built for that key
-        # from the peer as given. A serial names one key's fields for the verifier's life
-        # (serials count up from 1 in each): items never go stale, operations are atomic.
+        # _kept[serial], or past _KEPT_MAX _principals[encoded outcome]: the Principal first
+        # built for that key from the peer as given. A serial names one key's fields for the
+        # verifier's life (counting up from 1 in each): never stale; operations are atomic.
         self._kept: list[typing.Optional[Principal]] = []
         self._principals: dict[int, Principal] = {}
 

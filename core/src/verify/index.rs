@@ -64,9 +64,9 @@ pub(crate) struct Index {
     pub key_names: HashMap<(AccountId, Arc<str>), KeyHash>,
     pub proxies: TrustedProxies,
     /// The serial the next key indexed gets. Serials count up from 1 in
-    /// each verifier and are never reused in it: an entry's principal
-    /// fields never change, so a serial names one set of them, and a
-    /// binding may keep what it built from them in a list by serial.
+    /// each verifier and are never reused in it; a reload gives a key whose
+    /// principal fields changed a new one, so a serial names one set of
+    /// them, and a binding may keep what it built from them by serial.
     pub next_serial: u64,
 }
 
