@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
+use super::packed_log::PackedLog;
 use super::{
     complete_feed, AccountRecord, Applied, Change, Mutation, NewLogEntry, Snapshot, Store,
     StoreError, UserKeyRecord, UserRecord, CHANGE_FEED_LEN,
@@ -49,7 +50,7 @@ struct State {
     accounts: BTreeMap<u64, AccountRecord>,
     users: BTreeMap<u64, UserRecord>,
     user_keys: HashMap<(u64, String), UserKeyRecord>,
-    logs: HashMap<u64, VecDeque<SystemLogEntry>>,
+    logs: HashMap<u64, PackedLog>,
     /// The newest changes, oldest first, at most `CHANGE_FEED_LEN`.
     feed: VecDeque<Change>,
 }
@@ -136,13 +137,9 @@ impl Store for MemoryStore {
         let mut state = self.state.lock();
         for new in entries {
             state.next_log_id += 1;
-            let mut entry = new.entry.clone();
-            entry.id = state.next_log_id;
+            let id = state.next_log_id;
             let log = state.logs.entry(new.account_id).or_default();
-            if log.len() == self.log_capacity {
-                log.pop_front();
-            }
-            log.push_back(entry);
+            log.push(id, &new.entry, self.log_capacity);
         }
         Ok(())
     }
@@ -158,13 +155,7 @@ impl Store for MemoryStore {
             return Ok(Vec::new());
         };
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-        Ok(log
-            .iter()
-            .rev()
-            .skip(offset)
-            .take(limit as usize)
-            .cloned()
-            .collect())
+        Ok(log.page(offset, limit as usize))
     }
 }
 

@@ -16,6 +16,7 @@
 mod change_probe;
 mod memory;
 mod mutation_codec;
+mod packed_log;
 #[cfg(feature = "redis")]
 mod redis;
 mod sqlite;
