@@ -142,13 +142,11 @@ class _ClientBase:
             rate_limit_per_minute=rate_limit_per_minute,
         )
         native = self._NATIVE
-        if credentials is None:
-            credentials = CredentialChain()
+        credentials = CredentialChain() if credentials is None else credentials
         makers = {ApiKeys: native, Credentials: native.from_credentials, CredentialChain: native.from_chain}
         make = next((make for kind, make in makers.items() if isinstance(credentials, kind)), None)
         if make is None:
-            got = type(credentials).__name__
-            raise TypeError(f"expected ApiKeys, Credentials, CredentialChain or None, got {got}")
+            raise TypeError(f"expected ApiKeys, Credentials, CredentialChain or None, got {type(credentials).__name__}")
         self._inner = make(credentials._inner, options)
 
     @property

@@ -253,14 +253,10 @@ class CredentialChain:
         return self._inner.profile_name()
 
     def resolve(self) -> Resolved:
-        """Finds credentials; raises :class:`CredentialError` (``not_found``
-        lists every place searched)."""
+        """Finds credentials; raises :class:`CredentialError` (``not_found`` lists every place searched)."""
         found = self._inner.resolve()
-        return Resolved(
-            credentials=Credentials._wrap(found.credentials),
-            source=typing.cast(CredentialSource, found.source),  # lifted
-            profile=found.profile,
-        )
+        source = typing.cast(CredentialSource, found.source)  # lifted
+        return Resolved(credentials=Credentials._wrap(found.credentials), source=source, profile=found.profile)
 
     def __repr__(self) -> str:
         return f"CredentialChain(profile={self.profile_name!r})"

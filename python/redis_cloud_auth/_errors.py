@@ -40,6 +40,10 @@ class RedisCloudAuthError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, detail={self.detail!r})"
 
+    def __reduce__(self) -> typing.Any:
+        # Rebuilt from keyword arguments by copy and pickle (a worker process's error, say).
+        return functools.partial(type(self), **{k: v for k, v in vars(self).items() if k != "detail"}), (self.detail,)
+
 
 class ApiKeyError(RedisCloudAuthError, ValueError):
     """A key value was rejected: empty, wrong length, or a character that is
@@ -102,6 +106,22 @@ class ClientError(RedisCloudAuthError):
     credential_code: typing.Optional[str] = None
     """The credential error's code, on ``credentials``."""
 
+
+def _unpicklable(self: typing.Any) -> typing.NoReturn:
+    raise TypeError(f"{type(self).__name__} objects are native handles and cannot be pickled")
+
+
+def handle_type(cls: _C) -> _C:
+    """A class whose objects hold a native handle freed with them: a copy is the
+    object itself (a second holder of the handle would free it twice); pickling fails."""
+    cls.__reduce__ = _unpicklable  # type: ignore[assignment]
+    cls.__copy__ = cls.__deepcopy__ = lambda self, *_: self  # type: ignore[attr-defined]
+    return cls
+
+
+for _generated in vars(_ffi).values():
+    if isinstance(_generated, type) and hasattr(_generated, "_uniffi_clone_handle"):
+        handle_type(_generated)
 
 # The generated errors, named as the classes raised here.
 _NATIVE_ERRORS: tuple[type[BaseException], ...] = tuple(getattr(_ffi, name) for name in __all__[1:])

@@ -12,7 +12,7 @@ import os
 import typing
 import weakref
 
-from ._errors import AuthFailure, lifted, translated, translating
+from ._errors import AuthFailure, handle_type, lifted, translated, translating
 from ._keys import Headers, _header_pairs
 from ._native import redis_cloud_auth_ffi as _ffi
 
@@ -171,6 +171,7 @@ def _texts(out: _Outcome, view: memoryview) -> list[str]:
     return view[_TEXT_OFFSET : _TEXT_OFFSET + out.text_len].tobytes().decode().split("\0")
 
 
+@handle_type
 @translated("authenticate", "authenticate_many")
 class Verifier:
     """Decides whether requests authenticate, and manages the accounts,
@@ -297,14 +298,8 @@ class Verifier:
         code, http_status, public_code = _KINDS[-1 - result]
         detail, public, header, source_ip, body = _texts(out, view)
         return AuthFailure(
-            detail,
-            code=code,
-            http_status=http_status,
-            public_message=public,
-            public_code=public_code,
-            error_body=body,
-            header=header or None,
-            source_ip=source_ip or None,
+            detail, code=code, http_status=http_status, public_message=public, public_code=public_code,
+            error_body=body, header=header or None, source_ip=source_ip or None,
         )
 
     def authenticate_many(self, requests: typing.Iterable[AuthRequest]) -> list[str]:
@@ -359,12 +354,7 @@ class Verifier:
         return self._inner.rotate_account_key(account_id)
 
     def create_user_key(
-        self,
-        account_id: int,
-        acting_user_id: int,
-        owner_id: int,
-        name: str,
-        allow_list: typing.Iterable[str],
+        self, account_id: int, acting_user_id: int, owner_id: int, name: str, allow_list: typing.Iterable[str]
     ) -> Secret:
         """Creates a user key named ``name`` (10 to 50 letters, digits, ``-``
         and ``_``) for ``owner_id`` and returns it, once. ``acting_user_id``
@@ -405,8 +395,7 @@ class Verifier:
 
     @property
     def trusted_proxies(self) -> list[str]:
-        """Proxies whose ``X-Forwarded-For`` is believed: CIDRs or bare IP
-        addresses."""
+        """Proxies whose ``X-Forwarded-For`` is believed: CIDRs or bare IP addresses."""
         return self._inner.trusted_proxies()
 
     @trusted_proxies.setter

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import logging
 import pickle
 import traceback
@@ -113,3 +115,26 @@ def test_logging_output_holds_no_secret(caplog):
     assert keys.fingerprint in caplog.text
     assert "Traceback" in caplog.text
     assert_no_secret(caplog.text, ACCOUNT, USER)
+
+
+def test_a_copied_secret_or_verifier_is_the_same_object_and_neither_pickles():
+    # A second Python object on one native handle would free it twice.
+    verifier = rca.Verifier()
+    secret = verifier.enable_api(verifier.create_account("acme"))
+    text = secret.expose()
+    assert copy.copy(secret) is secret and copy.deepcopy({"k": secret})["k"] is secret
+    assert copy.copy(verifier) is verifier and copy.deepcopy(verifier) is verifier
+    for native in (secret, verifier):
+        with pytest.raises(TypeError, match="native handles"):
+            pickle.dumps(native)
+    gc.collect()  # a copy sharing the handle would have freed it here
+    assert secret.expose() == text and len(text) > 0
+
+
+def test_errors_survive_pickle_and_copy_with_their_fields():
+    failure = rca.AuthFailure(
+        "user key invalid", code="invalid_user_key", http_status=401, public_message="m", public_code="unauthorized"
+    )
+    for again in (pickle.loads(pickle.dumps(failure)), copy.copy(failure)):
+        assert type(again) is rca.AuthFailure and str(again) == "user key invalid"
+        assert (again.code, again.http_status, again.public_code) == ("invalid_user_key", 401, "unauthorized")
