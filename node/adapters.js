@@ -40,9 +40,9 @@ class ApiKeysAuth {
 
   /**
    * `fetch` (the built-in one, or `fetchImpl`, e.g. undici's) with the two
-   * headers on every request. A request that does not choose its
-   * `redirect` mode gets `'error'`: fetch would carry these headers to
-   * another origin (it strips only `Authorization`).
+   * headers on every request, and `redirect: 'error'` unless `init` sets
+   * another mode (a `Request`'s own mode cannot tell a choice from the
+   * default): fetch would carry these headers to another origin.
    */
   wrapFetch(fetchImpl = globalThis.fetch) {
     if (typeof fetchImpl !== 'function') throw new TypeError('wrapFetch takes a fetch function')
@@ -50,7 +50,7 @@ class ApiKeysAuth {
     return function fetchWithApiKeys(input, init) {
       const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
       for (const [name, value] of Object.entries(keys.authHeaders())) headers.set(name, value)
-      const redirect = init?.redirect ?? (input instanceof Request ? input.redirect : 'error')
+      const redirect = init?.redirect ?? 'error'
       return fetchImpl(input, { ...init, headers: [...headers], redirect })
     }
   }
@@ -91,7 +91,7 @@ function authMiddleware(verifier) {
         req.method,
         pathOf(req.originalUrl ?? req.url),
         req.rawHeaders,
-        req.socket.remoteAddress,
+        req.socket.remoteAddress ?? '', // undefined once the client is gone: invalid_peer_address
       )
     } catch (error) {
       if (error?.name !== 'AuthFailure') return next(error)
@@ -115,7 +115,7 @@ function fastifyAuth(verifier) {
   return function redisCloudAuth(request, reply, done) {
     const raw = request.raw
     try {
-      request.principal = verifier.authenticateSync(raw.method, pathOf(raw.url), raw.rawHeaders, raw.socket.remoteAddress)
+      request.principal = verifier.authenticateSync(raw.method, pathOf(raw.url), raw.rawHeaders, raw.socket.remoteAddress ?? '')
     } catch (error) {
       if (error?.name !== 'AuthFailure') return done(error)
       reply.code(error.httpStatus).type('application/json').send(error.errorBody)

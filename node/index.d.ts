@@ -112,14 +112,6 @@ export interface AdminError extends Error {
   detail: string
 }
 
-/** The verifier's store could not be opened. */
-export interface StoreError extends Error {
-  name: 'StoreError'
-  code: StoreErrorCode
-  /** The reason in words (the same as `message`). */
-  detail: string
-}
-
 /** A call to the API failed. */
 export interface ClientError extends Error {
   name: 'ClientError'
@@ -227,7 +219,7 @@ export interface Verifier {
   /**
    * Decides whether the request authenticates, off the JavaScript thread:
    * resolves the `Principal`, or rejects with an `AuthFailure` error
-   * (`code`, `status`, `publicMessage`). Every attempt tied to an account
+   * (`code`, `httpStatus`, `publicMessage`). Every attempt tied to an account
    * is logged. Throws `InvalidArg` for arguments it cannot read.
    */
   authenticate(method: string, path: string, headers: RequestHeaders, peer: string): Promise<Principal>

@@ -1,7 +1,6 @@
 //! Core errors as JavaScript `Error` objects with a stable `code`.
 
 use napi::bindgen_prelude::*;
-use redis_cloud_auth::store::StoreError;
 use redis_cloud_auth::verify::{AdminError, AuthFailure};
 use redis_cloud_auth::{ClientError, CredentialError, HeaderError, KeyError};
 
@@ -46,8 +45,6 @@ failures! {
     Auth(AuthFailure) = "AuthFailure",
     /// An admin operation was refused.
     Admin(AdminError) = "AdminError",
-    /// The verifier's store could not be opened.
-    Store(StoreError) = "StoreError",
     /// A call to the API failed.
     Client(ClientError) = "ClientError",
 }

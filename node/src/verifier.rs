@@ -190,7 +190,9 @@ impl Verifier {
     #[napi(ts_return_type = "Promise<Verifier>")]
     pub fn open_sqlite<'env>(env: &'env Env, path: String) -> Result<PromiseRaw<'env, Verifier>> {
         blocking(env, move || {
-            Ok(Verifier::wrap(core::Verifier::open_sqlite(path)?))
+            Ok(Verifier::wrap(
+                core::Verifier::open_sqlite(path).map_err(core::AdminError::from)?,
+            ))
         })
     }
 
@@ -199,7 +201,9 @@ impl Verifier {
     #[napi(ts_return_type = "Promise<Verifier>")]
     pub fn open_redis<'env>(env: &'env Env, url: String) -> Result<PromiseRaw<'env, Verifier>> {
         blocking(env, move || {
-            Ok(Verifier::wrap(core::Verifier::open_redis(&url)?))
+            Ok(Verifier::wrap(
+                core::Verifier::open_redis(&url).map_err(core::AdminError::from)?,
+            ))
         })
     }
 

@@ -137,6 +137,8 @@ test('ApiKeysAuth text forms hold no key; a redirect is refused unless asked for
   const server = await listen(app)
   try {
     await assert.rejects(auth.wrapFetch()(`${server.url}/moved`), TypeError)
+    // A Request's mode reads 'follow' by default, so it does not count as a choice.
+    await assert.rejects(auth.wrapFetch()(new Request(`${server.url}/moved`)), TypeError)
     const manual = await auth.wrapFetch()(`${server.url}/moved`, { redirect: 'manual' })
     assert.equal(manual.status, 302)
   } finally {
@@ -239,4 +241,16 @@ test('middleware: the source IP comes from trusted proxies only', async () => {
   } finally {
     for (const server of all) await server.close()
   }
+})
+
+test('a request whose socket is gone (no remote address) is answered, not thrown', () => {
+  // Node leaves `socket.remoteAddress` undefined once the client disconnected.
+  const req = { method: 'GET', url: '/v1/', rawHeaders: Object.entries(world.keys.authHeaders()).flat(), socket: {} }
+  const answer = { headers: {} }
+  const res = { setHeader: (n, v) => (answer.headers[n] = v), end: (body) => (answer.body = body) }
+  let passed
+  authMiddleware(world.verifier)(req, res, (error) => (passed = error ?? 'next'))
+  assert.equal(passed, undefined)
+  assert.equal(res.statusCode, 500)
+  assert.equal(JSON.parse(answer.body).error, 'internal_error')
 })

@@ -37,10 +37,10 @@ test('two verifiers on one Redis share keys', { skip }, async () => {
   await eventually(() => outcome() === 'invalid_user_key')
 })
 
-test('an unreachable Redis is a StoreError', async () => {
+test('an unreachable Redis is an AdminError', async () => {
   // Port 1 on loopback refuses connections.
   await assert.rejects(Verifier.openRedis('redis://:hunter2@127.0.0.1:1'), (err) => {
-    assert.equal(err.name, 'StoreError')
+    assert.equal(err.name, 'AdminError')
     assert.equal(err.code, 'store_unavailable')
     assert.ok(!String(err.message).includes('hunter2'))
     return true

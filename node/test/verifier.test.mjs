@@ -184,7 +184,7 @@ test('a SQLite file shared by two verifiers: changes seen at once', async () => 
     assert.throws(() => gateway.authenticateSync(...request(accountKey, userKey)), { code: 'invalid_user_key' })
     await gateway.flushSystemLog()
     assert.equal((await admin.systemLog(account)).length, 2)
-    await assert.rejects(Verifier.openSqlite(join(dir, 'missing', 'dir', 'x.sqlite3')), { name: 'StoreError', code: 'store_unavailable' })
+    await assert.rejects(Verifier.openSqlite(join(dir, 'missing', 'dir', 'x.sqlite3')), { name: 'AdminError', code: 'store_unavailable' })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
