@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use redis_cloud_auth::verify::{self as core, Outcome, Role, TrustedProxies};
+use redis_cloud_auth::verify::{self as core, AdminError, Outcome, Role, TrustedProxies};
 use redis_cloud_auth::SystemLogEntry as CoreLogEntry;
 
 use crate::background::blocking;
@@ -191,7 +191,7 @@ impl Verifier {
     pub fn open_sqlite<'env>(env: &'env Env, path: String) -> Result<PromiseRaw<'env, Verifier>> {
         blocking(env, move || {
             Ok(Verifier::wrap(
-                core::Verifier::open_sqlite(path).map_err(core::AdminError::from)?,
+                core::Verifier::open_sqlite(path).map_err(AdminError::from)?,
             ))
         })
     }
@@ -202,7 +202,7 @@ impl Verifier {
     pub fn open_redis<'env>(env: &'env Env, url: String) -> Result<PromiseRaw<'env, Verifier>> {
         blocking(env, move || {
             Ok(Verifier::wrap(
-                core::Verifier::open_redis(&url).map_err(core::AdminError::from)?,
+                core::Verifier::open_redis(&url).map_err(AdminError::from)?,
             ))
         })
     }

@@ -112,8 +112,7 @@ def _unpicklable(self: typing.Any) -> typing.NoReturn:
 
 
 def handle_type(cls: _C) -> _C:
-    """A class whose objects hold a native handle freed with them: a copy is the
-    object itself (a second holder of the handle would free it twice); pickling fails."""
+    """A class whose objects own a native handle: a copy is the object itself (two would free it twice)."""
     cls.__reduce__ = _unpicklable  # type: ignore[assignment]
     cls.__copy__ = cls.__deepcopy__ = lambda self, *_: self  # type: ignore[attr-defined]
     return cls
