@@ -47,8 +47,8 @@ export interface ServerResponseLike {
 
 /**
  * Express and Connect middleware: a request that authenticates goes on
- * with `req.principal`; any other gets 401/403/503 and the JSON body of
- * `rcauth serve`.
+ * with `req.principal`; any other gets 401/403/500/503 and the JSON body of
+ * `rcauth serve` (500: no peer address, e.g. the client is gone).
  */
 export declare function authMiddleware(
   verifier: Verifier,

@@ -76,7 +76,7 @@ const pathOf = (url) => url.split('?', 1)[0]
 /**
  * Express and Connect middleware: a request that authenticates goes on
  * with `req.principal`; any other gets the verifier's status (401, 403,
- * 503) and the JSON body of `rcauth serve`. The source IP is the socket's
+ * 500, 503) and the JSON body of `rcauth serve`. The source IP is the socket's
  * peer, or what `X-Forwarded-For` says when the peer is one of the
  * verifier's trusted proxies (Express' own `trust proxy` plays no part).
  * `authenticateSync` runs inline: microseconds, no I/O on this thread.

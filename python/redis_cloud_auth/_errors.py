@@ -40,9 +40,12 @@ class RedisCloudAuthError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, detail={self.detail!r})"
 
-    def __reduce__(self) -> typing.Any:
-        # Rebuilt from keyword arguments by copy and pickle (a worker process's error, say).
-        return functools.partial(type(self), **{k: v for k, v in vars(self).items() if k != "detail"}), (self.detail,)
+    def __reduce__(self) -> typing.Any:  # copy and pickle (a worker process's error, say) keep the fields
+        return _rebuilt, (type(self), self.detail, {k: v for k, v in vars(self).items() if k != "detail"})
+
+
+def _rebuilt(cls: type[RedisCloudAuthError], detail: str, fields: dict[str, typing.Any]) -> RedisCloudAuthError:
+    return cls(detail, **fields)
 
 
 class ApiKeyError(RedisCloudAuthError, ValueError):
@@ -118,9 +121,8 @@ def handle_type(cls: _C) -> _C:
     return cls
 
 
-for _generated in vars(_ffi).values():
-    if isinstance(_generated, type) and hasattr(_generated, "_uniffi_clone_handle"):
-        handle_type(_generated)
+for _generated in [c for c in vars(_ffi).values() if isinstance(c, type) and hasattr(c, "_uniffi_clone_handle")]:
+    handle_type(_generated)
 
 # The generated errors, named as the classes raised here.
 _NATIVE_ERRORS: tuple[type[BaseException], ...] = tuple(getattr(_ffi, name) for name in __all__[1:])

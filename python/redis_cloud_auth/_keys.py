@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import typing
 
-from ._errors import lifted, translated, translating
+from ._errors import handle_type, lifted, translated, translating
 from ._native import redis_cloud_auth_ffi as _ffi
 
 __all__ = [
@@ -36,8 +36,9 @@ class KeyKind(str, enum.Enum):
 _H = typing.TypeVar("_H", bound="_Holder")
 
 
+@handle_type
 class _Holder:
-    """A generated object that holds secrets: compared by value, never pickled."""
+    """A generated object that holds secrets: compared by value, copied as itself, never pickled."""
 
     __slots__ = ("_inner",)
     _inner: typing.Any
@@ -52,9 +53,6 @@ class _Holder:
         if not isinstance(other, type(self)):
             return NotImplemented
         return self._inner == other._inner
-
-    def __reduce__(self) -> typing.NoReturn:
-        raise TypeError(f"{type(self).__name__} objects hold secrets and cannot be pickled")
 
 
 @translated()

@@ -138,3 +138,11 @@ def test_errors_survive_pickle_and_copy_with_their_fields():
     for again in (pickle.loads(pickle.dumps(failure)), copy.copy(failure)):
         assert type(again) is rca.AuthFailure and str(again) == "user key invalid"
         assert (again.code, again.http_status, again.public_code) == ("invalid_user_key", 401, "unauthorized")
+    missing = rca.CredentialError("no credentials", code="not_found", searched=["environment"])
+    deep = copy.deepcopy(missing)
+    assert deep.searched == ["environment"] and deep.searched is not missing.searched
+
+
+def test_key_holders_copy_as_themselves():
+    keys = rca.ApiKeys(ACCOUNT, USER)
+    assert copy.copy(keys) is keys and copy.deepcopy([keys])[0] is keys
