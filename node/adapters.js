@@ -71,7 +71,7 @@ class ApiKeysAuth {
 }
 
 /** The path of a request target, without its query. */
-const pathOf = (url) => url.split('?', 1)[0]
+const pathOf = (url) => { const query = url.indexOf('?'); return query === -1 ? url : url.slice(0, query) }
 
 /**
  * Express and Connect middleware: a request that authenticates goes on

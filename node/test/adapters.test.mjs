@@ -12,18 +12,16 @@ import express from 'express'
 import Fastify from 'fastify'
 import { ApiKeys, Credentials, Verifier } from 'redis-cloud-auth'
 import { ApiKeysAuth, authMiddleware, fastifyAuth } from 'redis-cloud-auth/adapters'
-import { serve } from './emulator.mjs'
+import { captureConsole, serveAccount } from './emulator.mjs'
 
 const dir = mkdtempSync(join(tmpdir(), 'rca-adapters-'))
 let emulator
 let world
 
 before(async () => {
-  emulator = await serve(dir)
-  const verifier = await Verifier.openSqlite(join(dir, 'rcauth.sqlite3'))
-  const account = await verifier.createAccount('acme')
-  const ada = await verifier.addUser(account, 'Ada', 'ada@example.com', 'owner')
-  const accountKey = (await verifier.enableApi(account)).expose()
+  const provisioned = await serveAccount(dir)
+  emulator = provisioned.emulator
+  const { verifier, account, ada, accountKey } = provisioned
   const userKey = (await verifier.createUserKey(account, ada, ada, 'ci-deploy-key')).expose()
   const outsideKey = (await verifier.createUserKey(account, ada, ada, 'office-only-key', ['192.0.2.0/24'])).expose()
   world = {
@@ -44,22 +42,6 @@ after(async () => {
 /** Fails when a secret appears in `text`. */
 function assertNoSecret(text) {
   for (const secret of world.secrets) assert.ok(!text.includes(secret), `a secret leaked into ${text}`)
-}
-
-/** Every console line written while `body` runs. */
-async function captureConsole(body) {
-  const lines = []
-  const saved = {}
-  for (const name of ['log', 'info', 'warn', 'error', 'debug']) {
-    saved[name] = console[name]
-    console[name] = (...args) => lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '))
-  }
-  try {
-    await body()
-  } finally {
-    Object.assign(console, saved)
-  }
-  return lines.join('\n')
 }
 
 test('wrapFetch: 200 with the keys, 401 with wrong ones, through the built-in or a given fetch', async () => {

@@ -1,11 +1,14 @@
-// The emulator the client, adapter and leak tests run against: the
-// `rcauth` binary (RCAUTH_BIN, or the debug build in the target dir) and
-// `serve`, which starts it on a free loopback port. No tests here.
+// The emulator the client, adapter, leak and README tests run against: the
+// `rcauth` binary (RCAUTH_BIN, or the debug build in the target dir),
+// `serve`, which starts it on a free loopback port, `serveAccount`, which
+// also provisions an account, and `captureConsole`. No tests here.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { inspect } from 'node:util'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Verifier } from 'redis-cloud-auth'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -43,4 +46,34 @@ export async function serve(dir, ...flags) {
       setTimeout(() => child.kill('SIGKILL'), 2_000).unref()
     })
   return { baseUrl, dir, stop }
+}
+
+/**
+ * `serve(dir)`, with the account `acme` (its API on) and its owner Ada in
+ * the emulator's store: resolves `{ emulator, verifier, account, ada,
+ * accountKey }`, the verifier on that store and the account key's text.
+ */
+export async function serveAccount(dir) {
+  const emulator = await serve(dir)
+  const verifier = await Verifier.openSqlite(join(dir, 'rcauth.sqlite3'))
+  const account = await verifier.createAccount('acme')
+  const ada = await verifier.addUser(account, 'Ada', 'ada@example.com', 'owner')
+  const accountKey = (await verifier.enableApi(account)).expose()
+  return { emulator, verifier, account, ada, accountKey }
+}
+
+/** Every console line written while `body` runs. */
+export async function captureConsole(body) {
+  const lines = []
+  const saved = {}
+  for (const name of ['log', 'info', 'warn', 'error', 'debug']) {
+    saved[name] = console[name]
+    console[name] = (...args) => lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '))
+  }
+  try {
+    await body()
+  } finally {
+    Object.assign(console, saved)
+  }
+  return lines.join('\n')
 }

@@ -9,9 +9,7 @@ import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { inspect } from 'node:util'
-import { Verifier } from 'redis-cloud-auth'
-import { serve } from './emulator.mjs'
+import { captureConsole, serveAccount } from './emulator.mjs'
 
 const require = createRequire(import.meta.url)
 // The README the package ships (npm packs it), beside the module it resolves to.
@@ -24,12 +22,11 @@ let emulator
 let keys
 
 before(async () => {
-  emulator = await serve(dir)
-  const verifier = await Verifier.openSqlite(join(dir, 'rcauth.sqlite3'))
-  const account = await verifier.createAccount('readme')
-  const ada = await verifier.addUser(account, 'Ada', 'ada@example.com', 'owner')
+  const provisioned = await serveAccount(dir)
+  emulator = provisioned.emulator
+  const { verifier, account, ada, accountKey } = provisioned
   keys = {
-    REDIS_CLOUD_ACCOUNT_KEY: (await verifier.enableApi(account)).expose(),
+    REDIS_CLOUD_ACCOUNT_KEY: accountKey,
     REDIS_CLOUD_USER_KEY: (await verifier.createUserKey(account, ada, ada, 'readme-example-key')).expose(),
     REDIS_CLOUD_BASE_URL: emulator.baseUrl,
   }
@@ -40,20 +37,16 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-/** Runs `example` in a request handler; resolves what it printed, or rejects with what it threw. */
+/** Runs `example` in the handler of one request; rejects with what it threw. */
 async function runInHandler(example) {
-  const printed = []
-  const log = console.log
   let outcome
   const server = createServer(async (req, res) => {
-    console.log = (...args) => printed.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '))
     try {
       await example(require, req, res)
-      outcome = { printed }
+      outcome = {}
     } catch (error) {
       outcome = { error }
     } finally {
-      console.log = log
       if (!res.writableEnded) res.end()
     }
   })
@@ -66,7 +59,6 @@ async function runInHandler(example) {
     server.close()
   }
   if (outcome.error) throw outcome.error
-  return outcome.printed
 }
 
 test('the README has its examples', () => {
@@ -82,7 +74,7 @@ for (const [index, code] of BLOCKS.entries()) {
     process.chdir(folder)
     try {
       const example = new AsyncFunction('require', 'req', 'res', code)
-      const printed = (await runInHandler(example)).join('\n')
+      const printed = await captureConsole(() => runInHandler(example))
       for (const secret of [keys.REDIS_CLOUD_ACCOUNT_KEY, keys.REDIS_CLOUD_USER_KEY]) {
         assert.ok(!printed.includes(secret), `example ${index + 1} printed a key`)
       }
