@@ -18,6 +18,16 @@
 
 #![warn(missing_docs)]
 
+// The READMEs' Rust examples, compiled (and run, unless `no_run`) as
+// doctests. The repository's needs every feature: `cargo test
+// --all-features`, as CI runs it.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadme;
+#[cfg(all(doctest, feature = "tower", feature = "redis"))]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadme;
+
 pub mod api;
 pub mod client;
 pub mod credentials;
