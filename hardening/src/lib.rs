@@ -10,3 +10,10 @@
 
 pub mod invariants;
 pub mod load;
+
+// The repository README's Rust examples, compiled (and run, unless
+// `no_run`) as doctests: here because this crate is never published and
+// builds the core with `tower`, which the README's layer example needs.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadme;

@@ -69,7 +69,7 @@ for (const [index, code] of BLOCKS.entries()) {
   test(`README example ${index + 1} runs`, async () => {
     const saved = { cwd: process.cwd(), env: { ...process.env } }
     const folder = mkdtempSync(join(dir, `example-${index + 1}-`))
-    for (const name of Object.keys(process.env)) if (name.startsWith('REDIS_CLOUD')) delete process.env[name]
+    for (const name of Object.keys(process.env)) if (/^REDIS_?CLOUD/.test(name)) delete process.env[name]
     Object.assign(process.env, keys)
     process.chdir(folder)
     try {

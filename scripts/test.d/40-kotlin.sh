@@ -3,7 +3,9 @@
 # (step 25), on a plain classpath in a fresh folder with no Rust toolchain
 # on PATH: the jar (its JNA resources hold the library for linux-x86-64 and
 # linux-aarch64), its runtime dependencies, the compiled tests and the JUnit
-# console launcher from Maven Central; no library path. The linux-aarch64
+# console launcher from Maven Central; no library path. The tests include
+# the README's examples (compiled by dist.sh, each run in a JVM of its own
+# on the same jar and dependencies). The linux-aarch64
 # library is checked for format only, in scripts/dist.sh: this machine
 # cannot run it. `bindings/kotlin/build.sh` still builds and tests from the
 # sources with Maven. Needs a JDK (17+) and Maven; installs them with apt

@@ -9,6 +9,7 @@ import java.nio.file.Files
 import java.nio.file.Paths
 import java.util.concurrent.TimeUnit
 import kotlin.io.path.readLines
+import kotlin.io.path.readText
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
@@ -28,8 +29,9 @@ class ReadmeTest {
 
     /**
      * Each example runs in a new JVM, in an empty folder and home, with the
-     * emulator account's keys and base URL in `REDIS_CLOUD_*`: as a user's
-     * program would. It must exit 0, print something, and print no key.
+     * emulator account's keys and base URL in `REDIS_CLOUD_*` and no other
+     * credential variable: as a user's program would. It must exit 0 within
+     * a minute, print something, and print no key.
      */
     @TestFactory
     fun `every README example runs`() = readmeExamples.indices.map { index ->
@@ -38,28 +40,34 @@ class ReadmeTest {
 
     private fun run(number: Int) {
         val folder = Files.createTempDirectory("readme-example")
+        val log = folder.resolve("output.txt")
+        val java = Paths.get(System.getProperty("java.home"), "bin", "java").toString()
+        val process = ProcessBuilder(java, "-cp", classPath(), "io.rediscloudauth.readme.ExamplesKt", "$number")
+            .directory(folder.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .apply {
+                val env = environment()
+                env.keys.removeIf { it.startsWith("REDIS_CLOUD") || it.startsWith("REDISCLOUD") }
+                env["HOME"] = folder.toString()
+                env["XDG_CONFIG_HOME"] = folder.resolve(".config").toString()
+                env["REDIS_CLOUD_ACCOUNT_KEY"] = emulator.keys.exposeAccountKey()
+                env["REDIS_CLOUD_USER_KEY"] = emulator.keys.exposeUserKey()
+                env["REDIS_CLOUD_BASE_URL"] = emulator.baseUrl
+            }
+            .start()
         try {
-            val java = Paths.get(System.getProperty("java.home"), "bin", "java").toString()
-            val process = ProcessBuilder(java, "-cp", classPath(), "io.rediscloudauth.readme.ReadmeExamplesKt", "$number")
-                .directory(folder.toFile())
-                .redirectErrorStream(true)
-                .apply {
-                    val env = environment()
-                    env.keys.removeIf { it.startsWith("REDIS_CLOUD_") }
-                    env["HOME"] = folder.toString()
-                    env["XDG_CONFIG_HOME"] = folder.resolve(".config").toString()
-                    env["REDIS_CLOUD_ACCOUNT_KEY"] = emulator.keys.exposeAccountKey()
-                    env["REDIS_CLOUD_USER_KEY"] = emulator.keys.exposeUserKey()
-                    env["REDIS_CLOUD_BASE_URL"] = emulator.baseUrl
-                }
-                .start()
-            val output = process.inputStream.bufferedReader().readText()
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "example $number did not end")
-            assertEquals(0, process.exitValue(), "example $number failed:\n$output")
-            assertTrue(output.isNotBlank(), "example $number printed nothing")
+            val ended = process.waitFor(60, TimeUnit.SECONDS)
+            if (!ended) process.destroyForcibly().waitFor()
+            val output = log.readText()
+            // Checked first, so no failure message below can carry a key.
             val keys = listOf(emulator.keys.exposeAccountKey(), emulator.keys.exposeUserKey(), "AccountKey0123", "UserKey0123456")
             for (key in keys) assertFalse(key in output, "example $number printed a key")
+            assertTrue(ended, "example $number did not end within a minute:\n$output")
+            assertEquals(0, process.exitValue(), "example $number failed:\n$output")
+            assertTrue(output.isNotBlank(), "example $number printed nothing")
         } finally {
+            process.destroyForcibly()
             folder.toFile().deleteRecursively()
         }
     }
